@@ -1,0 +1,49 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { ErrorResponse, ref } from '../src/schemas.js'
+
+const Live = Type.Object({ status: Type.Literal('ok') }, { $id: 'Live' })
+const Ready = Type.Object({ status: Type.Literal('ready') }, { $id: 'Ready' })
+const Health = Type.Object({
+  status: Type.Union([Type.Literal('ready'), Type.Literal('starting')]),
+  missing: Type.Array(Type.String()),
+  training_backend: Type.Union([Type.String(), Type.Null()], { description: 'tfjs backend of the last training, null before any' }),
+  ptau: Type.Union([Type.Object({ file: Type.String(), secure: Type.Boolean() }), Type.Null()], { description: 'powers of tau in use; secure=false is a local development file' }),
+  models: Type.Integer(),
+}, { $id: 'Health' })
+
+const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.addSchema(Live)
+  app.addSchema(Ready)
+  app.addSchema(Health)
+
+  app.get('/health/live', {
+    schema: { operationId: 'getLive', tags: ['service'], summary: 'The process is running', response: { 200: ref(Live) } },
+  }, async () => ({ status: 'ok' as const }))
+
+  app.get('/health/ready', {
+    schema: {
+      operationId: 'getReady', tags: ['service'], summary: 'The default model can serve predictions',
+      response: { 200: ref(Ready), 503: ref(ErrorResponse) },
+    },
+  }, async (_request, reply) => {
+    const { ready, missing } = app.services.readiness()
+    if (!ready) return await reply.code(503).header('retry-after', '5').send({ error: 'not_ready', message: `still missing: ${missing.join('; ')}` })
+    return { status: 'ready' as const }
+  })
+
+  app.get('/health', {
+    schema: { operationId: 'getHealth', tags: ['service'], summary: 'Readiness with details: training backend, powers of tau, models', response: { 200: ref(Health) } },
+  }, async () => {
+    const { ready, missing } = app.services.readiness()
+    return {
+      status: ready ? 'ready' as const : 'starting' as const,
+      missing,
+      training_backend: app.services.trainingBackend(),
+      ptau: app.services.engine.ptauInfo(),
+      models: app.services.registry.listModels().length,
+    }
+  })
+}
+
+export default healthRoutes

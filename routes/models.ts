@@ -1,0 +1,110 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { AppError } from '../src/errors.js'
+import { AliasRequest, ErrorResponse, ModelList, ModelName, ModelSummary, ModelVersion, Registered, VersionSelector, errorResponses, ref } from '../src/schemas.js'
+import { versionView } from '../src/registry/views.js'
+import { parseUploadSpec, registerUpload } from '../src/registry/upload.js'
+
+const NameParams = Type.Object({ name: ModelName })
+const VersionParams = Type.Object({ name: ModelName, version: VersionSelector })
+const AliasParams = Type.Object({ name: ModelName, alias: Type.String({ pattern: '^[a-z][a-z0-9_-]{0,63}$' }) })
+const Deleted = Type.Object({ name: Type.String(), version: Type.Integer(), deleted: Type.Literal(true) }, { $id: 'Deleted' })
+
+const modelRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.addSchema(Deleted)
+  const { registry, proofs } = app.services
+
+  app.get('/models', {
+    schema: { operationId: 'listModels', tags: ['models'], summary: 'List models with their versions and aliases', response: { 200: ref(ModelList) } },
+  }, async () => ({ models: registry.listModels() }))
+
+  app.get('/models/:name', {
+    schema: { operationId: 'getModel', tags: ['models'], summary: "The model's latest version", params: NameParams, response: { 200: ref(ModelVersion), ...errorResponses } },
+  }, async (request) => versionView(registry, registry.resolve(request.params.name, 'latest')))
+
+  app.get('/models/:name/versions/:version', {
+    schema: { operationId: 'getModelVersion', tags: ['models'], summary: 'A model version by number or alias', params: VersionParams, response: { 200: ref(ModelVersion), ...errorResponses } },
+  }, async (request) => versionView(registry, registry.resolve(request.params.name, request.params.version)))
+
+  app.get('/models/:name/versions/:version/model.onnx', {
+    schema: {
+      operationId: 'getModelOnnx', tags: ['models'], summary: "The version's ONNX file",
+      params: VersionParams,
+      response: { 200: { description: 'ONNX model bytes', content: { 'application/octet-stream': { schema: Type.String({ format: 'binary' }) } } }, ...errorResponses },
+    },
+  }, async (request, reply) => {
+    const meta = registry.resolve(request.params.name, request.params.version)
+    return await reply
+      .type('application/octet-stream')
+      .header('content-disposition', `attachment; filename="${meta.name}-v${meta.version}.onnx"`)
+      .header('x-onnx-sha256', meta.onnx_sha256)
+      .send(await registry.readOnnx(meta) as unknown as string)
+  })
+
+  app.post('/models', {
+    schema: {
+      operationId: 'uploadModel', tags: ['models'], summary: 'Register an ONNX model trained elsewhere (multipart: model file + spec JSON)',
+      consumes: ['multipart/form-data'],
+      response: { 201: ref(Registered), 400: ref(ErrorResponse), 413: ref(ErrorResponse), 415: ref(ErrorResponse), 422: ref(ErrorResponse) },
+    },
+  }, async (request, reply) => {
+    if (!request.isMultipart()) throw new AppError(415, 'unsupported_media_type', 'send multipart/form-data with a \'model\' file part (ONNX) and a \'spec\' JSON part')
+    let onnx: Buffer | undefined
+    let specText: string | undefined
+    for await (const part of request.parts()) {
+      if (part.type === 'file') {
+        const bytes = await part.toBuffer()
+        if (part.fieldname === 'model') onnx = bytes
+        else if (part.fieldname === 'spec') specText = bytes.toString('utf8')
+        else throw new AppError(400, 'unexpected_part', `unexpected file part '${part.fieldname.slice(0, 80)}': send 'model' and 'spec'`, { field: part.fieldname.slice(0, 80) })
+      } else if (part.fieldname === 'spec') {
+        specText = String(part.value)
+      } else {
+        throw new AppError(400, 'unexpected_part', `unexpected field '${part.fieldname.slice(0, 80)}': send 'model' and 'spec'`, { field: part.fieldname.slice(0, 80) })
+      }
+    }
+    const spec = parseUploadSpec(specText)
+    if (onnx == null || onnx.byteLength === 0) throw new AppError(400, 'missing_part', "the multipart body has no 'model' file part (the ONNX file)", { field: 'model' })
+    const meta = await registerUpload(registry, onnx, spec, app.config.PROOF_SYSTEM)
+    app.services.circuits.enqueue(meta)
+    return await reply.code(201).send({ name: meta.name, version: meta.version, href: `/models/${meta.name}/versions/${meta.version}` })
+  })
+
+  app.delete('/models/:name/versions/:version', {
+    schema: { operationId: 'deleteModelVersion', tags: ['models'], summary: 'Delete a version (its number is never reused)', params: VersionParams, response: { 200: ref(Deleted), ...errorResponses } },
+  }, async (request) => {
+    const meta = await registry.deleteVersion(request.params.name, request.params.version)
+    return { name: meta.name, version: meta.version, deleted: true as const }
+  })
+
+  app.put('/models/:name/aliases/:alias', {
+    schema: { operationId: 'setModelAlias', tags: ['models'], summary: 'Point an alias (such as champion) at a version', params: AliasParams, body: ref(AliasRequest), response: { 200: ref(ModelSummary), ...errorResponses } },
+  }, async (request) => {
+    await registry.setAlias(request.params.name, request.params.alias, request.body.version)
+    const summary = registry.listModels().find((m) => m.name === request.params.name)
+    if (summary == null) throw new AppError(404, 'model_not_found', `model '${request.params.name}' does not exist`)
+    return summary
+  })
+
+  app.get('/models/:name/versions/:version/verification-key', {
+    schema: {
+      operationId: 'getVerificationKey', tags: ['proofs'], summary: "The version's snarkjs verification key",
+      params: VersionParams, response: { 200: Type.Object({}, { additionalProperties: true }), 409: ref(ErrorResponse), 422: ref(ErrorResponse), ...errorResponses },
+    },
+  }, async (request) => await proofs.verificationKey(registry.resolve(request.params.name, request.params.version)) as Record<string, unknown>)
+
+  app.get('/models/:name/versions/:version/verifier.sol', {
+    schema: {
+      operationId: 'getSolidityVerifier', tags: ['proofs'], summary: 'A Solidity verifier contract for the version',
+      params: VersionParams,
+      response: { 200: { description: 'Solidity source', content: { 'text/plain': { schema: Type.String() } } }, 409: ref(ErrorResponse), 422: ref(ErrorResponse), ...errorResponses },
+    },
+  }, async (request, reply) => {
+    const meta = registry.resolve(request.params.name, request.params.version)
+    await proofs.verificationKey(meta) // the same readiness checks and errors
+    const source = await app.services.engine.solidityVerifier(registry.circuitDir(meta), meta.proof_system)
+    return await reply.type('text/plain; charset=utf-8').send(source)
+  })
+}
+
+export default modelRoutes

@@ -1,0 +1,48 @@
+import { envSchema } from 'env-schema'
+import { Type, type Static } from 'typebox'
+import path from 'node:path'
+
+/**
+ * All settings come from environment variables, validated once at start so that a bad value
+ * stops the service with a message naming the variable instead of failing later.
+ */
+export const ConfigSchema = Type.Object({
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000, description: 'TCP port (0 picks a free one)' }),
+  HOST: Type.String({ minLength: 1, default: '127.0.0.1', description: 'Interface to listen on (0.0.0.0 in a container)' }),
+  DATA_DIR: Type.String({ minLength: 1, default: './data', description: 'Models, jobs, proofs and the development powers of tau live here' }),
+  LOG_LEVEL: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')], { default: 'info' }),
+  BODY_LIMIT: Type.Integer({ minimum: 1024, default: 10 * 1024 * 1024, description: 'Largest JSON or Arrow request body, bytes' }),
+  UPLOAD_LIMIT: Type.Integer({ minimum: 1024, default: 200 * 1024 * 1024, description: 'Largest uploaded file (model or dataset), bytes' }),
+  FETCH_MAX_BYTES: Type.Integer({ minimum: 1024, default: 200 * 1024 * 1024, description: 'Largest dataset fetched from a URL, bytes' }),
+  FETCH_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 60_000, description: 'Time limit for fetching one dataset URL' }),
+  FETCH_ALLOWED_HOSTS: Type.String({ default: '', description: 'Comma-separated host allowlist for dataset URLs (empty: any host)' }),
+  MAX_BATCH: Type.Integer({ minimum: 1, default: 10_000, description: 'Most instances in one /predict request' }),
+  MAX_PROOFS_PER_REQUEST: Type.Integer({ minimum: 0, default: 100, description: 'Most instances of one /predict request that get a proof' }),
+  TRAIN_CONCURRENCY: Type.Integer({ minimum: 1, default: 1, description: 'Training jobs run at once; the rest wait' }),
+  TRAIN_QUEUE_LIMIT: Type.Integer({ minimum: 1, default: 100, description: 'Training jobs waiting at most' }),
+  PROOF_WORKERS: Type.Integer({ minimum: 1, default: 1, description: 'Prover worker threads' }),
+  PROOF_QUEUE_LIMIT: Type.Integer({ minimum: 1, default: 10_000, description: 'Proofs waiting at most' }),
+  PROOF_SYSTEM: Type.Union([Type.Literal('groth16'), Type.Literal('plonk')], { default: 'groth16', description: 'Proof system for new model versions unless their spec says otherwise' }),
+  PTAU_FILE: Type.String({ default: '', description: 'Powers-of-tau ceremony file; empty: an INSECURE development file is made once in DATA_DIR' }),
+  MODEL_CACHE_SIZE: Type.Integer({ minimum: 1, default: 16, description: 'Model versions kept loaded in onnxruntime' }),
+  DEFAULT_MODELS: Type.Boolean({ default: true, description: 'Train the default models on synthetic data at start when none exist' }),
+  DEFAULT_SEED: Type.Integer({ default: 0, description: 'Seed of the embedded default training' }),
+})
+export type Config = Static<typeof ConfigSchema>
+
+export function loadConfig (env: Record<string, string | undefined> = process.env, overrides: Partial<Config> = {}): Config {
+  let config: Config
+  try {
+    config = envSchema<Config>({ schema: ConfigSchema, data: [env], dotenv: false })
+  } catch (err) {
+    // env-schema's message reads "env/PORT must be <= 65535": keep it, but say where it comes from.
+    throw new Error(`invalid configuration: ${(err as Error).message}`)
+  }
+  config = { ...config, ...overrides }
+  return { ...config, DATA_DIR: path.resolve(config.DATA_DIR) }
+}
+
+export function allowedHosts (config: Config): string[] | undefined {
+  const hosts = config.FETCH_ALLOWED_HOSTS.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean)
+  return hosts.length > 0 ? hosts : undefined
+}

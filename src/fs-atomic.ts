@@ -1,0 +1,45 @@
+import { open, rename, mkdir, rm, readFile } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
+import path from 'node:path'
+
+/**
+ * Nothing half-written is ever read: every file is written to a temporary name in the same
+ * directory, flushed to disk, then renamed over the target (rename is atomic on POSIX).
+ */
+export async function writeFileAtomic (file: string, data: string | Uint8Array): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true })
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`)
+  const handle = await open(tmp, 'w')
+  try {
+    await handle.writeFile(data)
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+  try {
+    await rename(tmp, file)
+  } catch (err) {
+    await rm(tmp, { force: true })
+    throw err
+  }
+}
+
+export async function writeJsonAtomic (file: string, value: unknown): Promise<void> {
+  await writeFileAtomic(file, JSON.stringify(value, null, 2) + '\n')
+}
+
+export async function readJson<T> (file: string): Promise<T> {
+  return JSON.parse(await readFile(file, 'utf8')) as T
+}
+
+/** A fresh temporary directory beside `dir`, for building a tree that is renamed into place when complete. */
+export async function makeStagingDir (parent: string): Promise<string> {
+  await mkdir(parent, { recursive: true })
+  const staging = path.join(parent, `.staging-${randomBytes(6).toString('hex')}`)
+  await mkdir(staging)
+  return staging
+}
+
+export function isStagingName (name: string): boolean {
+  return name.startsWith('.staging-') || name.endsWith('.tmp')
+}

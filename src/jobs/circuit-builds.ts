@@ -1,0 +1,71 @@
+import type { FastifyBaseLogger } from 'fastify'
+import type { Registry, VersionMeta } from '../registry/registry.js'
+import { AppError } from '../errors.js'
+import type { ProofEngine } from './proof-engine.js'
+import { WorkQueue } from './work-queue.js'
+
+/**
+ * Builds each version's circuit in the background after registration (compile, setup, keys),
+ * one at a time, and lets proof jobs wait for it. Builds interrupted by a restart run again.
+ */
+export class CircuitBuilds {
+  private readonly queue = new WorkQueue('circuit build', 1, 100_000)
+  private readonly waiters = new Map<string, Array<{ resolve: () => void, reject: (err: Error) => void }>>()
+
+  constructor (private readonly registry: Registry, private readonly engine: ProofEngine, private readonly log: FastifyBaseLogger) {}
+
+  resumeAll (): void {
+    for (const meta of this.registry.allVersions()) {
+      const status = this.registry.circuit(meta).status
+      if (status === 'pending' || status === 'building') this.enqueue(meta)
+    }
+  }
+
+  enqueue (meta: VersionMeta): void {
+    this.queue.push(async () => await this.build(meta))
+  }
+
+  /** Resolves once the version's circuit is ready; rejects with the reason when it cannot be. */
+  async whenReady (meta: VersionMeta): Promise<void> {
+    const state = this.registry.circuit(meta)
+    if (state.status === 'ready') return
+    if (state.status === 'failed' || state.status === 'unsupported') throw new AppError(422, 'not_provable', notProvableMessage(meta, state.error))
+    await new Promise<void>((resolve, reject) => {
+      const key = `${meta.name}@${meta.version}`
+      this.waiters.set(key, [...(this.waiters.get(key) ?? []), { resolve, reject }])
+    })
+  }
+
+  private async build (meta: VersionMeta): Promise<void> {
+    const key = `${meta.name}@${meta.version}`
+    try {
+      const onnx = await this.registry.readOnnx(meta)
+      const reason = this.engine.checkProvable(onnx, meta)
+      if (reason != null) {
+        await this.registry.setCircuit(meta, { status: 'unsupported', error: reason })
+        this.log.info({ model: meta.name, version: meta.version, reason }, 'model version is not provable; it still serves predictions')
+      } else {
+        await this.registry.setCircuit(meta, { status: 'building' })
+        const started = Date.now()
+        this.log.info({ model: meta.name, version: meta.version, proof_system: meta.proof_system }, 'building circuit')
+        const state = await this.engine.build({ onnx, meta, dir: this.registry.circuitDir(meta), proofSystem: meta.proof_system })
+        await this.registry.setCircuit(meta, { ...state, status: 'ready', build_ms: Date.now() - started })
+        this.log.info({ model: meta.name, version: meta.version, constraints: state.constraints, ms: Date.now() - started }, 'circuit ready')
+      }
+    } catch (err) {
+      const message = (err as Error).message
+      await this.registry.setCircuit(meta, { status: 'failed', error: message }).catch(() => undefined)
+      this.log.error({ model: meta.name, version: meta.version, err }, 'circuit build failed')
+    }
+    const state = this.registry.circuit(meta)
+    for (const waiter of this.waiters.get(key) ?? []) {
+      if (state.status === 'ready') waiter.resolve()
+      else waiter.reject(new AppError(422, 'not_provable', notProvableMessage(meta, state.error)))
+    }
+    this.waiters.delete(key)
+  }
+}
+
+export function notProvableMessage (meta: Pick<VersionMeta, 'name' | 'version'>, reason?: string): string {
+  return `model '${meta.name}' version ${meta.version} is not provable${reason != null ? `: ${reason}` : ''}`
+}

@@ -1,0 +1,52 @@
+import { readdir, rm } from 'node:fs/promises'
+import path from 'node:path'
+import { randomUUID } from 'node:crypto'
+import { readJson, writeJsonAtomic } from '../fs-atomic.js'
+
+export interface StoredJob { id: string, status: string, created: string }
+
+/**
+ * Jobs kept as one JSON file each under a directory, written atomically, so that the list of
+ * jobs and their states survive a restart; the in-memory map serves reads.
+ */
+export class JobStore<J extends StoredJob> {
+  private readonly jobs = new Map<string, J>()
+  constructor (readonly dir: string) {}
+
+  static newId (): string {
+    return randomUUID()
+  }
+
+  /** Loads every stored job; unreadable files (a crash mid-write leaves none, but be safe) are skipped. */
+  async init (): Promise<J[]> {
+    this.jobs.clear()
+    const files = await readdir(this.dir).catch(() => [] as string[])
+    for (const file of files) {
+      if (file.endsWith('.tmp')) { await rm(path.join(this.dir, file), { force: true }); continue }
+      if (!file.endsWith('.json')) continue
+      const job = await readJson<J>(path.join(this.dir, file)).catch(() => null)
+      if (job?.id != null) this.jobs.set(job.id, job)
+    }
+    return this.list()
+  }
+
+  get (id: string): J | undefined {
+    return this.jobs.get(id)
+  }
+
+  /** Newest first. */
+  list (): J[] {
+    return [...this.jobs.values()].sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0))
+  }
+
+  /** Updates memory at once (readers see progress immediately) and the file atomically. */
+  async save (job: J): Promise<void> {
+    this.jobs.set(job.id, job)
+    await writeJsonAtomic(path.join(this.dir, `${job.id}.json`), job)
+  }
+
+  /** Updates memory only: for frequent progress updates, written out by the next save(). */
+  touch (job: J): void {
+    this.jobs.set(job.id, job)
+  }
+}

@@ -1,0 +1,119 @@
+import { readFile } from 'node:fs/promises'
+import path from 'node:path'
+import type { FastifyBaseLogger } from 'fastify'
+import { AppError } from '../errors.js'
+import type { ProofSystemName, Registry, VersionMeta } from '../registry/registry.js'
+import type { CircuitBuilds } from './circuit-builds.js'
+import { JobStore, type StoredJob } from './job-store.js'
+import type { ProofEngine } from './proof-engine.js'
+import { WorkQueue } from './work-queue.js'
+
+export interface ProofRecord extends StoredJob {
+  status: 'queued' | 'proving' | 'succeeded' | 'failed'
+  model: string
+  version: number
+  proof_system: ProofSystemName
+  /** The row as the client sent it: these become the proof's public inputs. */
+  inputs: number[]
+  served: { probability: number, label: number }
+  started?: string
+  finished?: string
+  public_signals?: string[]
+  proof?: Record<string, unknown>
+  output?: { logit: number, probability: number, label: number }
+  prove_ms?: number
+  error?: string
+}
+
+/**
+ * Proofs of predictions: created queued by /predict, proven in the prover pool off the event
+ * loop, stored in DATA_DIR so they survive a restart; queued and interrupted ones run again.
+ */
+export class ProofJobs {
+  private readonly store: JobStore<ProofRecord>
+  private readonly queue: WorkQueue
+  private readonly vkCache = new Map<string, unknown>()
+
+  constructor (
+    private readonly registry: Registry,
+    private readonly engine: ProofEngine,
+    private readonly circuits: CircuitBuilds,
+    options: { dir: string, concurrency: number, queueLimit: number },
+    private readonly log: FastifyBaseLogger,
+  ) {
+    this.store = new JobStore(options.dir)
+    this.queue = new WorkQueue('proof', options.concurrency, options.queueLimit)
+    registry.onDelete((name, version) => this.vkCache.delete(`${name}@${version}`))
+  }
+
+  async init (): Promise<ProofRecord[]> {
+    const jobs = await this.store.init()
+    return jobs.filter((j) => j.status === 'queued' || j.status === 'proving')
+  }
+
+  resume (jobs: ProofRecord[]): void {
+    // Oldest first, as they were asked for.
+    for (const job of [...jobs].reverse()) this.queue.push(async () => await this.run(job.id))
+  }
+
+  get (id: string): ProofRecord {
+    const job = this.store.get(id)
+    if (job == null) throw new AppError(404, 'proof_not_found', `proof '${id.slice(0, 80)}' does not exist`, { field: 'id' })
+    return job
+  }
+
+  ensureRoom (count: number): void {
+    this.queue.ensureRoom(count)
+  }
+
+  async create (meta: VersionMeta, inputs: number[], served: { probability: number, label: number }): Promise<ProofRecord> {
+    const id = JobStore.newId()
+    const job: ProofRecord = {
+      id, status: 'queued', created: new Date().toISOString(), model: meta.name, version: meta.version,
+      proof_system: meta.proof_system, inputs, served,
+    }
+    await this.store.save(job)
+    this.queue.push(async () => await this.run(id))
+    return job
+  }
+
+  async verificationKey (meta: VersionMeta): Promise<unknown> {
+    const key = `${meta.name}@${meta.version}`
+    const cached = this.vkCache.get(key)
+    if (cached != null) return cached
+    const state = this.registry.circuit(meta)
+    if (state.status !== 'ready') {
+      throw new AppError(state.status === 'failed' || state.status === 'unsupported' ? 422 : 409, 'circuit_not_ready', `model '${meta.name}' version ${meta.version} has no verification key: its circuit is ${state.status}${state.error != null ? ` (${state.error})` : ''}`)
+    }
+    const vk = JSON.parse(await readFile(path.join(this.registry.circuitDir(meta), 'verification_key.json'), 'utf8')) as unknown
+    this.vkCache.set(key, vk)
+    return vk
+  }
+
+  async verify (meta: VersionMeta, publicSignals: string[], proof: unknown): Promise<{ verified: boolean, verification_ms: number }> {
+    const vk = await this.verificationKey(meta)
+    const started = performance.now()
+    const verified = await this.engine.verify(meta.proof_system, vk, publicSignals, proof).catch(() => false)
+    return { verified, verification_ms: performance.now() - started }
+  }
+
+  private async run (id: string): Promise<void> {
+    let job = this.get(id)
+    if (job.status === 'succeeded' || job.status === 'failed') return
+    try {
+      const meta = this.registry.resolve(job.model, job.version)
+      await this.circuits.whenReady(meta)
+      job = { ...job, status: 'proving', started: new Date().toISOString() }
+      await this.store.save(job)
+      const result = await this.engine.prove(this.registry.circuitDir(meta), meta.proof_system, job.inputs)
+      await this.store.save({
+        ...job, status: 'succeeded', finished: new Date().toISOString(), public_signals: result.publicSignals,
+        proof: result.proof, output: result.output, prove_ms: result.prove_ms,
+      })
+    } catch (err) {
+      const message = (err as Error).message
+      await this.store.save({ ...job, status: 'failed', finished: new Date().toISOString(), error: message })
+      this.log.warn({ proof: id, error: message }, 'proof failed')
+    }
+  }
+}

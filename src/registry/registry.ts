@@ -1,0 +1,270 @@
+import { readdir, readFile, rename, rm, stat } from 'node:fs/promises'
+import { createHash } from 'node:crypto'
+import path from 'node:path'
+import { AppError } from '../errors.js'
+import { isStagingName, makeStagingDir, readJson, writeFileAtomic, writeJsonAtomic } from '../fs-atomic.js'
+import { NAME_PATTERN } from '../schemas.js'
+import type { TensorInfo } from './onnx-inspect.js'
+
+export type ProofSystemName = 'groth16' | 'plonk'
+
+/** What a model version is: written once at registration (meta.json) and never changed. */
+export interface VersionMeta {
+  name: string
+  version: number
+  created: string
+  source: 'trained' | 'uploaded'
+  inputs: TensorInfo[]
+  outputs: TensorInfo[]
+  features: string[] | null
+  threshold: number
+  proof_system: ProofSystemName
+  onnx_sha256: string
+  onnx_bytes: number
+  recipe?: string
+  window?: number
+  seed?: number
+  metrics?: Record<string, unknown>
+  dataset?: { train_rows: number, test_rows: number, test_positives: number }
+  backend?: string
+  /** loss per epoch per fold, kept with the version (not sent in the API's version view) */
+  history?: unknown
+}
+
+/** The circuit of a version: built in the background after registration, so it has its own file. */
+export interface CircuitState {
+  status: 'pending' | 'building' | 'ready' | 'failed' | 'unsupported'
+  constraints?: number
+  r1cs_sha256?: string
+  vk_sha256?: string
+  zkey_sha256?: string
+  input_scale?: string
+  setup?: string
+  ptau?: { file: string, secure: boolean, power?: number }
+  build_ms?: number
+  error?: string
+}
+
+interface ModelState {
+  next_version: number
+  aliases: Record<string, number>
+}
+
+interface ModelEntry {
+  state: ModelState
+  versions: Map<number, VersionMeta>
+  circuits: Map<number, CircuitState>
+}
+
+const NAME_RE = new RegExp(NAME_PATTERN)
+const ALIAS_RE = /^[a-z][a-z0-9_-]{0,63}$/
+
+export function sha256 (bytes: Uint8Array | string): string {
+  return createHash('sha256').update(bytes).digest('hex')
+}
+
+export function checkName (name: string, what = 'model name'): void {
+  if (!NAME_RE.test(name)) {
+    throw new AppError(400, 'invalid_name', `${what} '${name.slice(0, 80)}' is not allowed: use 1-64 lower-case letters, digits, '-' or '_', starting with a letter or digit`, { field: 'name' })
+  }
+}
+
+/**
+ * Models and their immutable numbered versions under `<root>/<name>/<version>/`:
+ * `model.onnx`, `meta.json`, `circuit.json` and `circuit/` (the proving artifacts).
+ * A version directory is assembled in a staging directory and renamed into place, so a crash
+ * never leaves a half-written version behind; version numbers are never reused after a delete.
+ */
+export class Registry {
+  readonly root: string
+  private readonly models = new Map<string, ModelEntry>()
+  /** Serialises writes per model name, so two registrations never take the same number. */
+  private readonly locks = new Map<string, Promise<unknown>>()
+  private readonly deleteListeners: Array<(name: string, version: number) => void> = []
+
+  constructor (root: string) {
+    this.root = root
+  }
+
+  async init (): Promise<void> {
+    this.models.clear()
+    const names = await readdir(this.root).catch(() => [] as string[])
+    for (const name of names) {
+      const modelDir = path.join(this.root, name)
+      if (isStagingName(name)) { await rm(modelDir, { recursive: true, force: true }); continue }
+      if (!NAME_RE.test(name)) continue
+      const state = await readJson<ModelState>(path.join(modelDir, 'model.json')).catch(() => ({ next_version: 1, aliases: {} }))
+      const entry: ModelEntry = { state, versions: new Map(), circuits: new Map() }
+      for (const child of await readdir(modelDir)) {
+        const childPath = path.join(modelDir, child)
+        if (isStagingName(child)) { await rm(childPath, { recursive: true, force: true }); continue }
+        if (!/^[1-9][0-9]*$/.test(child)) continue
+        const meta = await readJson<VersionMeta>(path.join(childPath, 'meta.json')).catch(() => null)
+        if (meta == null) continue
+        entry.versions.set(meta.version, meta)
+        entry.circuits.set(meta.version, await readJson<CircuitState>(path.join(childPath, 'circuit.json')).catch(() => ({ status: 'pending' as const })))
+        entry.state.next_version = Math.max(entry.state.next_version, meta.version + 1)
+      }
+      for (const [alias, v] of Object.entries(entry.state.aliases)) if (!entry.versions.has(v)) delete entry.state.aliases[alias]
+      if (entry.versions.size > 0 || Object.keys(entry.state.aliases).length > 0) this.models.set(name, entry)
+    }
+  }
+
+  onDelete (listener: (name: string, version: number) => void): void {
+    this.deleteListeners.push(listener)
+  }
+
+  versionDir (name: string, version: number): string {
+    return path.join(this.root, name, String(version))
+  }
+
+  onnxPath (meta: Pick<VersionMeta, 'name' | 'version'>): string {
+    return path.join(this.versionDir(meta.name, meta.version), 'model.onnx')
+  }
+
+  circuitDir (meta: Pick<VersionMeta, 'name' | 'version'>): string {
+    return path.join(this.versionDir(meta.name, meta.version), 'circuit')
+  }
+
+  listModels (): Array<{ name: string, versions: number[], aliases: Record<string, number> }> {
+    return [...this.models.entries()]
+      .filter(([, e]) => e.versions.size > 0)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([name, e]) => ({ name, versions: [...e.versions.keys()].sort((a, b) => a - b), aliases: this.aliasesOf(e) }))
+  }
+
+  hasModel (name: string): boolean {
+    return (this.models.get(name)?.versions.size ?? 0) > 0
+  }
+
+  allVersions (): VersionMeta[] {
+    return [...this.models.values()].flatMap((e) => [...e.versions.values()])
+  }
+
+  /** A version by number or alias (`latest` is always the highest version). 404 when absent. */
+  resolve (name: string, selector: number | string = 'latest'): VersionMeta {
+    checkName(name)
+    const entry = this.models.get(name)
+    if (entry == null || entry.versions.size === 0) throw new AppError(404, 'model_not_found', `model '${name}' does not exist`, { field: 'model' })
+    let version: number | undefined
+    if (typeof selector === 'number' || /^[0-9]+$/.test(selector)) version = Number(selector)
+    else if (selector === 'latest') version = Math.max(...entry.versions.keys())
+    else version = entry.state.aliases[selector]
+    const meta = version == null ? undefined : entry.versions.get(version)
+    if (meta == null) {
+      throw new AppError(404, 'version_not_found', `model '${name}' has no version '${selector}' (versions: ${[...entry.versions.keys()].join(', ')}; aliases: ${['latest', ...Object.keys(entry.state.aliases)].join(', ')})`, { field: 'version' })
+    }
+    return meta
+  }
+
+  aliasesFor (meta: VersionMeta): string[] {
+    const entry = this.models.get(meta.name)
+    if (entry == null) return []
+    return Object.entries(this.aliasesOf(entry)).filter(([, v]) => v === meta.version).map(([a]) => a)
+  }
+
+  circuit (meta: Pick<VersionMeta, 'name' | 'version'>): CircuitState {
+    return this.models.get(meta.name)?.circuits.get(meta.version) ?? { status: 'pending' }
+  }
+
+  async setCircuit (meta: Pick<VersionMeta, 'name' | 'version'>, state: CircuitState): Promise<void> {
+    const entry = this.models.get(meta.name)
+    if (entry?.versions.has(meta.version) !== true) return // deleted meanwhile
+    await writeJsonAtomic(path.join(this.versionDir(meta.name, meta.version), 'circuit.json'), state)
+    entry.circuits.set(meta.version, state)
+  }
+
+  /**
+   * Writes a new version: files go to a staging directory first, then one rename makes the
+   * whole version visible. `extraFiles` lets callers keep more artifacts with it.
+   */
+  async register (input: Omit<VersionMeta, 'version' | 'created' | 'onnx_sha256' | 'onnx_bytes'> & { onnx: Uint8Array, circuit?: CircuitState }): Promise<VersionMeta> {
+    checkName(input.name)
+    return await this.withLock(input.name, async () => {
+      const entry = this.models.get(input.name) ?? { state: { next_version: 1, aliases: {} }, versions: new Map(), circuits: new Map() }
+      const modelDir = path.join(this.root, input.name)
+      const version = entry.state.next_version
+      const { onnx, circuit, ...rest } = input
+      const meta: VersionMeta = {
+        ...rest,
+        version,
+        created: new Date().toISOString(),
+        onnx_sha256: sha256(onnx),
+        onnx_bytes: onnx.byteLength,
+      }
+      const circuitState = circuit ?? { status: 'pending' as const }
+      const staging = await makeStagingDir(modelDir)
+      try {
+        await writeFileAtomic(path.join(staging, 'model.onnx'), onnx)
+        await writeJsonAtomic(path.join(staging, 'meta.json'), meta)
+        await writeJsonAtomic(path.join(staging, 'circuit.json'), circuitState)
+        // The number is taken before the rename: a crash in between only skips a number.
+        entry.state.next_version = version + 1
+        await writeJsonAtomic(path.join(modelDir, 'model.json'), entry.state)
+        await rename(staging, this.versionDir(input.name, version))
+      } catch (err) {
+        await rm(staging, { recursive: true, force: true })
+        throw err
+      }
+      entry.versions.set(version, meta)
+      entry.circuits.set(version, circuitState)
+      this.models.set(input.name, entry)
+      return meta
+    })
+  }
+
+  async deleteVersion (name: string, selector: number | string): Promise<VersionMeta> {
+    const meta = this.resolve(name, selector)
+    await this.withLock(name, async () => {
+      const entry = this.models.get(name)
+      if (entry == null) return
+      for (const [alias, v] of Object.entries(entry.state.aliases)) if (v === meta.version) delete entry.state.aliases[alias]
+      await writeJsonAtomic(path.join(this.root, name, 'model.json'), entry.state)
+      entry.versions.delete(meta.version)
+      entry.circuits.delete(meta.version)
+      // Rename first so the version disappears at once; then remove the files.
+      const trash = path.join(this.root, name, `.staging-deleted-${meta.version}-${Date.now()}`)
+      await rename(this.versionDir(name, meta.version), trash)
+      await rm(trash, { recursive: true, force: true })
+    })
+    for (const listener of this.deleteListeners) listener(name, meta.version)
+    return meta
+  }
+
+  async setAlias (name: string, alias: string, version: number): Promise<void> {
+    if (!ALIAS_RE.test(alias)) throw new AppError(400, 'invalid_alias', `alias '${alias.slice(0, 80)}' is not allowed: use a lower-case letter, then letters, digits, '-' or '_' (at most 64)`, { field: 'alias' })
+    if (alias === 'latest') throw new AppError(400, 'invalid_alias', "alias 'latest' is kept by the registry: it always names the highest version", { field: 'alias' })
+    const meta = this.resolve(name, version)
+    await this.withLock(name, async () => {
+      const entry = this.models.get(name)
+      if (entry == null) return
+      entry.state.aliases[alias] = meta.version
+      await writeJsonAtomic(path.join(this.root, name, 'model.json'), entry.state)
+    })
+  }
+
+  async readOnnx (meta: VersionMeta): Promise<Buffer> {
+    return await readFile(this.onnxPath(meta))
+  }
+
+  async fileExists (file: string): Promise<boolean> {
+    return await stat(file).then(() => true, () => false)
+  }
+
+  private aliasesOf (entry: ModelEntry): Record<string, number> {
+    const versions = [...entry.versions.keys()]
+    return versions.length === 0 ? { ...entry.state.aliases } : { latest: Math.max(...versions), ...entry.state.aliases }
+  }
+
+  private async withLock<T> (name: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(name) ?? Promise.resolve()
+    const run = previous.then(fn, fn)
+    const settled = run.catch(() => undefined)
+    this.locks.set(name, settled)
+    try {
+      return await run
+    } finally {
+      if (this.locks.get(name) === settled) this.locks.delete(name)
+    }
+  }
+}

@@ -1,0 +1,23 @@
+import closeWithGrace from 'close-with-grace'
+import { loadConfig } from './config.js'
+import { buildApp } from './app.js'
+
+/** Entry point: validated configuration, the app, a listening socket and a graceful shutdown. */
+async function main (): Promise<void> {
+  let config
+  try {
+    config = loadConfig()
+  } catch (err) {
+    console.error((err as Error).message)
+    process.exit(1)
+  }
+  const app = await buildApp(config)
+  closeWithGrace({ delay: 10_000 }, async ({ err, signal }) => {
+    if (err != null) app.log.error({ err }, 'closing after an error')
+    else app.log.info({ signal }, 'closing: in-flight requests finish, jobs are kept for the next start')
+    await app.close()
+  })
+  await app.listen({ port: config.PORT, host: config.HOST })
+}
+
+await main()
