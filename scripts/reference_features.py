@@ -10,19 +10,25 @@ script writes: OUT_DIR/features-<variant>-<window>.json with
   {featureNames, train: {X, y, day, token}, test: {...}, scaler: {min, max}, testFromDay}
 X raw (unscaled) in featureNames order, day as EpochDay (days since 1970-01-01 UTC), token = token_debt.
 
-Deliberate deviations from the notebook, none of which changes a number on the real files:
+On the real files the tutorial 7-day variant reproduces the tutorial's own data_array.npy (its first scaled
+test row) exactly. Deliberate deviations from the notebook:
 - The tutorial pinned pandas ^2.2, where an outer merge sorts its keys lexicographically (as documented).
   pandas < 2.2 appends right-only keys at the end instead, so the merges pass sort=True: identical result
   on pandas 2.2, and the same result on the Debian pandas 1.5 used here.
 - sort_values('day') uses a stable sort: numpy's default quicksort leaves the order of rows of one day
   machine-dependent. The stable order is the groupby order (day, token_col, token_debt); only rows with
   equal (day, token_debt) can differ in order, and those carry the same feature values.
+- Numbers are parsed with float_precision='round_trip' (correctly rounded), so they equal the hub's binary
+  values; pandas' default parser is one unit in the last place off for some of them.
 - The deposits groupby sums only the numeric columns (pandas 2 concatenated the address strings, which
   the notebook then dropped).
+- daily_return uses a correctly rounded log instead of np.log, whose last bit depends on the CPU's
+  vectorised kernel (and the online std amplifies it; see correctly_rounded_log).
 - A volatility that pandas leaves NaN (fewer than two finite daily returns in the window) becomes 0.
 - token_debt is kept until the end, as the `token` of each row (the notebook drops it with the debt columns).
 """
 import argparse
+from decimal import Decimal, localcontext
 import json
 import math
 import os
@@ -39,6 +45,24 @@ ROLLED = ['deposits_volume', 'borrows_volume', 'market_cap', 'volumes_last_24h']
 COLUMNS_TO_SCALE = BASE_FEATURES + [f'{c}_avg_3d' for c in ROLLED] + [f'{c}_avg_7d' for c in ROLLED] + [
     'volatility_3day', 'volatility_7day']
 EPOCH = pd.Timestamp('1970-01-01')
+
+
+def correctly_rounded_log(x):
+    """np.log with the result rounded correctly (Decimal at 50 digits, then to the nearest double).
+
+    np.log's vectorised kernels differ from glibc and from V8 in the last bit for a few percent of inputs,
+    and the online rolling std amplifies that on the tutorial's mixed-token returns; the correctly rounded
+    value is the same everywhere (src/features/log.ts computes it too). Same special values as np.log.
+    """
+    if math.isnan(x) or x < 0:
+        return math.nan
+    if x == 0:
+        return -math.inf
+    if math.isinf(x):
+        return math.inf
+    with localcontext() as context:
+        context.prec = 50
+        return float(Decimal(x).ln())
 
 
 def feature_names(window):
@@ -161,7 +185,8 @@ def feature_engineering(merged_df, earliest_day, variant):
             merged_df[f'{col}_avg_{window}d'] = rolling(col, window).mean()
 
     with np.errstate(divide='ignore', invalid='ignore'):
-        merged_df['daily_return'] = np.log(merged_df['price'] / previous_price())
+        ratio = merged_df['price'] / previous_price()
+    merged_df['daily_return'] = ratio.map(correctly_rounded_log)
     merged_df['volatility_3day'] = rolling('daily_return', 3).std()
     merged_df['volatility_7day'] = rolling('daily_return', 7).std()
     # Deviation: a window with fewer than two finite returns has no sample std; pandas leaves NaN (which

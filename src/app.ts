@@ -92,7 +92,9 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     if (err.validation != null) {
       const first = err.validation[0]
       const location = `${err.validationContext ?? 'request'}${first?.instancePath ?? ''}`
-      return reply.code(400).send({ error: 'validation_error', message: `${location} ${first?.message ?? err.message}`, where: { field: location } })
+      const extra = (first?.params as { additionalProperty?: string } | undefined)?.additionalProperty
+      const detail = extra != null ? `${first?.message ?? ''}: '${extra.slice(0, 80)}'` : first?.message ?? err.message
+      return reply.code(400).send({ error: 'validation_error', message: `${location} ${detail}`, where: { field: extra != null ? `${location}/${extra.slice(0, 80)}` : location } })
     }
     const known = err.code != null ? CLIENT_ERRORS[err.code] : undefined
     if (known != null) return reply.code(known[0]).send({ error: known[1], message: err.message })
