@@ -38,8 +38,18 @@ export function circomSource (plan: CircuitPlan, header = ''): string {
   L.push('    signal output out;')
   L.push('    component bits = Num2Bits(K);')
   L.push('    bits.in <== in + 2**(K-1) + 2**(SH-1);')
-  L.push('    var q = 0;')
-  L.push('    for (var j = SH; j < K - 1; j++) { q += bits.out[j] * 2**(j - SH); }')
+  L.push('    var acc = 0;')
+  L.push('    // The quotient from whichever side has fewer bits (same value; fewer PLONK addition gates)')
+  L.push('    if (K - 1 - SH <= SH + 2) {')
+  L.push('        for (var j = SH; j < K - 1; j++) { acc += bits.out[j] * 2**(j - SH); }')
+  L.push('    } else {')
+  L.push('        acc = in + 2**(SH-1);')
+  L.push('        for (var j = 0; j < SH; j++) { acc -= bits.out[j] * 2**j; }')
+  L.push('        acc = acc * (1 / 2**SH);')
+  L.push('        acc += (1 - bits.out[K-1]) * 2**(K-1-SH);')
+  L.push('    }')
+  L.push('    // q is its own signal so that PLONK (compiled at O1) does not repeat the sum in every gate')
+  L.push('    signal q <== acc;')
   L.push('    out <== bits.out[K-1] * q;')
   L.push('}')
   L.push('')
@@ -54,10 +64,20 @@ export function circomSource (plan: CircuitPlan, header = ''): string {
     L.push(`    // x[${i}] in [${c.min}, ${c.max})`)
     L.push(`    component in_${i} = Num2Bits(${c.bits});`)
     L.push(`    in_${i}.in <== ${lin([[1n, `x[${i}]`]], off)};`)
-    const terms: string[] = []
-    for (let j = c.drop; j < c.bits; j++) terms.push(`in_${i}.out[${j}] * ${(1n << BigInt(j - c.drop)).toString()}`)
-    if (c.drop > 0) terms.push(`in_${i}.out[${c.drop - 1}]`)
-    L.push(`    var vt_${i} = ${terms.join(' + ')};`)
+    if (c.drop === 0) {
+      L.push(`    signal vt_${i} <== ${lin([[1n, `x[${i}]`]], off)};`)
+    } else if (c.bits - c.drop <= c.drop + 1) {
+      // vt = floor(v / 2^d) + bit(d-1): the high bits, plus the rounding bit
+      const terms: string[] = []
+      for (let j = c.drop; j < c.bits; j++) terms.push(`in_${i}.out[${j}] * ${(1n << BigInt(j - c.drop)).toString()}`)
+      terms.push(`in_${i}.out[${c.drop - 1}]`)
+      L.push(`    signal vt_${i} <== ${terms.join(' + ')};`)
+    } else {
+      // The same value from the low side: (v - low d bits) / 2^d + bit(d-1), fewer terms
+      const terms: string[] = [`x[${i}]`, `${off < 0n ? '(' + off + ')' : off}`]
+      for (let j = 0; j < c.drop; j++) terms.push(`- in_${i}.out[${j}] * ${(1n << BigInt(j)).toString()}`)
+      L.push(`    signal vt_${i} <== (${terms.join(' + ').replace(/\+ -/g, '-')}) * (1 / ${(1n << BigInt(c.drop)).toString()}) + in_${i}.out[${c.drop - 1}];`)
+    }
   })
   let prev: string[] = plan.inputs.map((_, i) => `vt_${i}`)
   plan.layers.forEach((l, li) => {

@@ -19,7 +19,9 @@
  * polynomial approximation and add error without adding trust.
  */
 import { NotProvableError } from '../errors.js'
+import { circomSource } from './circom-source.js'
 import { describeNode, parseOnnx, type OnnxGraph, type OnnxNode, type OnnxTensor } from './onnx-graph.js'
+import { DEFAULT_QUANT, quantizeModel, type CircuitPlan, type QuantParams } from './quantize.js'
 
 export interface DenseLayer {
   /** weights[out][in] */
@@ -321,4 +323,22 @@ function compose (W: number[][], b: number[], cur: Affine & { kind: 'dense' }): 
   })
   const b2 = W.map((row, o) => row.reduce((acc, w, k) => acc + w * cur.b[k], b[o]))
   return { kind: 'dense', W: W2, b: b2 }
+}
+
+export interface TranspileOptions extends ExtractOptions {
+  quant?: QuantParams
+}
+
+export interface Transpiled {
+  model: FloatModel
+  plan: CircuitPlan
+  source: string
+}
+
+/** ONNX bytes -> float model -> fixed-point plan -> circom source. Throws NotProvableError. */
+export function transpile (onnx: Uint8Array, opts: TranspileOptions = {}): Transpiled {
+  const model = extractModel(onnx, opts)
+  const plan = quantizeModel(model, opts.quant ?? DEFAULT_QUANT)
+  const header = `model: ${model.layers.length} dense layers, ${model.nInputs} inputs, producer ${model.producer || 'unknown'}, opset ${model.opset}`
+  return { model, plan, source: circomSource(plan, header) }
 }

@@ -1,0 +1,134 @@
+/**
+ * Training speed: both recipes on synthetic data and (when /work/shared/data/giza-aave exists, or
+ * --real DIR) on the real files through the project's own feature pipeline; tfjs on each backend,
+ * and PyTorch on the same rows in the same run when `/usr/bin/python3 -c 'import torch'` works.
+ * Prints a markdown table: median of --runs runs (min-max), and the ratio to PyTorch.
+ *
+ * Usage: node dist/bench/train.js [--runs 3] [--backends wasm,cpu] [--recipes tutorial,default] [--naive] [--real DIR]
+ *   --naive also times the plain tfjs-layers `model.fit` loop of the tutorial recipe once (the baseline).
+ */
+import { execFileSync, spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { loadGizaDirectory } from '../src/data/index.js'
+import { generateSyntheticDatasets } from '../src/data/synthetic.js'
+import { buildFeatureDataset } from '../src/features/index.js'
+import type { FeatureDataset, FeatureVariant } from '../src/features/types.js'
+import { initBackend, tf, type BackendName } from '../src/training/backend.js'
+import { scaleRows } from '../src/training/network.js'
+import { kFold } from '../src/training/trainer.js'
+import { trainModel } from '../src/training/train.js'
+import type { RecipeName } from '../src/training/types.js'
+
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '3' },
+    backends: { type: 'string', default: 'wasm,cpu' },
+    recipes: { type: 'string', default: 'tutorial,default' },
+    naive: { type: 'boolean', default: false },
+    real: { type: 'string', default: '/work/shared/data/giza-aave' },
+    window: { type: 'string', default: '7' },
+  },
+})
+const runs = Number(values.runs)
+const window = Number(values.window) as 3 | 7
+const here = path.dirname(fileURLToPath(import.meta.url))
+const torchScript = path.resolve(here, '../../bench/train_torch.py')
+const python = '/usr/bin/python3'
+const hasTorch = existsSync(python) && spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0
+
+interface Row { data: string, recipe: string, engine: string, times: number[], note?: string }
+const rows: Row[] = []
+
+const datasets: { name: string, build: (variant: FeatureVariant) => FeatureDataset }[] = []
+const synthetic = generateSyntheticDatasets({ seed: 0 })
+datasets.push({ name: 'synthetic (seed 0, 365 days)', build: (variant) => buildFeatureDataset(synthetic, { variant, window }) })
+if (existsSync(values.real)) {
+  const real = await loadGizaDirectory(values.real)
+  datasets.push({ name: 'real Giza files', build: (variant) => buildFeatureDataset(real, { variant, window }) })
+}
+
+const tmp = mkdtempSync(path.join(tmpdir(), 'zkpredict-bench-'))
+try {
+  for (const { name, build } of datasets) {
+    for (const recipe of values.recipes.split(',') as RecipeName[]) {
+      const ds = build(recipe === 'tutorial' ? 'tutorial' : 'per-token')
+      const label = `${name}, ${ds.train.y.length} train rows`
+      for (const backend of values.backends.split(',') as BackendName[]) {
+        const used = await initBackend(backend)
+        const times: number[] = []
+        let note = ''
+        for (let r = 0; r < runs; r++) {
+          const t0 = performance.now()
+          const m = await trainModel(ds, { recipe, seed: r })
+          times.push((performance.now() - t0) / 1000)
+          note = `F1 ${m.metrics.f1.toFixed(3)}, ROC-AUC ${m.metrics.roc_auc.toFixed(3)}` + (recipe === 'default' ? `, ${String(m.details?.epochs)} final epochs` : '')
+        }
+        rows.push({ data: label, recipe, engine: `tfjs ${used}`, times, note: `${note} (last run)` })
+        console.error(`done: ${label} ${recipe} tfjs ${used}`)
+      }
+      if (recipe === 'tutorial' && values.naive) {
+        const used = await initBackend('wasm')
+        rows.push({ data: label, recipe, engine: `tfjs ${used} model.fit (naive)`, times: [await naiveTutorial(ds)] })
+      }
+      if (recipe === 'tutorial' && hasTorch) {
+        const file = path.join(tmp, `${recipe}.json`)
+        writeFileSync(file, JSON.stringify({ featureNames: ds.featureNames, train: ds.train, test: ds.test, scaler: ds.scaler, testFromDay: ds.testFromDay }))
+        const out = execFileSync(python, [torchScript, file, '--seeds', Array.from({ length: runs }, (_, i) => i).join(','), '--threads', '2'], { encoding: 'utf8' })
+        const results = out.trim().split('\n').map((l) => JSON.parse(l) as { train_s: number, f1: number, roc_auc: number })
+        const last = results[results.length - 1]
+        rows.push({ data: label, recipe, engine: 'PyTorch (2 threads)', times: results.map((r) => r.train_s), note: `F1 ${last.f1.toFixed(3)}, ROC-AUC ${last.roc_auc.toFixed(3)} (last run)` })
+      }
+    }
+  }
+} finally {
+  rmSync(tmp, { recursive: true, force: true })
+}
+
+const median = (xs: number[]): number => {
+  const s = xs.slice().sort((a, b) => a - b)
+  return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
+}
+console.log(`\nTraining time, ${window}-day features, median of ${runs} runs (seeds 0..${runs - 1}) [min-max], seconds. Tutorial: 5 folds x 30 epochs.\n`)
+console.log('| data | recipe | engine | median s | min-max | vs PyTorch | notes |')
+console.log('|---|---|---|---|---|---|---|')
+for (const r of rows) {
+  const torch = rows.find((o) => o.data === r.data && o.recipe === r.recipe && o.engine.startsWith('PyTorch'))
+  const ratio = torch !== undefined ? `${(median(r.times) / median(torch.times)).toFixed(2)}x` : '-'
+  console.log(`| ${r.data} | ${r.recipe} | ${r.engine} | ${median(r.times).toFixed(2)} | ${Math.min(...r.times).toFixed(2)}-${Math.max(...r.times).toFixed(2)} | ${ratio} | ${r.note ?? ''} |`)
+}
+console.log(`\nnode ${process.version}, ${(await import('node:os')).cpus().length} CPUs; PyTorch ${hasTorch ? 'measured' : 'not available'}`)
+
+/** The baseline: the tutorial recipe as a plain tfjs-layers loop (compile once, model.fit per fold). */
+async function naiveTutorial (ds: FeatureDataset): Promise<number> {
+  const x = scaleRows(ds.train.X, ds.scaler)
+  const n = ds.train.y.length
+  const X = tf.tensor2d(x, [n, 10])
+  const Y = tf.tensor2d(Float32Array.from(ds.train.y), [n, 1])
+  const model = tf.sequential({
+    layers: [
+      tf.layers.dense({ inputShape: [10], units: 32, activation: 'relu' }),
+      tf.layers.dense({ units: 16, activation: 'relu' }),
+      tf.layers.dense({ units: 1, activation: 'sigmoid' }),
+    ],
+  })
+  model.compile({ optimizer: tf.train.adam(1e-4), loss: 'binaryCrossentropy' })
+  const t0 = performance.now()
+  for (const { train, val } of kFold(n, 5)) {
+    const ti = tf.tensor1d(train, 'int32')
+    const vi = tf.tensor1d(val, 'int32')
+    const xt = tf.gather(X, ti)
+    const yt = tf.gather(Y, ti)
+    await model.fit(xt, yt, { epochs: 30, batchSize: 32, shuffle: true, verbose: 0 })
+    const loss = model.evaluate(tf.gather(X, vi), tf.gather(Y, vi), { batchSize: 32 }) as tf.Scalar
+    loss.dataSync()
+    tf.dispose([ti, vi, xt, yt, loss])
+  }
+  const s = (performance.now() - t0) / 1000
+  model.dispose()
+  tf.dispose([X, Y])
+  return s
+}

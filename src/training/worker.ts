@@ -1,0 +1,44 @@
+import { isMainThread, parentPort, workerData } from 'node:worker_threads'
+import { runTrainingPipeline, type TrainingJobSpec } from './pipeline.js'
+import type { TrainingProgress } from './types.js'
+
+/**
+ * Worker-thread entry of run-in-worker.ts: runs one training job (tfjs keeps the thread busy for
+ * seconds, which must not stall the HTTP event loop) and reports back by messages:
+ *   {type: 'progress', progress} | {type: 'done', model, onnx} | {type: 'error', error: {name, message, where, statusCode, code}}
+ */
+export type WorkerMessage =
+  | { type: 'progress', progress: TrainingProgress }
+  | { type: 'done', model: unknown, onnx: Uint8Array }
+  | { type: 'error', error: SerializedError }
+
+export interface SerializedError {
+  name: string
+  message: string
+  where?: Record<string, string | number>
+  statusCode?: number
+  code?: string
+  stack?: string
+}
+
+if (!isMainThread && parentPort !== null) {
+  const port = parentPort
+  const spec = workerData as TrainingJobSpec
+  try {
+    const { model, onnx } = await runTrainingPipeline(spec, {
+      onProgress: (progress) => port.postMessage({ type: 'progress', progress } satisfies WorkerMessage),
+    })
+    port.postMessage({ type: 'done', model, onnx } satisfies WorkerMessage, [onnx.buffer as ArrayBuffer])
+  } catch (err) {
+    const e = err as Partial<SerializedError> & Error
+    const error: SerializedError = {
+      name: typeof e?.name === 'string' ? e.name : 'Error',
+      message: typeof e?.message === 'string' ? e.message : String(err),
+      where: e?.where,
+      statusCode: e?.statusCode,
+      code: e?.code,
+      stack: e?.stack,
+    }
+    port.postMessage({ type: 'error', error } satisfies WorkerMessage)
+  }
+}
