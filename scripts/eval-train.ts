@@ -16,6 +16,8 @@ const { values } = parseArgs({
     seeds: { type: 'string', default: '0,1,2,3,4' },
     dir: { type: 'string', default: '/tmp/ref-features' },
     epochs: { type: 'string' },
+    lrs: { type: 'string' },
+    'max-epochs': { type: 'string' },
     json: { type: 'string' },
   },
 })
@@ -34,7 +36,15 @@ for (const recipe of values.recipes.split(',') as RecipeName[]) {
     const rows: Record<string, number>[] = []
     for (const seed of values.seeds.split(',').map(Number)) {
       const t0 = performance.now()
-      const m = await trainModel(ds, { recipe, seed, epochs: values.epochs !== undefined ? Number(values.epochs) : undefined })
+      const m = await trainModel(ds, {
+        recipe,
+        seed,
+        epochs: values.epochs !== undefined ? Number(values.epochs) : undefined,
+        defaultRecipe: {
+          ...(values.lrs !== undefined ? { lrs: values.lrs.split(',').map(Number) } : {}),
+          ...(values['max-epochs'] !== undefined ? { maxEpochs: Number(values['max-epochs']) } : {}),
+        },
+      })
       const row: Record<string, number> = { ...Object.fromEntries(keys.slice(0, 8).map((k) => [k, (m.metrics as unknown as Record<string, number>)[k]])), seconds: (performance.now() - t0) / 1000 }
       rows.push(row)
       all.push({ recipe, window, seed, backend: m.backend, ...row, details: m.details, cv: m.metrics.cv })

@@ -18,6 +18,11 @@ async function main (): Promise<void> {
     await app.close()
   })
   await app.listen({ port: config.PORT, host: config.HOST })
+  // Benchmarks and scripts start the server on port 0 and read the chosen port from stdout.
+  if (process.env.PRINT_PORT === '1') {
+    const address = app.server.address()
+    process.stdout.write(`${typeof address === 'object' && address != null ? address.port : config.PORT}\n`)
+  }
 }
 
 await main()

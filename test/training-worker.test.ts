@@ -17,6 +17,7 @@ t.test('a job on synthetic data trains in a worker thread and reports progress',
   t.ok(progress.length >= 5, `${progress.length} progress messages`)
   t.same(progress[progress.length - 1].fold, 5)
   t.equal(model.recipe, 'tutorial')
+  t.ok(['wasm', 'cpu', 'tensorflow'].includes(model.backend), `backend in the worker: ${model.backend}`)
   t.equal(model.details?.variant, 'tutorial', 'the tutorial recipe gets the tutorial feature variant')
   t.equal(model.featureNames.length, 10)
   t.ok(model.featureNames.includes('volatility_7day'))

@@ -4,7 +4,7 @@ import { initBackend } from './backend.js'
 import { classificationMetrics, meanStd } from './metrics.js'
 import { ARCHITECTURE, paramsToLayers, scaleRows } from './network.js'
 import type { RecipeContext, RecipeResult } from './recipes/context.js'
-import { trainDefault } from './recipes/default.js'
+import { trainDefault, type DefaultRecipeOptions } from './recipes/default.js'
 import { trainTutorial } from './recipes/tutorial.js'
 import type { RecipeName, TrainedModel, TrainingProgress } from './types.js'
 
@@ -16,6 +16,8 @@ export interface TrainOptions {
   /** at most ~5 calls a second, plus the last epoch of every fold */
   onProgress?: (p: TrainingProgress) => void
   signal?: AbortSignal
+  /** experiments only: overrides of the default recipe's search space (learning rates, max epochs...) */
+  defaultRecipe?: Partial<DefaultRecipeOptions>
 }
 
 const PROGRESS_INTERVAL_MS = 200
@@ -58,7 +60,7 @@ export async function trainModel (dataset: FeatureDataset, opts: TrainOptions): 
   let result: RecipeResult
   switch (opts.recipe) {
     case 'tutorial': result = await trainTutorial(ctx); break
-    case 'default': result = await trainDefault(ctx); break
+    case 'default': result = await trainDefault(ctx, opts.defaultRecipe); break
     default: throw new Error(`unknown recipe ${String(opts.recipe)}`)
   }
   try {

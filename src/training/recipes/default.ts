@@ -19,35 +19,45 @@ import type { RecipeContext, RecipeResult } from './context.js'
  * Folds are contiguous blocks (no shuffle) like the tutorial's: rows are ordered by day, so each
  * validation fold is a period the fold model did not see, closer to the later test split.
  */
-export const DEFAULT_RECIPE = {
+export interface DefaultRecipeOptions {
+  lrs: readonly number[]
+  maxEpochs: number
+  minEpochs: number
+  smooth: number
+  batchSize: number
+  folds: number
+}
+
+export const DEFAULT_RECIPE: DefaultRecipeOptions = {
   lrs: [1e-3],
   maxEpochs: 100,
   minEpochs: 10,
   smooth: 5,
   batchSize: 32,
   folds: 5,
-} as const
+}
 
-export async function trainDefault (ctx: RecipeContext): Promise<RecipeResult> {
+export async function trainDefault (ctx: RecipeContext, overrides: Partial<DefaultRecipeOptions> = {}): Promise<RecipeResult> {
+  const recipe: DefaultRecipeOptions = { ...DEFAULT_RECIPE, ...overrides }
   const rng = new Rng(ctx.seed)
   const n = ctx.trainRows
-  const maxEpochs = ctx.epochs ?? DEFAULT_RECIPE.maxEpochs
+  const maxEpochs = ctx.epochs ?? recipe.maxEpochs
   const y = ctx.yTrain
   let pos = 0
   for (let i = 0; i < n; i++) pos += y[i]
   // With no positives (or no negatives) the weight would be 0 or infinite: fall back to 1.
   const posWeight = pos > 0 && pos < n ? (n - pos) / pos : 1
   const weights = Float64Array.from(y, (v) => (v === 1 ? posWeight : 1))
-  const folds = kFold(n, DEFAULT_RECIPE.folds)
-  const totalFolds = folds.length * DEFAULT_RECIPE.lrs.length + 1
+  const folds = kFold(n, recipe.folds)
+  const totalFolds = folds.length * recipe.lrs.length + 1
 
-  const trainer = new FlatTrainer(initParams(rng), { lr: DEFAULT_RECIPE.lrs[0] })
+  const trainer = new FlatTrainer(initParams(rng), { lr: recipe.lrs[0] })
   try {
     trainer.setData(ctx.xTrain, y, weights)
     const history: { loss: number, val_loss?: number }[][] = []
-    let best = { score: Infinity, lr: DEFAULT_RECIPE.lrs[0], epochs: maxEpochs, cv: [] as number[], oof: new Float32Array(n) as Float32Array<ArrayBufferLike> }
+    let best = { score: Infinity, lr: recipe.lrs[0], epochs: maxEpochs, cv: [] as number[], oof: new Float32Array(n) as Float32Array<ArrayBufferLike> }
     let foldNo = 0
-    for (const lr of DEFAULT_RECIPE.lrs) {
+    for (const lr of recipe.lrs) {
       // valLoss[e][f]: unweighted validation BCE of fold f after epoch e+1; oof[e]: out-of-fold probabilities
       const valLoss: number[][] = Array.from({ length: maxEpochs }, () => [])
       const oof: Float32Array[] = Array.from({ length: maxEpochs }, () => new Float32Array(n))
@@ -57,7 +67,7 @@ export async function trainDefault (ctx: RecipeContext): Promise<RecipeResult> {
         const foldHistory: { loss: number, val_loss?: number }[] = []
         for (let e = 0; e < maxEpochs; e++) {
           await ctx.checkpoint()
-          const loss = trainer.trainEpoch(shuffled(train, rng), DEFAULT_RECIPE.batchSize)
+          const loss = trainer.trainEpoch(shuffled(train, rng), recipe.batchSize)
           const p = trainer.predictRows(val)
           let s = 0
           for (let i = 0; i < val.length; i++) {
@@ -71,7 +81,7 @@ export async function trainDefault (ctx: RecipeContext): Promise<RecipeResult> {
         history.push(foldHistory)
       }
       const mean = valLoss.map((l) => l.reduce((a, b) => a + b, 0) / l.length)
-      const chosen = chooseEpoch(mean, Math.min(DEFAULT_RECIPE.minEpochs, maxEpochs), DEFAULT_RECIPE.smooth)
+      const chosen = chooseEpoch(mean, Math.min(recipe.minEpochs, maxEpochs), recipe.smooth)
       if (chosen.score < best.score) {
         best = { score: chosen.score, lr, epochs: chosen.epoch + 1, cv: valLoss[chosen.epoch], oof: oof[chosen.epoch] }
       }
@@ -86,7 +96,7 @@ export async function trainDefault (ctx: RecipeContext): Promise<RecipeResult> {
     const finalHistory: { loss: number, val_loss?: number }[] = []
     for (let e = 0; e < best.epochs; e++) {
       await ctx.checkpoint()
-      const loss = trainer.trainEpoch(shuffled(all, rng), DEFAULT_RECIPE.batchSize)
+      const loss = trainer.trainEpoch(shuffled(all, rng), recipe.batchSize)
       finalHistory.push({ loss })
       ctx.progress({ fold: totalFolds, folds: totalFolds, epoch: e + 1, epochs: best.epochs, loss }, e === best.epochs - 1)
     }
@@ -103,10 +113,11 @@ export async function trainDefault (ctx: RecipeContext): Promise<RecipeResult> {
         lr: best.lr,
         epochs: best.epochs,
         max_epochs: maxEpochs,
-        batch_size: DEFAULT_RECIPE.batchSize,
+        batch_size: recipe.batchSize,
         pos_weight: posWeight,
         oof_f1: oofF1,
         oof_roc_auc: oofAuc,
+        cv_score: best.score,
       },
     }
   } catch (err) {

@@ -1,0 +1,211 @@
+/**
+ * A pool of worker threads that prove in the background, each keeping per-circuit caches warm.
+ *
+ * - `prove(dir, inputs)` queues a job; the queue is bounded (`maxQueue`, jobs waiting for a worker):
+ *   beyond it the call rejects at once with PoolQueueFullError, so a burst cannot grow memory.
+ * - A job goes to an idle worker that already has its circuit loaded when there is one.
+ * - A worker that crashes (or exceeds `jobTimeoutMs`) fails the job it was running, not the process:
+ *   it is replaced by a fresh worker and the queue goes on.
+ * - `close()` rejects queued jobs, lets running ones finish, then stops the workers.
+ *
+ * Threads: with one worker (the default on 2 cores) its curve uses ffjavascript's own worker
+ * threads (all cores for one proof); with several workers each curve is single-threaded so the pool
+ * does not oversubscribe the CPU.
+ */
+import os from 'node:os'
+import path from 'node:path'
+import { Worker } from 'node:worker_threads'
+import { InputRangeError } from './evaluate.js'
+import type { ProveResult } from './prove.js'
+import type { WorkerReply, WorkerRequest } from './prover-worker.js'
+
+export interface ProverPoolOptions {
+  /** Worker threads; default max(1, cores - 1). */
+  size?: number
+  /** Jobs that may wait for a worker; default 256. */
+  maxQueue?: number
+  /** Single-threaded curve in each worker; default true when size > 1. */
+  singleThread?: boolean
+  /** Kill and replace a worker whose job runs longer; default 120 s. */
+  jobTimeoutMs?: number
+}
+
+export class PoolQueueFullError extends Error {
+  constructor (message: string) {
+    super(message)
+    this.name = 'PoolQueueFullError'
+  }
+}
+
+export class PoolClosedError extends Error {
+  constructor () {
+    super('the prover pool is closed')
+    this.name = 'PoolClosedError'
+  }
+}
+
+interface Job {
+  id: number
+  msg: WorkerRequest & { id: number }
+  dir: string
+  resolve: (v: unknown) => void
+  reject: (e: Error) => void
+}
+
+interface Slot {
+  worker: Worker
+  job: Job | null
+  loaded: Set<string>
+  timer: NodeJS.Timeout | null
+  exiting: boolean
+}
+
+export interface PoolStats {
+  size: number
+  busy: number
+  queued: number
+  completed: number
+  failed: number
+  restarts: number
+}
+
+function rebuildError (e: { name: string, message: string, column?: number }): Error {
+  if (e.name === 'InputRangeError') return new InputRangeError(e.message, e.column ?? -1)
+  const err = new Error(e.message)
+  err.name = e.name
+  return err
+}
+
+export class ProverPool {
+  readonly size: number
+  private readonly maxQueue: number
+  private readonly singleThread: boolean
+  private readonly jobTimeoutMs: number
+  private readonly slots: Slot[] = []
+  private readonly queue: Job[] = []
+  private nextId = 1
+  private closed = false
+  private counters = { completed: 0, failed: 0, restarts: 0 }
+
+  constructor (opts: ProverPoolOptions = {}) {
+    this.size = Math.max(1, opts.size ?? Math.max(1, os.availableParallelism() - 1))
+    this.maxQueue = opts.maxQueue ?? 256
+    this.singleThread = opts.singleThread ?? this.size > 1
+    this.jobTimeoutMs = opts.jobTimeoutMs ?? 120_000
+    for (let i = 0; i < this.size; i++) this.slots.push(this.spawn())
+  }
+
+  private spawn (): Slot {
+    const worker = new Worker(new URL('./prover-worker.js', import.meta.url), { workerData: { singleThread: this.singleThread } })
+    const slot: Slot = { worker, job: null, loaded: new Set(), timer: null, exiting: false }
+    worker.on('message', (m: WorkerReply) => this.onMessage(slot, m))
+    worker.on('error', (err) => this.onCrash(slot, `prover worker crashed: ${err.message}`))
+    worker.on('exit', (code) => { if (!slot.exiting) this.onCrash(slot, `prover worker exited with code ${code}`) })
+    return slot
+  }
+
+  private onMessage (slot: Slot, m: WorkerReply): void {
+    if (m.type === 'closed') return
+    const job = slot.job
+    if (!job || job.id !== m.id) return
+    this.finish(slot)
+    if (m.type === 'done') {
+      slot.loaded.add(job.dir)
+      this.counters.completed++
+      job.resolve(m.result)
+    } else {
+      this.counters.failed++
+      job.reject(rebuildError(m.error))
+    }
+    this.dispatch()
+  }
+
+  private finish (slot: Slot): void {
+    if (slot.timer) clearTimeout(slot.timer)
+    slot.timer = null
+    slot.job = null
+  }
+
+  private onCrash (slot: Slot, reason: string): void {
+    if (slot.exiting) return
+    slot.exiting = true
+    const job = slot.job
+    this.finish(slot)
+    void slot.worker.terminate().catch(() => {})
+    if (job) {
+      this.counters.failed++
+      job.reject(new Error(reason))
+    }
+    const i = this.slots.indexOf(slot)
+    if (i >= 0 && !this.closed) {
+      this.counters.restarts++
+      this.slots[i] = this.spawn()
+      this.dispatch()
+    }
+  }
+
+  private dispatch (): void {
+    while (this.queue.length > 0) {
+      const idle = this.slots.filter((s) => !s.job && !s.exiting)
+      if (idle.length === 0) return
+      const job = this.queue[0]
+      const slot = idle.find((s) => s.loaded.has(job.dir)) ?? idle[0]
+      this.queue.shift()
+      slot.job = job
+      slot.timer = setTimeout(() => this.onCrash(slot, `proof timed out after ${this.jobTimeoutMs} ms`), this.jobTimeoutMs)
+      slot.worker.postMessage(job.msg)
+    }
+  }
+
+  private submit (dir: string, msg: (id: number) => WorkerRequest & { id: number }): Promise<unknown> {
+    if (this.closed) return Promise.reject(new PoolClosedError())
+    const busy = this.slots.every((s) => s.job)
+    if (busy && this.queue.length >= this.maxQueue) {
+      return Promise.reject(new PoolQueueFullError(`prover queue is full (${this.maxQueue} jobs waiting)`))
+    }
+    return new Promise((resolve, reject) => {
+      const id = this.nextId++
+      this.queue.push({ id, msg: msg(id), dir, resolve, reject })
+      this.dispatch()
+    })
+  }
+
+  /** Proves `inputs` (raw feature values) with the circuit in artifactsDir on a worker thread. */
+  prove (artifactsDir: string, inputs: readonly number[]): Promise<ProveResult> {
+    const dir = path.resolve(artifactsDir)
+    return this.submit(dir, (id) => ({ type: 'prove', id, dir, inputs: [...inputs] })) as Promise<ProveResult>
+  }
+
+  /** Loads a circuit into one worker ahead of its first proof (e.g. when a version is registered). */
+  async warm (artifactsDir: string): Promise<void> {
+    const dir = path.resolve(artifactsDir)
+    await this.submit(dir, (id) => ({ type: 'warm', id, dir }))
+  }
+
+  /** Drops a circuit from every worker's cache (after its directory was rebuilt or deleted). */
+  evict (artifactsDir: string): void {
+    const dir = path.resolve(artifactsDir)
+    for (const s of this.slots) { s.loaded.delete(dir); s.worker.postMessage({ type: 'evict', dir } satisfies WorkerRequest) }
+  }
+
+  get stats (): PoolStats {
+    return { size: this.size, busy: this.slots.filter((s) => s.job).length, queued: this.queue.length, ...this.counters }
+  }
+
+  async close (): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    for (const job of this.queue.splice(0)) job.reject(new PoolClosedError())
+    // Let running jobs finish
+    while (this.slots.some((s) => s.job)) await new Promise((r) => setTimeout(r, 20))
+    await Promise.all(this.slots.map(async (s) => {
+      s.exiting = true
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, 2000)
+        s.worker.once('message', (m: WorkerReply) => { if (m.type === 'closed') { clearTimeout(t); resolve() } })
+        s.worker.postMessage({ type: 'close' } satisfies WorkerRequest)
+      })
+      await s.worker.terminate()
+    }))
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * One prover-pool worker thread: proves jobs one at a time with prove.ts, keeping its per-circuit
+ * caches (witness calculator, parsed proving key, curve) warm between jobs.
+ */
+import { parentPort, workerData } from 'node:worker_threads'
+import { evictProver, loadProver, prove, releaseProvers } from './prove.js'
+
+export type WorkerRequest =
+  | { type: 'prove', id: number, dir: string, inputs: number[] }
+  | { type: 'warm', id: number, dir: string }
+  | { type: 'evict', dir: string }
+  | { type: 'close' }
+
+export type WorkerReply =
+  | { type: 'done', id: number, result: unknown }
+  | { type: 'failed', id: number, error: { name: string, message: string, column?: number } }
+  | { type: 'closed' }
+
+const { singleThread } = (workerData ?? {}) as { singleThread?: boolean }
+const port = parentPort
+if (!port) throw new Error('prover-worker must run in a worker thread')
+
+port.on('message', (msg: WorkerRequest) => {
+  void handle(msg)
+})
+
+async function handle (msg: WorkerRequest): Promise<void> {
+  if (msg.type === 'evict') { evictProver(msg.dir); return }
+  if (msg.type === 'close') {
+    await releaseProvers()
+    port?.postMessage({ type: 'closed' } satisfies WorkerReply)
+    return
+  }
+  try {
+    const result = msg.type === 'prove'
+      ? await prove(msg.dir, msg.inputs, { singleThread })
+      : (await loadProver(msg.dir, { singleThread }), null)
+    port?.postMessage({ type: 'done', id: msg.id, result } satisfies WorkerReply)
+  } catch (err) {
+    const e = err as Error & { column?: number }
+    port?.postMessage({ type: 'failed', id: msg.id, error: { name: e?.name ?? 'Error', message: e?.message ?? String(err), column: e?.column } } satisfies WorkerReply)
+  }
+}
