@@ -1,4 +1,5 @@
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import type { FastifyBaseLogger } from 'fastify'
 import { allowedHosts, type Config } from './config.js'
 import { Registry } from './registry/registry.js'
@@ -8,6 +9,13 @@ import { CircuitBuilds } from './jobs/circuit-builds.js'
 import { ProofJobs } from './jobs/proof-jobs.js'
 import type { ProofEngine } from './jobs/proof-engine.js'
 import { createProofEngine } from './jobs/snark-engine.js'
+
+/**
+ * A small development powers of tau (2^12) that ships with the project so that a first start proves
+ * within seconds. It is INSECURE like any single-party file: whoever made it could forge proofs.
+ * Bigger circuits (or PLONK) make their own development file once in DATA_DIR/ptau.
+ */
+export const SHIPPED_DEV_PTAU = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'models', 'ptau', 'INSECURE-dev-pot12.ptau')
 
 /** The models `npm start` trains on synthetic data when the registry has none. */
 export const DEFAULT_MODELS = [
@@ -36,7 +44,13 @@ export async function createServices (config: Config, log: FastifyBaseLogger): P
   const registry = new Registry(path.join(dataDir, 'models'))
   await registry.init()
   const predictor = new Predictor(registry, config.MODEL_CACHE_SIZE)
-  const engine = await createProofEngine({ dataDir, ptauFile: config.PTAU_FILE === '' ? undefined : config.PTAU_FILE, workers: config.PROOF_WORKERS, log })
+  const engine = await createProofEngine({
+    dataDir,
+    ptauFile: config.PTAU_FILE === '' ? undefined : config.PTAU_FILE,
+    devPtauCandidates: [SHIPPED_DEV_PTAU],
+    workers: config.PROOF_WORKERS,
+    log,
+  })
   const circuits = new CircuitBuilds(registry, engine, log)
   const proofs = new ProofJobs(registry, engine, circuits, { dir: path.join(dataDir, 'proofs'), concurrency: config.PROOF_WORKERS, queueLimit: config.PROOF_QUEUE_LIMIT }, log)
   const trainJobs = new TrainJobs(registry, {

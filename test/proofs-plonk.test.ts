@@ -37,8 +37,8 @@ function rows (n: number, seed: number): number[][] {
   return Array.from({ length: n }, () => min.map((m, i) => (max[i] === m ? m : m + (max[i] - m) * g())))
 }
 
-/** Compiles `source` with solc, deploys `contract` in a fresh EVM and calls `signature(args)`. */
-async function compileAndCall (source: string, contract: string, signature: string, argsHex: string): Promise<{ ok: boolean, returned: boolean, gas: bigint, error?: string }> {
+/** Compiles `source` with solc and deploys `contract` in a fresh in-process EVM; returns a caller. */
+async function deployVerifier (source: string, contract: string, signature: string): Promise<(argsHex: string) => Promise<{ ok: boolean, returned: boolean, gas: bigint, error?: string }>> {
   const solc = require('solc') as { compile(input: string): string }
   const out = JSON.parse(solc.compile(JSON.stringify({
     language: 'Solidity',
@@ -46,17 +46,20 @@ async function compileAndCall (source: string, contract: string, signature: stri
     settings: { optimizer: { enabled: true, runs: 200 }, outputSelection: { '*': { '*': ['evm.bytecode.object', 'evm.methodIdentifiers'] } } }
   }))) as { errors?: { severity: string, formattedMessage: string }[], contracts: Record<string, Record<string, { evm: { bytecode: { object: string }, methodIdentifiers: Record<string, string> } }>> }
   const errors = (out.errors ?? []).filter((e) => e.severity === 'error')
-  if (errors.length) return { ok: false, returned: false, gas: 0n, error: errors.map((e) => e.formattedMessage).join('\n') }
+  if (errors.length) throw new Error(errors.map((e) => e.formattedMessage).join('\n'))
   const c = out.contracts['verifier.sol'][contract]
-  const selector = c.evm.methodIdentifiers[signature.replace(/uint256/g, 'uint256')]
-  if (!selector) return { ok: false, returned: false, gas: 0n, error: `no ${signature} in ${Object.keys(c.evm.methodIdentifiers).join(', ')}` }
+  const selector = c.evm.methodIdentifiers[signature]
+  if (!selector) throw new Error(`no ${signature} in ${Object.keys(c.evm.methodIdentifiers).join(', ')}`)
   const evm = await createEVM()
   const deployed = await evm.runCall({ data: hexToBytes(`0x${c.evm.bytecode.object}`), gasLimit: 30_000_000n })
-  if (deployed.execResult.exceptionError || !deployed.createdAddress) return { ok: false, returned: false, gas: 0n, error: `deploy failed: ${deployed.execResult.exceptionError?.error}` }
-  const call = await evm.runCall({ to: deployed.createdAddress, data: hexToBytes(`0x${selector}${argsHex}`), gasLimit: 30_000_000n })
-  if (call.execResult.exceptionError) return { ok: false, returned: false, gas: call.execResult.executionGasUsed, error: call.execResult.exceptionError.error }
-  const ret = call.execResult.returnValue
-  return { ok: true, returned: ret.length === 32 && ret[31] === 1, gas: call.execResult.executionGasUsed }
+  const address = deployed.createdAddress
+  if (deployed.execResult.exceptionError || !address) throw new Error(`deploy failed: ${deployed.execResult.exceptionError?.error}`)
+  return async (argsHex: string) => {
+    const call = await evm.runCall({ to: address, data: hexToBytes(`0x${selector}${argsHex}`), gasLimit: 30_000_000n })
+    if (call.execResult.exceptionError) return { ok: false, returned: false, gas: call.execResult.executionGasUsed, error: call.execResult.exceptionError.error }
+    const ret = call.execResult.returnValue
+    return { ok: true, returned: ret.length === 32 && ret[31] === 1, gas: call.execResult.executionGasUsed }
+  }
 }
 
 let plonkArt: CircuitArtifacts
@@ -104,16 +107,15 @@ t.test('Solidity verifiers (Groth16 and PLONK) compile with solc and accept proo
   for (const art of [grothArt, plonkArt]) {
     const res = await prove(art, rows(1, 32)[0])
     const calldata = await solidityCallData(art.proofSystem, res.proof, res.publicSignals)
-    const source = readFileSync(art.verifierPath, 'utf8')
     const contract = art.proofSystem === 'groth16' ? 'Groth16Verifier' : 'PlonkVerifier'
-    const sig = verifierSignature(art.proofSystem, art.vk.nPublic)
-    const ok = await compileAndCall(source, contract, sig, encodeVerifierArgs(calldata))
+    const call = await deployVerifier(readFileSync(art.verifierPath, 'utf8'), contract, verifierSignature(art.proofSystem, art.vk.nPublic))
+    const ok = await call(encodeVerifierArgs(calldata))
     t.equal(ok.ok, true, ok.error ?? `${art.proofSystem} call ran`)
     t.equal(ok.returned, true, `${art.proofSystem} verifyProof returned true`)
     t.comment(`${art.proofSystem} on-chain verification gas: ${ok.gas}`)
     const bad = [...res.publicSignals]
     bad[0] = (BigInt(bad[0]) + 1n).toString()
-    const no = await compileAndCall(source, contract, sig, encodeVerifierArgs(await solidityCallData(art.proofSystem, res.proof, bad)))
+    const no = await call(encodeVerifierArgs(await solidityCallData(art.proofSystem, res.proof, bad)))
     t.equal(no.returned, false, `${art.proofSystem} refuses a changed logit on-chain`)
   }
 })

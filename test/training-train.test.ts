@@ -4,6 +4,7 @@ import type { FeatureDataset, LabeledRows } from '../src/features/types.js'
 import { decodeOnnx, exportOnnx } from '../src/training/export-onnx.js'
 import { Rng } from '../src/training/network.js'
 import { predictProbabilities } from '../src/training/predict.js'
+import { DEFAULT_RECIPE } from '../src/training/recipes/default.js'
 import { trainModel } from '../src/training/train.js'
 import type { TrainingProgress } from '../src/training/types.js'
 
@@ -67,9 +68,11 @@ t.test('tutorial recipe: seeds reproduce, folds and history are recorded', async
 
 t.test('default recipe learns the rule; threshold from out-of-fold scores; final fit recorded', async (t) => {
   const m = await trainModel(data, { recipe: 'default', seed: 0, epochs: 12 })
-  t.equal(m.history.length, 6, '5 folds + the final fit')
-  t.ok(m.history[5].length >= 1 && m.history[5].length <= 12)
-  t.equal(m.details?.epochs, m.history[5].length, 'the final fit runs the epochs chosen by CV')
+  t.equal(m.history.length, 5 * DEFAULT_RECIPE.lrs.length + 1, '5 folds per learning rate + the final fit')
+  const final = m.history[m.history.length - 1]
+  t.ok(final.length >= 1 && final.length <= 12)
+  t.equal(m.details?.epochs, final.length, 'the final fit runs the epochs chosen by CV')
+  t.ok(DEFAULT_RECIPE.lrs.includes(Number(m.details?.lr)), 'the learning rate comes from the grid')
   t.ok(m.threshold > 0 && m.threshold < 1)
   t.equal(m.metrics.threshold, m.threshold)
   t.ok(m.metrics.roc_auc > 0.75, `ROC-AUC ${m.metrics.roc_auc} on a learnable rule`)

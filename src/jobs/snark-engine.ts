@@ -1,16 +1,99 @@
+import { readFile } from 'node:fs/promises'
+import path from 'node:path'
 import type { FastifyBaseLogger } from 'fastify'
+import { NotProvableError } from '../errors.js'
+import { ARTIFACT_FILES, buildCircuit, ProverPool, transpile, verifyProof, type CircuitMeta } from '../proofs/index.js'
+import type { CircuitState } from '../registry/registry.js'
 import type { ProofEngine } from './proof-engine.js'
 
-/** Wires the proving stack (src/proofs) into the jobs. */
-export async function createProofEngine (_options: { dataDir: string, ptauFile?: string, workers: number, log: FastifyBaseLogger }): Promise<ProofEngine> {
-  const missing = async (): Promise<never> => { throw new Error('the proving stack is not wired in yet') }
+export interface ProofEngineOptions {
+  dataDir: string
+  /** An operator's ceremony file (PTAU_FILE); without it an INSECURE development file is used. */
+  ptauFile?: string
+  /** Ready-made development files to use before making one (the project ships one). */
+  devPtauCandidates?: string[]
+  workers: number
+  log: FastifyBaseLogger
+}
+
+const GROTH16_SETUP = 'Groth16: powers of tau, then one phase-2 contribution made by this service from crypto.randomBytes entropy that was discarded. A verifier trusts the ptau and this service operator; for trustless use run a multi-party phase 2 (snarkjs zkey contribute, beacon) and replace circuit.zkey and verification_key.json.'
+const PLONK_SETUP = 'PLONK: no per-circuit secret; the keys derive from the powers of tau and the circuit alone. A verifier trusts only the ptau.'
+
+/** Wires the proving stack (src/proofs) into the jobs: builds, the prover pool, verification. */
+export async function createProofEngine (options: ProofEngineOptions): Promise<ProofEngine> {
+  const pool = new ProverPool({ size: options.workers, maxQueue: 1_000_000 })
+  const ptauCacheDir = path.join(options.dataDir, 'ptau')
+  const circuitMeta = new Map<string, CircuitMeta>()
+  let ptauInUse: { file: string, secure: boolean } | null = options.ptauFile != null ? { file: options.ptauFile, secure: true } : null
+  const logger = {
+    debug: (m: string) => options.log.debug(m),
+    info: (m: string) => options.log.info(m),
+    warn: (m: string) => options.log.warn(m),
+    error: (m: string) => options.log.error(m),
+  }
+  const readMeta = async (dir: string): Promise<CircuitMeta> => {
+    let meta = circuitMeta.get(dir)
+    if (meta == null) {
+      meta = JSON.parse(await readFile(path.join(dir, ARTIFACT_FILES.meta), 'utf8')) as CircuitMeta
+      circuitMeta.set(dir, meta)
+    }
+    return meta
+  }
+
   return {
-    checkProvable: () => 'the proving stack is not wired in yet',
-    build: missing,
-    prove: missing,
-    verify: missing,
-    solidityVerifier: missing,
-    ptauInfo: () => null,
-    close: async () => {},
+    checkProvable: (onnx, meta) => {
+      try {
+        transpile(onnx, { threshold: meta.threshold })
+        return null
+      } catch (err) {
+        if (err instanceof NotProvableError) return err.message
+        return `the model cannot be transpiled to a circuit: ${(err as Error).message}`
+      }
+    },
+
+    build: async ({ onnx, meta, dir, proofSystem }): Promise<CircuitState> => {
+      const artifacts = await buildCircuit({
+        onnx, outDir: dir, proofSystem, threshold: meta.threshold, logger,
+        ptauPath: options.ptauFile, ptauCacheDir, devPtauCandidates: options.devPtauCandidates,
+      })
+      const ptau = artifacts.meta.ptau
+      ptauInUse = { file: ptau.file, secure: !ptau.insecure }
+      if (ptau.insecure) options.log.warn({ ptau: ptau.file }, 'INSECURE development powers of tau in use: whoever made it could forge proofs; set PTAU_FILE to a ceremony file for production')
+      circuitMeta.set(dir, artifacts.meta)
+      return {
+        status: 'ready',
+        constraints: artifacts.constraints,
+        r1cs_sha256: artifacts.r1cs_sha256,
+        vk_sha256: artifacts.vk_sha256,
+        zkey_sha256: artifacts.zkey_sha256,
+        input_scale: `2^${artifacts.meta.inputFracBits}`,
+        setup: proofSystem === 'groth16' ? GROTH16_SETUP : PLONK_SETUP,
+        ptau: { file: path.basename(ptau.file), secure: !ptau.insecure, power: ptau.power },
+      }
+    },
+
+    checkInputs: async (dir, inputs) => {
+      const { inputRanges, featureNames } = await readMeta(dir)
+      for (let i = 0; i < inputs.length; i++) {
+        const range = inputRanges[i]
+        if (range != null && !(inputs[i] >= range.min && inputs[i] < range.max)) {
+          return `${featureNames?.[i] ?? `input ${i}`} = ${inputs[i]} is outside the range the circuit proves, [${range.min}, ${range.max})`
+        }
+      }
+      return null
+    },
+
+    prove: async (dir, _proofSystem, inputs) => {
+      const result = await pool.prove(dir, inputs)
+      return { proof: result.proof as unknown as Record<string, unknown>, publicSignals: result.publicSignals, output: result.output, prove_ms: result.prove_ms }
+    },
+
+    verify: async (proofSystem, vk, publicSignals, proof) => await verifyProof(proofSystem, vk, publicSignals, proof),
+
+    solidityVerifier: async (dir) => await readFile(path.join(dir, ARTIFACT_FILES.verifier), 'utf8'),
+
+    ptauInfo: () => ptauInUse,
+
+    close: async () => { await pool.close() },
   }
 }

@@ -358,7 +358,7 @@ export async function proveQuantized (prover: Prover, xq: bigint[], expected?: E
     res = await groth16Prove(prover, w)
   } else {
     const wtns = await prover.wc.calculateWTNSBin(circuitInput(xq), true)
-    res = await snarkjs.plonk.prove({ type: 'mem', data: prover.zkeyBytes }, { type: 'mem', data: wtns })
+    res = await snarkjs.plonk.prove({ type: 'mem', data: prover.zkeyBytes }, { type: 'mem', data: wtns }, undefined, { singleThread: prover.singleThread })
   }
   const prove_ms = performance.now() - t0
   const d = decodePublicSignals(res.publicSignals, prover.meta)

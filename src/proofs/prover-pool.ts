@@ -8,9 +8,11 @@
  *   it is replaced by a fresh worker and the queue goes on.
  * - `close()` rejects queued jobs, lets running ones finish, then stops the workers.
  *
- * Threads: with one worker (the default on 2 cores) its curve uses ffjavascript's own worker
- * threads (all cores for one proof); with several workers each curve is single-threaded so the pool
- * does not oversubscribe the CPU.
+ * Threads: each worker's curve is single-threaded (one core per proof, `size` proofs in parallel).
+ * ffjavascript cannot start its own helper threads from inside a worker thread (its web-worker shim
+ * treats every non-main thread as one of its children), so the multi-threaded curve that prove()
+ * uses on the main thread is not available here; on 2 cores a single in-process proof is therefore
+ * faster, while the pool keeps the event loop free and proves `size` jobs at once.
  */
 import os from 'node:os'
 import path from 'node:path'
@@ -24,8 +26,6 @@ export interface ProverPoolOptions {
   size?: number
   /** Jobs that may wait for a worker; default 256. */
   maxQueue?: number
-  /** Single-threaded curve in each worker; default true when size > 1. */
-  singleThread?: boolean
   /** Kill and replace a worker whose job runs longer; default 120 s. */
   jobTimeoutMs?: number
 }
@@ -79,7 +79,6 @@ function rebuildError (e: { name: string, message: string, column?: number }): E
 export class ProverPool {
   readonly size: number
   private readonly maxQueue: number
-  private readonly singleThread: boolean
   private readonly jobTimeoutMs: number
   private readonly slots: Slot[] = []
   private readonly queue: Job[] = []
@@ -90,13 +89,16 @@ export class ProverPool {
   constructor (opts: ProverPoolOptions = {}) {
     this.size = Math.max(1, opts.size ?? Math.max(1, os.availableParallelism() - 1))
     this.maxQueue = opts.maxQueue ?? 256
-    this.singleThread = opts.singleThread ?? this.size > 1
     this.jobTimeoutMs = opts.jobTimeoutMs ?? 120_000
     for (let i = 0; i < this.size; i++) this.slots.push(this.spawn())
   }
 
   private spawn (): Slot {
-    const worker = new Worker(new URL('./prover-worker.js', import.meta.url), { workerData: { singleThread: this.singleThread } })
+    // mod/type: what ffjavascript's web-worker shim expects to find in a worker (it imports `mod`
+    // at load); an empty module keeps it from logging a failed require of `undefined`
+    const worker = new Worker(new URL('./prover-worker.js', import.meta.url), {
+      workerData: { mod: 'data:text/javascript,', type: 'module', name: 'zkpredict-prover' }
+    })
     const slot: Slot = { worker, job: null, loaded: new Set(), timer: null, exiting: false }
     worker.on('message', (m: WorkerReply) => this.onMessage(slot, m))
     worker.on('error', (err) => this.onCrash(slot, `prover worker crashed: ${err.message}`))

@@ -2,7 +2,7 @@
  * One prover-pool worker thread: proves jobs one at a time with prove.ts, keeping its per-circuit
  * caches (witness calculator, parsed proving key, curve) warm between jobs.
  */
-import { parentPort, workerData } from 'node:worker_threads'
+import { parentPort } from 'node:worker_threads'
 import { evictProver, loadProver, prove, releaseProvers } from './prove.js'
 
 export type WorkerRequest =
@@ -16,7 +16,8 @@ export type WorkerReply =
   | { type: 'failed', id: number, error: { name: string, message: string, column?: number } }
   | { type: 'closed' }
 
-const { singleThread } = (workerData ?? {}) as { singleThread?: boolean }
+// ffjavascript cannot spawn its helper threads from a worker thread: single-threaded curves only
+const singleThread = true
 const port = parentPort
 if (!port) throw new Error('prover-worker must run in a worker thread')
 

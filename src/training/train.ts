@@ -13,7 +13,10 @@ export interface TrainOptions {
   seed: number
   /** overrides the recipe's epochs (per fold for `tutorial`, the maximum searched for `default`) */
   epochs?: number
-  /** at most ~5 calls a second, plus the last epoch of every fold */
+  /**
+   * at most ~5 calls a second, plus the last epoch of every fold. `folds` counts every training run:
+   * 5 for `tutorial`; for `default` 5 per learning rate tried, then 1 for the final fit.
+   */
   onProgress?: (p: TrainingProgress) => void
   signal?: AbortSignal
   /** experiments only: overrides of the default recipe's search space (learning rates, max epochs...) */
