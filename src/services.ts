@@ -91,6 +91,8 @@ export async function createServices (config: Config, log: FastifyBaseLogger): P
     },
     close: async () => {
       trainJobs.close()
+      proofs.close()
+      circuits.close()
       predictor.close()
       await engine.close()
     },

@@ -12,6 +12,7 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import t from 'tap'
 import * as ort from 'onnxruntime-node'
+import * as snarkjs from 'snarkjs'
 import { evaluatePlan, InputRangeError, quantizeInputs } from '../src/proofs/evaluate.js'
 import { AAVE_LIKE_SCALER, rng } from '../src/proofs/mlp-onnx.js'
 import { loadProver, prove, proveQuantized, releaseProvers } from '../src/proofs/prove.js'
@@ -113,6 +114,10 @@ t.test('tampering is rejected', async (t) => {
   const swapped = clone(res.proof) as unknown as { pi_a: string[], pi_c: string[] }
   ;[swapped.pi_a, swapped.pi_c] = [swapped.pi_c, swapped.pi_a]
   t.notOk(await verifyProof('groth16', aave.vk, sig, swapped), 'swapped proof points')
+  // The cached-key verifier agrees with snarkjs' own on every case above
+  for (const [signals, p] of [[sig, res.proof], [flipLabel, res.proof], [otherLogit, res.proof], [otherInput, res.proof], [sig, proof], [sig, swapped]] as const) {
+    t.equal(await verifyProof('groth16', aave.vk, signals, p), await snarkjs.groth16.verify(aave.vk, [...signals], p as unknown as snarkjs.Proof), 'same verdict as snarkjs')
+  }
   // Another model version's key (the torch upload) must not accept this proof
   t.notOk(await verifyProof('groth16', torch.vk, sig, res.proof), 'other version vk')
   // Garbage never throws

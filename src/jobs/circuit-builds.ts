@@ -11,6 +11,7 @@ import { WorkQueue } from './work-queue.js'
 export class CircuitBuilds {
   private readonly queue = new WorkQueue('circuit build', 1, 100_000)
   private readonly waiters = new Map<string, Array<{ resolve: () => void, reject: (err: Error) => void }>>()
+  private closing = false
 
   constructor (private readonly registry: Registry, private readonly engine: ProofEngine, private readonly log: FastifyBaseLogger) {}
 
@@ -36,8 +37,14 @@ export class CircuitBuilds {
     })
   }
 
+  /** Builds not yet finished stay 'pending'/'building' on disk and run again at the next start. */
+  close (): void {
+    this.closing = true
+  }
+
   private async build (meta: VersionMeta): Promise<void> {
     const key = `${meta.name}@${meta.version}`
+    if (this.closing) return
     try {
       const onnx = await this.registry.readOnnx(meta)
       const reason = this.engine.checkProvable(onnx, meta)
@@ -53,6 +60,7 @@ export class CircuitBuilds {
         this.log.info({ model: meta.name, version: meta.version, constraints: state.constraints, ms: Date.now() - started }, 'circuit ready')
       }
     } catch (err) {
+      if (this.closing) return
       const message = (err as Error).message
       await this.registry.setCircuit(meta, { status: 'failed', error: message }).catch(() => undefined)
       this.log.error({ model: meta.name, version: meta.version, err }, 'circuit build failed')

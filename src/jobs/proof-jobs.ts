@@ -33,6 +33,7 @@ export class ProofJobs {
   private readonly store: JobStore<ProofRecord>
   private readonly queue: WorkQueue
   private readonly vkCache = new Map<string, unknown>()
+  private closing = false
 
   constructor (
     private readonly registry: Registry,
@@ -97,9 +98,14 @@ export class ProofJobs {
     return { verified, verification_ms: performance.now() - started }
   }
 
+  /** From now on, unfinished proofs stay queued on disk for the next start instead of failing. */
+  close (): void {
+    this.closing = true
+  }
+
   private async run (id: string): Promise<void> {
     let job = this.get(id)
-    if (job.status === 'succeeded' || job.status === 'failed') return
+    if (this.closing || job.status === 'succeeded' || job.status === 'failed') return
     try {
       const meta = this.registry.resolve(job.model, job.version)
       await this.circuits.whenReady(meta)
@@ -111,6 +117,7 @@ export class ProofJobs {
         proof: result.proof, output: result.output, prove_ms: result.prove_ms,
       })
     } catch (err) {
+      if (this.closing) return // interrupted by shutdown: resumed at the next start
       const message = (err as Error).message
       await this.store.save({ ...job, status: 'failed', finished: new Date().toISOString(), error: message })
       this.log.warn({ proof: id, error: message }, 'proof failed')

@@ -139,10 +139,9 @@ export async function verifyProofTimed (system: ProofSystem, vk: unknown, public
     return { verified, verification_ms: performance.now() - t0 }
   }
   try {
-    // A silent logger: snarkjs would print "Invalid proof" for every rejection (and plonk verify
-    // dereferences its logger on malformed commitments)
-    const fn = system === 'groth16' ? snarkjs.groth16.verify : snarkjs.plonk.verify
-    verified = (await fn(vk as snarkjs.VerificationKey, publicSignals as string[], proof as snarkjs.Proof, SILENT)) === true
+    // A silent logger: snarkjs would print "Invalid proof" for every rejection, and plonk verify
+    // dereferences its logger on malformed commitments
+    verified = (await snarkjs.plonk.verify(vk as snarkjs.VerificationKey, publicSignals as string[], proof as snarkjs.Proof, SILENT)) === true
   } catch (err) {
     return { verified: false, verification_ms: performance.now() - t0, reason: `verifier error: ${(err as Error).message}` }
   }
