@@ -74,6 +74,7 @@ t.before(async () => {
 t.test('PLONK: prove, verify, reject tampering, threshold from metadata', async (t) => {
   t.equal(plonkArt.vk.protocol, 'plonk')
   t.equal(plonkArt.meta.threshold, 0.3)
+  t.equal(plonkArt.r1cs_sha256, grothArt.r1cs_sha256, 'the R1CS is reproducible from the ONNX (same for both systems)')
   const sess = await ort.InferenceSession.create(fixture('proof-small.onnx'))
   const xs = rows(3, 31)
   const served = (await sess.run({ input: new ort.Tensor('float32', Float32Array.from(xs.flat()), [3, 10]) })).probability.data as Float32Array

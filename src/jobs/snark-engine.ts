@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { FastifyBaseLogger } from 'fastify'
 import { NotProvableError } from '../errors.js'
-import { ARTIFACT_FILES, buildCircuit, ProverPool, transpile, verifyProof, type CircuitMeta } from '../proofs/index.js'
+import { ARTIFACT_FILES, buildCircuit, ProverPool, releaseProvers, transpile, verifyProof, type CircuitMeta } from '../proofs/index.js'
 import type { CircuitState } from '../registry/registry.js'
 import type { ProofEngine } from './proof-engine.js'
 
@@ -94,6 +94,10 @@ export async function createProofEngine (options: ProofEngineOptions): Promise<P
 
     ptauInfo: () => ptauInUse,
 
-    close: async () => { await pool.close() },
+    close: async () => {
+      await pool.close()
+      // snarkjs keeps a process-wide curve with worker threads (used by setup); they would keep the process alive.
+      await releaseProvers()
+    },
   }
 }
