@@ -1,8 +1,9 @@
-import { readFile } from 'node:fs/promises'
+import { fork, type ChildProcess } from 'node:child_process'
+import { readdir, readFile, rm } from 'node:fs/promises'
 import path from 'node:path'
 import type { FastifyBaseLogger } from 'fastify'
 import { NotProvableError } from '../errors.js'
-import { ARTIFACT_FILES, buildCircuit, ProverPool, releaseProvers, transpile, verifyProof, type CircuitMeta } from '../proofs/index.js'
+import { ARTIFACT_FILES, ProverPool, releaseProvers, transpile, verifyProof, type BuildOptions, type CircuitMeta } from '../proofs/index.js'
 import type { CircuitState } from '../registry/registry.js'
 import type { ProofEngine } from './proof-engine.js'
 
@@ -19,18 +20,39 @@ export interface ProofEngineOptions {
 const GROTH16_SETUP = 'Groth16: powers of tau, then one phase-2 contribution made by this service from crypto.randomBytes entropy that was discarded. A verifier trusts the ptau and this service operator; for trustless use run a multi-party phase 2 (snarkjs zkey contribute, beacon) and replace circuit.zkey and verification_key.json.'
 const PLONK_SETUP = 'PLONK: no per-circuit secret; the keys derive from the powers of tau and the circuit alone. A verifier trusts only the ptau.'
 
+interface BuildResult { constraints: number, r1cs_sha256: string, vk_sha256: string, zkey_sha256: string, meta: CircuitMeta }
+
+/** Runs buildCircuit in a child process (circuit-build-process.ts); `children` lets close() kill it. */
+async function buildInChild (request: Omit<BuildOptions, 'logger'>, log: FastifyBaseLogger, children: Set<ChildProcess>): Promise<BuildResult> {
+  // A build killed by a shutdown leaves its temporary directory behind: clear it first.
+  const parent = path.dirname(request.outDir)
+  for (const name of await readdir(parent).catch(() => [] as string[])) {
+    if (name.startsWith(`${path.basename(request.outDir)}.tmp-`)) await rm(path.join(parent, name), { recursive: true, force: true })
+  }
+  const child = fork(new URL('./circuit-build-process.js', import.meta.url), { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+  children.add(child)
+  try {
+    return await new Promise<BuildResult>((resolve, reject) => {
+      child.on('message', (m: { type: string, level?: 'info', message?: string, result?: BuildResult, name?: string }) => {
+        if (m.type === 'log') log[m.level ?? 'info'](m.message ?? '')
+        else if (m.type === 'done' && m.result != null) resolve(m.result)
+        else if (m.type === 'error') reject(Object.assign(new Error(m.message), { name: m.name }))
+      })
+      child.once('exit', (code, signal) => reject(new Error(`the circuit build process ended (${signal ?? `exit ${code}`}) before it finished`)))
+      child.send({ ...request, onnx: Array.from(request.onnx) })
+    })
+  } finally {
+    children.delete(child)
+  }
+}
+
 /** Wires the proving stack (src/proofs) into the jobs: builds, the prover pool, verification. */
 export async function createProofEngine (options: ProofEngineOptions): Promise<ProofEngine> {
   const pool = new ProverPool({ size: options.workers, maxQueue: 1_000_000 })
   const ptauCacheDir = path.join(options.dataDir, 'ptau')
   const circuitMeta = new Map<string, CircuitMeta>()
+  const builds = new Set<ChildProcess>()
   let ptauInUse: { file: string, secure: boolean } | null = options.ptauFile != null ? { file: options.ptauFile, secure: true } : null
-  const logger = {
-    debug: (m: string) => options.log.debug(m),
-    info: (m: string) => options.log.info(m),
-    warn: (m: string) => options.log.warn(m),
-    error: (m: string) => options.log.error(m),
-  }
   const readMeta = async (dir: string): Promise<CircuitMeta> => {
     let meta = circuitMeta.get(dir)
     if (meta == null) {
@@ -52,10 +74,10 @@ export async function createProofEngine (options: ProofEngineOptions): Promise<P
     },
 
     build: async ({ onnx, meta, dir, proofSystem }): Promise<CircuitState> => {
-      const artifacts = await buildCircuit({
-        onnx, outDir: dir, proofSystem, threshold: meta.threshold, logger,
+      const artifacts = await buildInChild({
+        onnx, outDir: dir, proofSystem, threshold: meta.threshold,
         ptauPath: options.ptauFile, ptauCacheDir, devPtauCandidates: options.devPtauCandidates,
-      })
+      }, options.log, builds)
       const ptau = artifacts.meta.ptau
       ptauInUse = { file: ptau.file, secure: !ptau.insecure }
       if (ptau.insecure) options.log.warn({ ptau: ptau.file }, 'INSECURE development powers of tau in use: whoever made it could forge proofs; set PTAU_FILE to a ceremony file for production')
@@ -95,6 +117,7 @@ export async function createProofEngine (options: ProofEngineOptions): Promise<P
     ptauInfo: () => ptauInUse,
 
     close: async () => {
+      for (const child of builds) child.kill('SIGKILL')
       await pool.close()
       // snarkjs keeps a process-wide curve with worker threads (used by setup); they would keep the process alive.
       await releaseProvers()

@@ -24,7 +24,7 @@
  * (`rangeFactorBits`): every feature may lie anywhere within its training range widened 256 times its
  * width on both sides (a zero-range column, which the scaler divides by 1, within +-256 of its value;
  * a model without scaler, whose inputs are already scaled, within +-256). The exact per-column bounds
- * are in the circuit metadata (`inputs[i].min` / `max`). An input outside fails witness generation (no
+ * are in the plan (`inputs[i].min` / `max`) and in circuit.json `inputRanges`. An input outside fails witness generation (no
  * proof), it never produces a proof of a wrong output.
  *
  * ### Why these scales

@@ -1,0 +1,25 @@
+import { buildCircuit, releaseProvers, type BuildOptions } from '../proofs/index.js'
+
+/**
+ * One circuit build in its own process: setup is CPU-heavy (it would stall the event loop) and
+ * snarkjs' threaded curve cannot run inside a worker thread; a process is also killed cleanly when
+ * the service stops, leaving the build to run again at the next start.
+ */
+type Request = Omit<BuildOptions, 'logger' | 'onnx'> & { onnx: number[] }
+
+const send = (message: unknown): void => { process.send?.(message) }
+const logger = {
+  debug: (m: string) => send({ type: 'log', level: 'debug', message: m }),
+  info: (m: string) => send({ type: 'log', level: 'info', message: m }),
+  warn: (m: string) => send({ type: 'log', level: 'warn', message: m }),
+  error: (m: string) => send({ type: 'log', level: 'error', message: m }),
+}
+
+process.once('message', (request: Request) => {
+  buildCircuit({ ...request, onnx: Uint8Array.from(request.onnx), logger })
+    .then((artifacts) => {
+      send({ type: 'done', result: { constraints: artifacts.constraints, r1cs_sha256: artifacts.r1cs_sha256, vk_sha256: artifacts.vk_sha256, zkey_sha256: artifacts.zkey_sha256, meta: artifacts.meta } })
+    })
+    .catch((err: Error) => send({ type: 'error', name: err.name, message: err.message }))
+    .finally(() => { void releaseProvers().finally(() => process.disconnect?.()) })
+})
