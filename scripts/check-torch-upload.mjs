@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises'
 import * as ort from 'onnxruntime-node'
 import { FormData, request } from 'undici'
 const base = process.argv[2]
-const bytes = await readFile('/work/main/test/fixtures/proof-torch-opset11.onnx')
+const bytes = await readFile(new URL('../test/fixtures/proof-torch-opset11.onnx', import.meta.url))
 const ref = JSON.parse(await readFile('/tmp/ref-features/features-tutorial-7.json', 'utf8'))
 const { min, max } = ref.scaler
 const X = ref.test.X.map((r) => r.map((v, i) => (max[i] - min[i]) > 0 ? (v - min[i]) / (max[i] - min[i]) : v - min[i]))

@@ -93,7 +93,14 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
       const first = err.validation[0]
       const location = `${err.validationContext ?? 'request'}${first?.instancePath ?? ''}`
       const extra = (first?.params as { additionalProperty?: string } | undefined)?.additionalProperty
-      const detail = extra != null ? `${first?.message ?? ''}: '${extra.slice(0, 80)}'` : first?.message ?? err.message
+      // A union of literals fails with one "must be equal to constant" per branch: name them all.
+      const allowed = first?.keyword === 'const'
+        ? err.validation.filter((e) => e.keyword === 'const' && e.instancePath === first.instancePath)
+          .map((e) => JSON.stringify((e.params as { allowedValue?: unknown }).allowedValue))
+        : []
+      const detail = extra != null
+        ? `${first?.message ?? ''}: '${extra.slice(0, 80)}'`
+        : allowed.length > 0 ? `must be one of ${allowed.join(', ')}` : first?.message ?? err.message
       return reply.code(400).send({ error: 'validation_error', message: `${location} ${detail}`, where: { field: extra != null ? `${location}/${extra.slice(0, 80)}` : location } })
     }
     const known = err.code != null ? CLIENT_ERRORS[err.code] : undefined

@@ -100,8 +100,8 @@ t.test('training jobs over real HTTP', async (t) => {
   t.test('bad specs get a 400 at submission', async (t) => {
     const sources = Object.fromEntries(DATASET_NAMES.map((n) => [n, `http://127.0.0.1:1/${n}.csv`]))
     const cases: Array<[string, unknown, RegExp]> = [
-      ['unknown recipe', { model: 'x', recipe: 'magic' }, /body\/recipe/],
-      ['window 5', { model: 'x', window: 5 }, /body\/window/],
+      ['unknown recipe', { model: 'x', recipe: 'magic' }, /body\/recipe must be one of "tutorial", "default"/],
+      ['window 5', { model: 'x', window: 5 }, /body\/window must be one of 3, 7/],
       ['file URL', { model: 'x', data: { sources: { ...sources, token_prices: 'file:///etc/passwd' } } }, /data\.sources\.token_prices: only http and https URLs are allowed, not file:/],
       ['not a URL', { model: 'x', data: { sources: { ...sources, liquidations_v3: 'http://' } } }, /data\.sources\.liquidations_v3/],
       ['missing source', { model: 'x', data: { sources: { liquidations_v2: 'http://a/b.csv' } } }, /body\/data/],
