@@ -18,7 +18,7 @@ export const ErrorResponse = Type.Object({
   error: Type.String({ description: 'machine-readable code' }),
   message: Type.String({ description: 'what is wrong, and where' }),
   where: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]))),
-}, { $id: 'Error', additionalProperties: false })
+}, { $id: 'Error', additionalProperties: false, description: 'What went wrong: a machine-readable code, and a message that names the field, row or column and says what to send instead' })
 
 export const ProofSystem = Type.Union([Type.Literal('groth16'), Type.Literal('plonk')], { $id: 'ProofSystem' })
 export const JobStatus = Type.Union([Type.Literal('queued'), Type.Literal('running'), Type.Literal('succeeded'), Type.Literal('failed')], { $id: 'JobStatus' })
@@ -186,7 +186,7 @@ export const ArrowPredictQuery = Type.Object({
   model: ModelName,
   version: Type.Optional(VersionSelector),
   proof: Type.Optional(Type.Boolean()),
-}, { $id: 'ArrowPredictQuery', additionalProperties: false })
+}, { additionalProperties: false })
 
 // ---- proofs --------------------------------------------------------------------------------
 const SnarkjsObject = Type.Object({}, { additionalProperties: true, description: 'snarkjs JSON, as snarkjs writes it' })
@@ -218,6 +218,12 @@ export const ProofBundle = Type.Object({
   model: Type.Object({ name: ModelName, version: Type.Integer({ minimum: 1 }), onnx_sha256: Type.String() }),
 }, { $id: 'ProofBundle' })
 
+export const VerificationKey = Type.Object({
+  protocol: Type.String({ description: 'groth16 or plonk' }),
+  curve: Type.String({ description: 'bn128' }),
+  nPublic: Type.Integer({ description: 'number of public signals' }),
+}, { $id: 'VerificationKey', additionalProperties: true, description: "snarkjs verification key (the file `snarkjs zkey export verificationkey` writes)" })
+
 export const VerifyResult = Type.Object({
   verified: Type.Boolean(),
   verification_ms: Type.Number(),
@@ -227,11 +233,39 @@ export const VerifyResult = Type.Object({
 export const sharedSchemas: TSchema[] = [
   ErrorResponse, ProofSystem, JobStatus, ProofStatus, DataSources, SyntheticOptions, TrainRequest, TrainProgress, Metrics,
   ModelRef, TrainJob, TrainJobList, TensorInfo, CircuitInfo, ModelVersion, ModelSummary, ModelList, UploadSpec, Registered,
-  AliasRequest, ProofHandle, PredictRequest, Prediction, PredictResponse, ArrowPredictQuery, ProofOutput, Proof, ProofBundle, VerifyResult,
+  AliasRequest, ProofHandle, PredictRequest, Prediction, PredictResponse, ProofOutput, Proof, ProofBundle, VerificationKey, VerifyResult,
 ]
 
-/** Error responses every route may give, for the OpenAPI document. */
+// ---- multipart bodies (for the OpenAPI document: the handlers read and validate the parts one by one) ----
+const FilePart = (description: string): TSchema => Type.String({ contentMediaType: 'application/octet-stream', description })
+const JsonPart = (schema: TSchema, description: string): TSchema => Type.String({ contentMediaType: 'application/json', contentSchema: ref(schema), description })
+
+export const uploadMultipartBody = Type.Object({
+  model: FilePart('the ONNX file'),
+  spec: JsonPart(UploadSpec, 'an UploadSpec as JSON'),
+}, { description: 'an ONNX model trained elsewhere and its spec' })
+
+export const trainMultipartBody = Type.Object({
+  spec: JsonPart(TrainRequest, 'a TrainRequest without `data`, as JSON'),
+  liquidations_v2: FilePart('Aave v2 liquidations (.csv, .parquet, .arrow/.arrows or .json)'),
+  liquidations_v3: FilePart('Aave v3 liquidations'),
+  deposits_borrows_v2: FilePart('Aave v2 daily deposits and borrows'),
+  deposits_borrows_v3: FilePart('Aave v3 daily deposits and borrows'),
+  token_prices: FilePart('daily token prices and volumes'),
+}, { description: 'the training spec and the five dataset files' })
+
+/** A fault of the service itself: any route may answer it (the error handler logs the cause). */
+export const serverError = { 500: ref(ErrorResponse) }
+
+/** Error responses of a route that reads an id or name from its path: bad value, not found, server fault. */
 export const errorResponses = {
   400: ref(ErrorResponse),
   404: ref(ErrorResponse),
+  ...serverError,
+}
+
+/** A JSON body can also be too large (BODY_LIMIT) or of the wrong content type. */
+export const bodyErrors = {
+  413: ref(ErrorResponse),
+  415: ref(ErrorResponse),
 }
