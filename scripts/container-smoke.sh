@@ -12,7 +12,9 @@ trap cleanup EXIT
 
 echo "== build stage (in $work/build)"
 mkdir -p "$work/build" "$work/runtime" "$work/data"
-(cd "$repo" && git ls-files -z | tar --exclude-from=.dockerignore --null -T - -cf -) | tar -xf - -C "$work/build"
+# --anchored: like Docker, a pattern such as `data` matches from the context's root (the top-level data/,
+# not src/data). Only tracked files: what a clean checkout holds.
+(cd "$repo" && git ls-files -z | tar --anchored --exclude-from=.dockerignore --null -T - -cf -) | tar -xf - -C "$work/build"
 cd "$work/build"
 ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund --loglevel=error
 npm run build --silent
