@@ -7,7 +7,11 @@ set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d /tmp/zkpredict-container-XXXXXX)"
 server_pid=""
-cleanup () { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true; rm -rf "$work"; }
+cleanup () {
+  # Stop the server and let it finish closing before its DATA_DIR is removed.
+  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
 trap cleanup EXIT
 
 echo "== build stage (in $work/build)"
@@ -52,4 +56,4 @@ done
 verified=$(curl -sf -X POST "$base$href/verify")
 echo "$verified"
 node -e "process.exit(JSON.parse(process.argv[1]).verified === true ? 0 : 1)" "$verified"
-echo "container smoke test passed"
+echo "container smoke test passed in ${SECONDS} s"
