@@ -2,15 +2,15 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { ErrorResponse, ref, serverError } from '../src/schemas.js'
 
-const Live = Type.Object({ status: Type.Literal('ok') }, { $id: 'Live' })
-const Ready = Type.Object({ status: Type.Literal('ready') }, { $id: 'Ready' })
+const Live = Type.Object({ status: Type.Literal('ok') }, { $id: 'Live', description: 'The process is running' })
+const Ready = Type.Object({ status: Type.Literal('ready') }, { $id: 'Ready', description: 'The default model can serve predictions' })
 const Health = Type.Object({
   status: Type.Union([Type.Literal('ready'), Type.Literal('starting')]),
   missing: Type.Array(Type.String()),
   training_backend: Type.Union([Type.String(), Type.Null()], { description: 'tfjs backend of the last training, null before any' }),
   ptau: Type.Union([Type.Object({ file: Type.String(), secure: Type.Boolean() }), Type.Null()], { description: 'powers of tau in use; secure=false is a local development file' }),
   models: Type.Integer(),
-}, { $id: 'Health' })
+}, { $id: 'Health', description: 'Readiness with details' })
 
 const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addSchema(Live)

@@ -8,7 +8,7 @@ import { parseUploadSpec, registerUpload } from '../src/registry/upload.js'
 const NameParams = Type.Object({ name: ModelName })
 const VersionParams = Type.Object({ name: ModelName, version: VersionSelector })
 const AliasParams = Type.Object({ name: ModelName, alias: Type.String({ pattern: '^[a-z][a-z0-9_-]{0,63}$' }) })
-const Deleted = Type.Object({ name: Type.String(), version: Type.Integer(), deleted: Type.Literal(true) }, { $id: 'Deleted' })
+const Deleted = Type.Object({ name: Type.String(), version: Type.Integer(), deleted: Type.Literal(true) }, { $id: 'Deleted', description: 'The deleted version' })
 
 const modelRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addSchema(Deleted)

@@ -10,7 +10,7 @@ import type { VersionMeta } from '../src/registry/registry.js'
 const V2ModelMetadata = Type.Object({
   name: Type.String(), versions: Type.Array(Type.String()), platform: Type.String(),
   inputs: Type.Array(ref(TensorInfo)), outputs: Type.Array(ref(TensorInfo)),
-}, { $id: 'V2ModelMetadata' })
+}, { $id: 'V2ModelMetadata', description: 'Open Inference Protocol v2 model metadata' })
 
 const V2InferInput = Type.Object({
   name: Type.String({ maxLength: 256 }),
@@ -28,8 +28,8 @@ const V2InferRequest = Type.Object({
 const V2InferResponse = Type.Object({
   model_name: Type.String(), model_version: Type.String(), id: Type.Optional(Type.String()),
   outputs: Type.Array(Type.Object({ name: Type.String(), shape: Type.Array(Type.Integer()), datatype: Type.String(), data: Type.Array(Type.Number()) })),
-}, { $id: 'V2InferResponse' })
-const V2Ready = Type.Object({ ready: Type.Boolean() }, { $id: 'V2Ready' })
+}, { $id: 'V2InferResponse', description: 'Open Inference Protocol v2 inference response' })
+const V2Ready = Type.Object({ ready: Type.Boolean() }, { $id: 'V2Ready', description: 'Whether the server is live or ready' })
 
 const ModelParams = Type.Object({ name: ModelName })
 const VersionParams = Type.Object({ name: ModelName, version: VersionSelector })

@@ -86,9 +86,9 @@ export const TrainJob = Type.Object({
   backend: Type.Optional(Type.String({ description: 'tfjs backend that trained it' })),
   train_ms: Type.Optional(Type.Number()),
   error: Type.Optional(Type.String()),
-}, { $id: 'TrainJob' })
+}, { $id: 'TrainJob', description: 'A training job: its spec, status, progress, and once done its dataset sizes, metrics and the model version it registered' })
 
-export const TrainJobList = Type.Object({ jobs: Type.Array(ref(TrainJob)) }, { $id: 'TrainJobList' })
+export const TrainJobList = Type.Object({ jobs: Type.Array(ref(TrainJob)) }, { $id: 'TrainJobList', description: 'Training jobs, newest first' })
 
 // ---- registry ------------------------------------------------------------------------------
 export const TensorInfo = Type.Object({
@@ -131,14 +131,14 @@ export const ModelVersion = Type.Object({
   proof_system: Type.Optional(ref(ProofSystem)),
   not_provable_reason: Type.Optional(Type.String()),
   circuit: Type.Optional(ref(CircuitInfo)),
-}, { $id: 'ModelVersion' })
+}, { $id: 'ModelVersion', description: 'A model version: inputs, features, threshold, metrics, and its circuit (provable once ready)' })
 
 export const ModelSummary = Type.Object({
   name: Type.String(),
   versions: Type.Array(Type.Integer()),
   aliases: Type.Record(Type.String(), Type.Integer()),
-}, { $id: 'ModelSummary' })
-export const ModelList = Type.Object({ models: Type.Array(ref(ModelSummary)) }, { $id: 'ModelList' })
+}, { $id: 'ModelSummary', description: 'A model: its version numbers and aliases' })
+export const ModelList = Type.Object({ models: Type.Array(ref(ModelSummary)) }, { $id: 'ModelList', description: 'Every model with its versions and aliases' })
 
 export const UploadSpec = Type.Object({
   name: ModelName,
@@ -149,7 +149,7 @@ export const UploadSpec = Type.Object({
 }, { $id: 'UploadSpec', additionalProperties: false })
 export type UploadSpecBody = Static<typeof UploadSpec>
 
-export const Registered = Type.Object({ name: Type.String(), version: Type.Integer(), href: Type.String() }, { $id: 'Registered' })
+export const Registered = Type.Object({ name: Type.String(), version: Type.Integer(), href: Type.String() }, { $id: 'Registered', description: 'The version the upload registered' })
 export const AliasRequest = Type.Object({ version: Type.Integer({ minimum: 1 }) }, { $id: 'AliasRequest', additionalProperties: false })
 
 // ---- prediction ----------------------------------------------------------------------------
@@ -180,7 +180,7 @@ export const PredictResponse = Type.Object({
   threshold: Type.Number(),
   predictions: Type.Array(ref(Prediction)),
   proof_error: Type.Optional(Type.String({ description: 'why no proof is attached although one was asked for' })),
-}, { $id: 'PredictResponse' })
+}, { $id: 'PredictResponse', description: 'One prediction per instance, in order, each with a proof handle when proofs are made' })
 
 export const ArrowPredictQuery = Type.Object({
   model: ModelName,
@@ -208,7 +208,7 @@ export const Proof = Type.Object({
   served: Type.Optional(Type.Object({ probability: Type.Number(), label: Type.Integer() }, { description: 'what /predict answered for this row' })),
   prove_ms: Type.Optional(Type.Number()),
   error: Type.Optional(Type.String()),
-}, { $id: 'Proof' })
+}, { $id: 'Proof', description: 'A proof job: status, and once succeeded the proof, its public signals and the proven output' })
 
 export const ProofBundle = Type.Object({
   proof_system: ref(ProofSystem),
@@ -216,7 +216,7 @@ export const ProofBundle = Type.Object({
   public_signals: Type.Array(Type.String({ pattern: '^[0-9]{1,78}$' }), { maxItems: 10_000 }),
   verification_key: SnarkjsObject,
   model: Type.Object({ name: ModelName, version: Type.Integer({ minimum: 1 }), onnx_sha256: Type.String() }),
-}, { $id: 'ProofBundle' })
+}, { $id: 'ProofBundle', description: 'Everything needed to verify a proof offline: proof, public signals, verification key, and the model version it proves' })
 
 export const VerificationKey = Type.Object({
   protocol: Type.String({ description: 'groth16 or plonk' }),
@@ -228,7 +228,7 @@ export const VerifyResult = Type.Object({
   verified: Type.Boolean(),
   verification_ms: Type.Number(),
   reason: Type.Optional(Type.String()),
-}, { $id: 'VerifyResult' })
+}, { $id: 'VerifyResult', description: 'Whether the proof verifies, and if not, why' })
 
 export const sharedSchemas: TSchema[] = [
   ErrorResponse, ProofSystem, JobStatus, ProofStatus, DataSources, SyntheticOptions, TrainRequest, TrainProgress, Metrics,

@@ -484,6 +484,7 @@ export interface components {
             name: string;
             version: number;
         };
+        /** @description A training job: its spec, status, progress, and once done its dataset sizes, metrics and the model version it registered */
         TrainJob: {
             id: string;
             status: components["schemas"]["JobStatus"];
@@ -517,6 +518,7 @@ export interface components {
             train_ms?: number;
             error?: string;
         };
+        /** @description Training jobs, newest first */
         TrainJobList: {
             jobs: components["schemas"]["TrainJob"][];
         };
@@ -545,6 +547,7 @@ export interface components {
             build_ms?: number;
             error?: string;
         };
+        /** @description A model version: inputs, features, threshold, metrics, and its circuit (provable once ready) */
         ModelVersion: {
             name: string;
             version: number;
@@ -573,6 +576,7 @@ export interface components {
             not_provable_reason?: string;
             circuit?: components["schemas"]["CircuitInfo"];
         };
+        /** @description A model: its version numbers and aliases */
         ModelSummary: {
             name: string;
             versions: number[];
@@ -580,6 +584,7 @@ export interface components {
                 [key: string]: number;
             };
         };
+        /** @description Every model with its versions and aliases */
         ModelList: {
             models: components["schemas"]["ModelSummary"][];
         };
@@ -590,6 +595,7 @@ export interface components {
             threshold?: number;
             proof_system?: "groth16" | "plonk";
         };
+        /** @description The version the upload registered */
         Registered: {
             name: string;
             version: number;
@@ -619,6 +625,7 @@ export interface components {
             label: number;
             proof?: components["schemas"]["ProofHandle"];
         };
+        /** @description One prediction per instance, in order, each with a proof handle when proofs are made */
         PredictResponse: {
             model: string;
             version: number;
@@ -632,6 +639,7 @@ export interface components {
             probability: number;
             label: number;
         };
+        /** @description A proof job: status, and once succeeded the proof, its public signals and the proven output */
         Proof: {
             id: string;
             status: components["schemas"]["ProofStatus"];
@@ -654,6 +662,7 @@ export interface components {
             prove_ms?: number;
             error?: string;
         };
+        /** @description Everything needed to verify a proof offline: proof, public signals, verification key, and the model version it proves */
         ProofBundle: {
             proof_system: components["schemas"]["ProofSystem"];
             /** @description snarkjs JSON, as snarkjs writes it */
@@ -683,19 +692,23 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** @description Whether the proof verifies, and if not, why */
         VerifyResult: {
             verified: boolean;
             verification_ms: number;
             reason?: string;
         };
+        /** @description The process is running */
         Live: {
             /** @enum {string} */
             status: "ok";
         };
+        /** @description The default model can serve predictions */
         Ready: {
             /** @enum {string} */
             status: "ready";
         };
+        /** @description Readiness with details */
         Health: {
             status: "ready" | "starting";
             missing: string[];
@@ -708,12 +721,14 @@ export interface components {
             } | null;
             models: number;
         };
+        /** @description The deleted version */
         Deleted: {
             name: string;
             version: number;
             /** @enum {boolean} */
             deleted: true;
         };
+        /** @description Open Inference Protocol v2 model metadata */
         V2ModelMetadata: {
             name: string;
             versions: string[];
@@ -741,6 +756,7 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /** @description Open Inference Protocol v2 inference response */
         V2InferResponse: {
             model_name: string;
             model_version: string;
@@ -752,6 +768,7 @@ export interface components {
                 data: number[];
             }[];
         };
+        /** @description Whether the server is live or ready */
         V2Ready: {
             ready: boolean;
         };
@@ -773,7 +790,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The process is running */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -802,7 +819,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The default model can serve predictions */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -840,7 +857,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description Readiness with details */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -869,7 +886,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description Training jobs, newest first */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -916,7 +933,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description A training job: its spec, status, progress, and once done its dataset sizes, metrics and the model version it registered */
             202: {
                 headers: {
                     [name: string]: unknown;
@@ -983,7 +1000,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A training job: its spec, status, progress, and once done its dataset sizes, metrics and the model version it registered */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1030,7 +1047,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description Every model with its versions and aliases */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1068,7 +1085,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The version the upload registered */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -1136,7 +1153,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A model version: inputs, features, threshold, metrics, and its circuit (provable once ready) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1188,7 +1205,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A model version: inputs, features, threshold, metrics, and its circuit (provable once ready) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1240,7 +1257,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The deleted version */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1347,7 +1364,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description A model: its version numbers and aliases */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1563,7 +1580,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description One prediction per instance, in order, each with a proof handle when proofs are made */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1648,7 +1665,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A proof job: status, and once succeeded the proof, its public signals and the proven output */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1697,7 +1714,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description Everything needed to verify a proof offline: proof, public signals, verification key, and the model version it proves */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1764,7 +1781,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description Whether the proof verifies, and if not, why */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1833,7 +1850,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Whether the proof verifies, and if not, why */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1916,7 +1933,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description Whether the server is live or ready */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1945,7 +1962,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description Whether the server is live or ready */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1963,7 +1980,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Default Response */
+            /** @description Whether the server is live or ready */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1986,7 +2003,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description Open Inference Protocol v2 model metadata */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2038,7 +2055,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description Open Inference Protocol v2 model metadata */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2092,7 +2109,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Open Inference Protocol v2 inference response */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2175,7 +2192,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Open Inference Protocol v2 inference response */
             200: {
                 headers: {
                     [name: string]: unknown;
