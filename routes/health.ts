@@ -1,16 +1,16 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { ErrorResponse, ref } from '../src/schemas.js'
+import { ErrorResponse, ref, serverError } from '../src/schemas.js'
 
-const Live = Type.Object({ status: Type.Literal('ok') }, { $id: 'Live' })
-const Ready = Type.Object({ status: Type.Literal('ready') }, { $id: 'Ready' })
+const Live = Type.Object({ status: Type.Literal('ok') }, { $id: 'Live', description: 'The process is running' })
+const Ready = Type.Object({ status: Type.Literal('ready') }, { $id: 'Ready', description: 'The default model can serve predictions' })
 const Health = Type.Object({
   status: Type.Union([Type.Literal('ready'), Type.Literal('starting')]),
   missing: Type.Array(Type.String()),
   training_backend: Type.Union([Type.String(), Type.Null()], { description: 'tfjs backend of the last training, null before any' }),
   ptau: Type.Union([Type.Object({ file: Type.String(), secure: Type.Boolean() }), Type.Null()], { description: 'powers of tau in use; secure=false is a local development file' }),
   models: Type.Integer(),
-}, { $id: 'Health' })
+}, { $id: 'Health', description: 'Readiness with details' })
 
 const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addSchema(Live)
@@ -18,13 +18,13 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addSchema(Health)
 
   app.get('/health/live', {
-    schema: { operationId: 'getLive', tags: ['service'], summary: 'The process is running', response: { 200: ref(Live) } },
+    schema: { operationId: 'getLive', tags: ['service'], summary: 'The process is running', response: { 200: ref(Live), ...serverError } },
   }, async () => ({ status: 'ok' as const }))
 
   app.get('/health/ready', {
     schema: {
       operationId: 'getReady', tags: ['service'], summary: 'The default model can serve predictions',
-      response: { 200: ref(Ready), 503: ref(ErrorResponse) },
+      response: { 200: ref(Ready), 503: ref(ErrorResponse), ...serverError },
     },
   }, async (_request, reply) => {
     const { ready, missing } = app.services.readiness()
@@ -33,7 +33,7 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.get('/health', {
-    schema: { operationId: 'getHealth', tags: ['service'], summary: 'Readiness with details: training backend, powers of tau, models', response: { 200: ref(Health) } },
+    schema: { operationId: 'getHealth', tags: ['service'], summary: 'Readiness with details: training backend, powers of tau, models', response: { 200: ref(Health), ...serverError } },
   }, async () => {
     const { ready, missing } = app.services.readiness()
     return {

@@ -1,21 +1,21 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from 'typebox'
+import { Type, type Static } from 'typebox'
 import { AppError } from '../src/errors.js'
-import { AliasRequest, ErrorResponse, ModelList, ModelName, ModelSummary, ModelVersion, Registered, VersionSelector, errorResponses, ref } from '../src/schemas.js'
+import { AliasRequest, ErrorResponse, ModelList, ModelName, ModelSummary, ModelVersion, Registered, VerificationKey, VersionSelector, bodyErrors, errorResponses, ref, serverError, uploadMultipartBody } from '../src/schemas.js'
 import { versionView } from '../src/registry/views.js'
 import { parseUploadSpec, registerUpload } from '../src/registry/upload.js'
 
 const NameParams = Type.Object({ name: ModelName })
 const VersionParams = Type.Object({ name: ModelName, version: VersionSelector })
 const AliasParams = Type.Object({ name: ModelName, alias: Type.String({ pattern: '^[a-z][a-z0-9_-]{0,63}$' }) })
-const Deleted = Type.Object({ name: Type.String(), version: Type.Integer(), deleted: Type.Literal(true) }, { $id: 'Deleted' })
+const Deleted = Type.Object({ name: Type.String(), version: Type.Integer(), deleted: Type.Literal(true) }, { $id: 'Deleted', description: 'The deleted version' })
 
 const modelRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addSchema(Deleted)
   const { registry, proofs } = app.services
 
   app.get('/models', {
-    schema: { operationId: 'listModels', tags: ['models'], summary: 'List models with their versions and aliases', response: { 200: ref(ModelList) } },
+    schema: { operationId: 'listModels', tags: ['models'], summary: 'List models with their versions and aliases', response: { 200: ref(ModelList), ...serverError } },
   }, async () => ({ models: registry.listModels() }))
 
   app.get('/models/:name', {
@@ -45,8 +45,10 @@ const modelRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       operationId: 'uploadModel', tags: ['models'], summary: 'Register an ONNX model trained elsewhere (multipart: model file + spec JSON)',
       consumes: ['multipart/form-data'],
-      response: { 201: ref(Registered), 400: ref(ErrorResponse), 413: ref(ErrorResponse), 415: ref(ErrorResponse), 422: ref(ErrorResponse) },
+      response: { 201: ref(Registered), 400: ref(ErrorResponse), 413: ref(ErrorResponse), 415: ref(ErrorResponse), 422: ref(ErrorResponse), ...serverError },
     },
+    // The parts are read one by one in the handler (the spec is validated there), so the body is declared for the document only.
+    config: { swaggerTransform: ({ schema, url }) => ({ schema: { ...schema, body: { content: { 'multipart/form-data': { schema: uploadMultipartBody } } } }, url }) },
   }, async (request, reply) => {
     if (!request.isMultipart()) throw new AppError(415, 'unsupported_media_type', 'send multipart/form-data with a \'model\' file part (ONNX) and a \'spec\' JSON part')
     let onnx: Buffer | undefined
@@ -78,7 +80,7 @@ const modelRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.put('/models/:name/aliases/:alias', {
-    schema: { operationId: 'setModelAlias', tags: ['models'], summary: 'Point an alias (such as champion) at a version', params: AliasParams, body: ref(AliasRequest), response: { 200: ref(ModelSummary), ...errorResponses } },
+    schema: { operationId: 'setModelAlias', tags: ['models'], summary: 'Point an alias (such as champion) at a version', params: AliasParams, body: ref(AliasRequest), response: { 200: ref(ModelSummary), ...bodyErrors, ...errorResponses } },
   }, async (request) => {
     await registry.setAlias(request.params.name, request.params.alias, request.body.version)
     const summary = registry.listModels().find((m) => m.name === request.params.name)
@@ -89,9 +91,9 @@ const modelRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/models/:name/versions/:version/verification-key', {
     schema: {
       operationId: 'getVerificationKey', tags: ['proofs'], summary: "The version's snarkjs verification key",
-      params: VersionParams, response: { 200: Type.Object({}, { additionalProperties: true }), 409: ref(ErrorResponse), 422: ref(ErrorResponse), ...errorResponses },
+      params: VersionParams, response: { 200: ref(VerificationKey), 409: ref(ErrorResponse), 422: ref(ErrorResponse), ...errorResponses },
     },
-  }, async (request) => await proofs.verificationKey(registry.resolve(request.params.name, request.params.version)) as Record<string, unknown>)
+  }, async (request) => await proofs.verificationKey(registry.resolve(request.params.name, request.params.version)) as Static<typeof VerificationKey>)
 
   app.get('/models/:name/versions/:version/verifier.sol', {
     schema: {

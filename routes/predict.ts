@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { AppError } from '../src/errors.js'
-import { ArrowPredictQuery, ErrorResponse, PredictRequest, PredictResponse, ref, type PredictRequestBody } from '../src/schemas.js'
+import { ArrowPredictQuery, ErrorResponse, PredictRequest, PredictResponse, ref, serverError, type PredictRequestBody } from '../src/schemas.js'
 import { arrowToTensor, instancesToTensor } from '../src/inference/instances.js'
 import { checkBatch, predictWithProofs } from '../src/inference/predict-service.js'
 
@@ -23,7 +23,7 @@ const predictRoutes: FastifyPluginAsyncTypebox = async (app) => {
           [ARROW]: { schema: { description: 'Arrow IPC stream, one numeric column per feature' } },
         },
       },
-      response: { 200: ref(PredictResponse), 400: ref(ErrorResponse), 404: ref(ErrorResponse), 413: ref(ErrorResponse), 415: ref(ErrorResponse), 422: ref(ErrorResponse), 503: ref(ErrorResponse) },
+      response: { 200: ref(PredictResponse), 400: ref(ErrorResponse), 404: ref(ErrorResponse), 413: ref(ErrorResponse), 415: ref(ErrorResponse), 422: ref(ErrorResponse), 503: ref(ErrorResponse), ...serverError },
     },
   }, async (request) => {
     const contentType = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase()

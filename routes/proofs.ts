@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { AppError } from '../src/errors.js'
-import { ErrorResponse, Proof, ProofBundle, VerifyResult, errorResponses, ref } from '../src/schemas.js'
+import { ErrorResponse, Proof, ProofBundle, VerifyResult, bodyErrors, errorResponses, ref } from '../src/schemas.js'
 import type { ProofRecord } from '../src/jobs/proof-jobs.js'
 
 const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) })
@@ -24,7 +24,7 @@ const proofRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       operationId: 'downloadProof', tags: ['proofs'],
       summary: 'A self-contained bundle (proof, public signals, verification key, model) that stock snarkjs verifies',
-      params: IdParams, response: { 200: ref(ProofBundle), 409: ref(ErrorResponse), ...errorResponses },
+      params: IdParams, response: { 200: ref(ProofBundle), 409: ref(ErrorResponse), 422: ref(ErrorResponse), ...errorResponses },
     },
   }, async (request, reply) => {
     const job = requireSucceeded(proofs.get(request.params.id))
@@ -40,7 +40,7 @@ const proofRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/proofs/:id/verify', {
-    schema: { operationId: 'verifyProof', tags: ['proofs'], summary: "Verify a stored proof against its model version's key", params: IdParams, response: { 200: ref(VerifyResult), 409: ref(ErrorResponse), ...errorResponses } },
+    schema: { operationId: 'verifyProof', tags: ['proofs'], summary: "Verify a stored proof against its model version's key", params: IdParams, response: { 200: ref(VerifyResult), 409: ref(ErrorResponse), 422: ref(ErrorResponse), ...errorResponses } },
   }, async (request) => {
     const job = requireSucceeded(proofs.get(request.params.id))
     return await proofs.verify(registry.resolve(job.model, job.version), job.public_signals, job.proof)
@@ -50,7 +50,7 @@ const proofRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       operationId: 'verifyProofBundle', tags: ['proofs'],
       summary: "Verify a bundle against the registry's key for its model version (not the key inside the bundle)",
-      body: ref(ProofBundle), response: { 200: ref(VerifyResult), 409: ref(ErrorResponse), 422: ref(ErrorResponse), ...errorResponses },
+      body: ref(ProofBundle), response: { 200: ref(VerifyResult), 409: ref(ErrorResponse), 422: ref(ErrorResponse), ...bodyErrors, ...errorResponses },
     },
   }, async (request) => {
     const bundle = request.body

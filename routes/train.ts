@@ -8,7 +8,7 @@ import { AppError } from '../src/errors.js'
 import { DATASET_NAMES, type DatasetName } from '../src/data/types.js'
 import type { DataSource } from '../src/data/sources.js'
 import { allowedHosts } from '../src/config.js'
-import { ErrorResponse, TrainJob, TrainJobList, TrainRequest, errorResponses, ref, type TrainRequestBody } from '../src/schemas.js'
+import { ErrorResponse, TrainJob, TrainJobList, TrainRequest, errorResponses, ref, serverError, trainMultipartBody, type TrainRequestBody } from '../src/schemas.js'
 import { JobStore } from '../src/jobs/job-store.js'
 import type { TrainSpec } from '../src/jobs/train-jobs.js'
 
@@ -45,8 +45,10 @@ const trainRoutes: FastifyPluginAsyncTypebox = async (app) => {
       description: 'JSON body, or multipart/form-data with a `spec` JSON part (a TrainRequest without `data`) and one file part per dataset: liquidations_v2, liquidations_v3, deposits_borrows_v2, deposits_borrows_v3, token_prices (.csv, .parquet, .arrow/.arrows, .json).',
       consumes: ['application/json', 'multipart/form-data'],
       body: { content: { 'application/json': { schema: ref(TrainRequest) } } },
-      response: { 202: ref(TrainJob), 400: ref(ErrorResponse), 413: ref(ErrorResponse), 415: ref(ErrorResponse), 503: ref(ErrorResponse) },
+      response: { 202: ref(TrainJob), 400: ref(ErrorResponse), 413: ref(ErrorResponse), 415: ref(ErrorResponse), 503: ref(ErrorResponse), ...serverError },
     },
+    // The multipart body is read part by part in the handler (validated there), so it is declared for the document only.
+    config: { swaggerTransform: ({ schema, url }) => ({ schema: { ...schema, body: { content: { 'application/json': { schema: ref(TrainRequest) }, 'multipart/form-data': { schema: trainMultipartBody } } } }, url }) },
   }, async (request, reply) => {
     if (request.isMultipart()) {
       const id = JobStore.newId()
@@ -107,7 +109,7 @@ const trainRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => trainJobs.get(request.params.id))
 
   app.get('/train', {
-    schema: { operationId: 'listTrainingJobs', tags: ['training'], summary: 'Training jobs, newest first', response: { 200: ref(TrainJobList) } },
+    schema: { operationId: 'listTrainingJobs', tags: ['training'], summary: 'Training jobs, newest first', response: { 200: ref(TrainJobList), ...serverError } },
   }, async () => ({ jobs: trainJobs.list() }))
 }
 

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type, type Static } from 'typebox'
 import { AppError } from '../src/errors.js'
-import { ErrorResponse, ModelName, TensorInfo, VersionSelector, errorResponses, ref } from '../src/schemas.js'
+import { ErrorResponse, ModelName, TensorInfo, VersionSelector, bodyErrors, errorResponses, ref, serverError } from '../src/schemas.js'
 import { instancesToTensor } from '../src/inference/instances.js'
 import { checkBatch } from '../src/inference/predict-service.js'
 import type { VersionMeta } from '../src/registry/registry.js'
@@ -10,7 +10,7 @@ import type { VersionMeta } from '../src/registry/registry.js'
 const V2ModelMetadata = Type.Object({
   name: Type.String(), versions: Type.Array(Type.String()), platform: Type.String(),
   inputs: Type.Array(ref(TensorInfo)), outputs: Type.Array(ref(TensorInfo)),
-}, { $id: 'V2ModelMetadata' })
+}, { $id: 'V2ModelMetadata', description: 'Open Inference Protocol v2 model metadata' })
 
 const V2InferInput = Type.Object({
   name: Type.String({ maxLength: 256 }),
@@ -28,8 +28,8 @@ const V2InferRequest = Type.Object({
 const V2InferResponse = Type.Object({
   model_name: Type.String(), model_version: Type.String(), id: Type.Optional(Type.String()),
   outputs: Type.Array(Type.Object({ name: Type.String(), shape: Type.Array(Type.Integer()), datatype: Type.String(), data: Type.Array(Type.Number()) })),
-}, { $id: 'V2InferResponse' })
-const V2Ready = Type.Object({ ready: Type.Boolean() }, { $id: 'V2Ready' })
+}, { $id: 'V2InferResponse', description: 'Open Inference Protocol v2 inference response' })
+const V2Ready = Type.Object({ ready: Type.Boolean() }, { $id: 'V2Ready', description: 'Whether the server is live or ready' })
 
 const ModelParams = Type.Object({ name: ModelName })
 const VersionParams = Type.Object({ name: ModelName, version: VersionSelector })
@@ -42,8 +42,8 @@ const inferenceV2Routes: FastifyPluginAsyncTypebox = async (app) => {
   for (const schema of [V2ModelMetadata, V2InferRequest, V2InferResponse, V2Ready]) app.addSchema(schema)
   const { registry, predictor } = app.services
 
-  app.get('/v2/health/live', { schema: { operationId: 'v2Live', tags: ['inference-v2'], summary: 'Server live', response: { 200: ref(V2Ready) } } }, async () => ({ ready: true }))
-  app.get('/v2/health/ready', { schema: { operationId: 'v2Ready', tags: ['inference-v2'], summary: 'Server ready', response: { 200: ref(V2Ready), 503: ref(V2Ready) } } }, async (_req, reply) => {
+  app.get('/v2/health/live', { schema: { operationId: 'v2Live', tags: ['inference-v2'], summary: 'Server live', response: { 200: ref(V2Ready), ...serverError } } }, async () => ({ ready: true }))
+  app.get('/v2/health/ready', { schema: { operationId: 'v2Ready', tags: ['inference-v2'], summary: 'Server ready', response: { 200: ref(V2Ready), 503: ref(V2Ready), ...serverError } } }, async (_req, reply) => {
     const ready = app.services.readiness().ready
     return await reply.code(ready ? 200 : 503).send({ ready })
   })
@@ -80,12 +80,11 @@ const inferenceV2Routes: FastifyPluginAsyncTypebox = async (app) => {
       outputs: [{ name: loaded.outputName, shape: [rows, 1], datatype: 'FP32', data: Array.from(probabilities) }],
     }
   }
-  const inferSchema = { tags: ['inference-v2'], body: ref(V2InferRequest), response: { 200: ref(V2InferResponse), 400: ref(ErrorResponse), 404: ref(ErrorResponse) } }
+  const inferSchema = { tags: ['inference-v2'], body: ref(V2InferRequest), response: { 200: ref(V2InferResponse), 422: ref(ErrorResponse), ...bodyErrors, ...errorResponses } }
   app.post('/v2/models/:name/infer', { schema: { ...inferSchema, operationId: 'v2Infer', summary: 'Inference (latest version), no proof', params: ModelParams } },
     async (request) => await infer(request.params.name, undefined, request.body))
   app.post('/v2/models/:name/versions/:version/infer', { schema: { ...inferSchema, operationId: 'v2InferVersion', summary: 'Inference on a version, no proof', params: VersionParams } },
     async (request) => await infer(request.params.name, request.params.version, request.body))
-  void ErrorResponse
 }
 
 export default inferenceV2Routes

@@ -7,12 +7,18 @@ set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d /tmp/zkpredict-container-XXXXXX)"
 server_pid=""
-cleanup () { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true; rm -rf "$work"; }
+cleanup () {
+  # Stop the server and let it finish closing before its DATA_DIR is removed.
+  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
 trap cleanup EXIT
 
 echo "== build stage (in $work/build)"
 mkdir -p "$work/build" "$work/runtime" "$work/data"
-(cd "$repo" && git ls-files -z | tar --exclude-from=.dockerignore --null -T - -cf -) | tar -xf - -C "$work/build"
+# --anchored: like Docker, a pattern such as `data` matches from the context's root (the top-level data/,
+# not src/data). Only tracked files: what a clean checkout holds.
+(cd "$repo" && git ls-files -z | tar --anchored --exclude-from=.dockerignore --null -T - -cf -) | tar -xf - -C "$work/build"
 cd "$work/build"
 ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund --loglevel=error
 npm run build --silent
@@ -50,4 +56,4 @@ done
 verified=$(curl -sf -X POST "$base$href/verify")
 echo "$verified"
 node -e "process.exit(JSON.parse(process.argv[1]).verified === true ? 0 : 1)" "$verified"
-echo "container smoke test passed"
+echo "container smoke test passed in ${SECONDS} s"

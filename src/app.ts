@@ -67,7 +67,12 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
         title: 'zkpredict',
         version: '0.1.0',
         description: 'Aave liquidation-risk predictions, each with a zero-knowledge proof (Groth16 or PLONK, snarkjs) that the published model version produced it.',
+        license: { name: 'MIT', identifier: 'MIT' },
       },
+      // Relative: the service answers on whatever host serves this document.
+      servers: [{ url: '/', description: 'the service that serves this document' }],
+      // No authentication: every operation is open.
+      security: [],
       tags: [
         { name: 'service', description: 'Liveness, readiness' },
         { name: 'training', description: 'Train models as background jobs' },

@@ -24,11 +24,13 @@ Options for every command:
   --url URL   the service (default $ZKPREDICT_URL or http://127.0.0.1:3000)
   --help      help for a command, e.g. zkpredict train --help`,
   train: `zkpredict train --model NAME [--recipe default|tutorial] [--window 7|3] [--seed N] [--epochs N]
-                [--data DIR | --synthetic-seed N] [--no-wait]
+                [--data DIR | --synthetic-seed N --synthetic-days N] [--no-wait]
 
   --data DIR   upload the five Giza dataset files found in DIR (aave_liquidations_v2.csv, ...,
                tokens_daily_volume.csv; .csv, .parquet, .arrow or .json)
-  Without --data the job trains on synthetic data. Shows a live progress bar until the job ends.`,
+  Without --data the job trains on synthetic data (--synthetic-days: length of the generated history,
+  90-3650). Shows a live progress bar (fold, epoch, loss) until the job ends; when the output is not a
+  terminal, one line per change.`,
   predict: `zkpredict predict --model NAME [--version V] --file ROWS.json|ROWS.csv [--no-proof] [--wait]
 
   JSON: an array of rows (arrays in input order, or objects by feature name), or {"instances": [...]}.
@@ -45,17 +47,26 @@ zkpredict models upload FILE.onnx --name NAME [--features a,b,c,...] [--threshol
 
 class CliError extends Error {}
 
-const { values: opts, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
+const OPTIONS = {
     url: { type: 'string' }, help: { type: 'boolean', short: 'h' },
     model: { type: 'string' }, name: { type: 'string' }, version: { type: 'string' },
     recipe: { type: 'string' }, window: { type: 'string' }, seed: { type: 'string' }, epochs: { type: 'string' },
     data: { type: 'string' }, 'synthetic-seed': { type: 'string' }, 'no-wait': { type: 'boolean' },
     file: { type: 'string' }, 'no-proof': { type: 'boolean' }, wait: { type: 'boolean' },
     output: { type: 'string', short: 'o' }, features: { type: 'string' }, threshold: { type: 'string' }, 'proof-system': { type: 'string' },
-  },
-})
+    'synthetic-days': { type: 'string' },
+} as const
+
+function parseCommandLine (): ReturnType<typeof parseArgs<{ allowPositionals: true, options: typeof OPTIONS }>> {
+  try {
+    return parseArgs({ allowPositionals: true, options: OPTIONS })
+  } catch (err) {
+    // node:util's message ("Unknown option '--x'. To specify a positional argument ...") names the option.
+    console.error(`zkpredict: ${(err as Error).message}\n\n${HELP.main}`)
+    process.exit(2)
+  }
+}
+const { values: opts, positionals } = parseCommandLine()
 const base = (opts.url ?? process.env.ZKPREDICT_URL ?? 'http://127.0.0.1:3000').replace(/\/$/, '')
 
 async function api (method: string, urlPath: string, body?: unknown): Promise<any> {
@@ -123,14 +134,23 @@ async function train (): Promise<void> {
     }
     job = await api('POST', '/train', form)
   } else {
-    job = await api('POST', '/train', { ...spec, data: { synthetic: opts['synthetic-seed'] != null ? { seed: integer(opts['synthetic-seed'], '--synthetic-seed') } : {} } })
+    const synthetic = {
+      ...(opts['synthetic-seed'] != null ? { seed: integer(opts['synthetic-seed'], '--synthetic-seed') } : {}),
+      ...(opts['synthetic-days'] != null ? { days: integer(opts['synthetic-days'], '--synthetic-days') } : {}),
+    }
+    job = await api('POST', '/train', { ...spec, data: { synthetic } })
   }
   console.log(`job ${job.id} queued (${base}${job.href})`)
   if (opts['no-wait'] === true) return
+  // A terminal gets one bar redrawn in place; a pipe or a log gets a line each time the bar changes.
   const interactive = process.stdout.isTTY
+  let shown = ''
   for (;;) {
     job = await api('GET', job.href)
-    if (interactive) process.stdout.write(`\r${progressBar(job)}\x1b[K`)
+    const bar = progressBar(job)
+    if (interactive) process.stdout.write(`\r${bar}\x1b[K`)
+    else if (bar !== shown) console.log(bar)
+    shown = bar
     if (job.status === 'succeeded' || job.status === 'failed') break
     await new Promise((resolve) => setTimeout(resolve, interactive ? 250 : 1000))
   }
@@ -159,9 +179,10 @@ async function readRows (file: string): Promise<unknown[]> {
 }
 
 async function predict (): Promise<void> {
+  const model = need(opts.model, '--model', 'predict')
   const instances = await readRows(need(opts.file, '--file', 'predict'))
   const result = await api('POST', '/predict', {
-    model: need(opts.model, '--model', 'predict'),
+    model,
     ...(opts.version != null ? { version: /^[0-9]+$/.test(opts.version) ? Number(opts.version) : opts.version } : {}),
     instances,
     ...(opts['no-proof'] === true ? { proof: false } : {}),
@@ -194,6 +215,9 @@ async function proof (): Promise<void> {
   } else if (sub === 'verify') {
     const file = need(target, 'FILE or ID', 'proof')
     const text = await readFile(file, 'utf8').catch(() => undefined)
+    if (text == null && (file.includes('/') || file.includes('.'))) {
+      throw new CliError(`cannot read ${file}: give the file \`zkpredict proof download ID -o FILE\` wrote, or a proof id to have the service verify it`)
+    }
     if (text == null) {
       const result = await api('POST', `/proofs/${encodeURIComponent(file)}/verify`)
       console.log(`verified: ${String(result.verified)} (${result.verification_ms.toFixed(1)} ms, by the service)`)
@@ -214,7 +238,7 @@ async function proof (): Promise<void> {
     if (!verified) process.exitCode = 1
     await (globalThis as { curve_bn128?: { terminate: () => Promise<void> } }).curve_bn128?.terminate()
   } else {
-    throw new CliError(HELP.proof)
+    throw new CliError(`${sub == null ? 'missing' : `unknown proof command '${sub}'`}: use get, download or verify\n\n${HELP.proof}`)
   }
 }
 
@@ -240,7 +264,7 @@ async function models (): Promise<void> {
     const result = await api('POST', '/models', form)
     console.log(`registered ${result.name} version ${result.version} (${base}${result.href})`)
   } else {
-    throw new CliError(HELP.models)
+    throw new CliError(`${sub == null ? 'missing' : `unknown models command '${sub}'`}: use list, show or upload\n\n${HELP.models}`)
   }
 }
 

@@ -18,7 +18,7 @@ export const ErrorResponse = Type.Object({
   error: Type.String({ description: 'machine-readable code' }),
   message: Type.String({ description: 'what is wrong, and where' }),
   where: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]))),
-}, { $id: 'Error', additionalProperties: false })
+}, { $id: 'Error', additionalProperties: false, description: 'What went wrong: a machine-readable code, and a message that names the field, row or column and says what to send instead' })
 
 export const ProofSystem = Type.Union([Type.Literal('groth16'), Type.Literal('plonk')], { $id: 'ProofSystem' })
 export const JobStatus = Type.Union([Type.Literal('queued'), Type.Literal('running'), Type.Literal('succeeded'), Type.Literal('failed')], { $id: 'JobStatus' })
@@ -86,9 +86,9 @@ export const TrainJob = Type.Object({
   backend: Type.Optional(Type.String({ description: 'tfjs backend that trained it' })),
   train_ms: Type.Optional(Type.Number()),
   error: Type.Optional(Type.String()),
-}, { $id: 'TrainJob' })
+}, { $id: 'TrainJob', description: 'A training job: its spec, status, progress, and once done its dataset sizes, metrics and the model version it registered' })
 
-export const TrainJobList = Type.Object({ jobs: Type.Array(ref(TrainJob)) }, { $id: 'TrainJobList' })
+export const TrainJobList = Type.Object({ jobs: Type.Array(ref(TrainJob)) }, { $id: 'TrainJobList', description: 'Training jobs, newest first' })
 
 // ---- registry ------------------------------------------------------------------------------
 export const TensorInfo = Type.Object({
@@ -131,14 +131,14 @@ export const ModelVersion = Type.Object({
   proof_system: Type.Optional(ref(ProofSystem)),
   not_provable_reason: Type.Optional(Type.String()),
   circuit: Type.Optional(ref(CircuitInfo)),
-}, { $id: 'ModelVersion' })
+}, { $id: 'ModelVersion', description: 'A model version: inputs, features, threshold, metrics, and its circuit (provable once ready)' })
 
 export const ModelSummary = Type.Object({
   name: Type.String(),
   versions: Type.Array(Type.Integer()),
   aliases: Type.Record(Type.String(), Type.Integer()),
-}, { $id: 'ModelSummary' })
-export const ModelList = Type.Object({ models: Type.Array(ref(ModelSummary)) }, { $id: 'ModelList' })
+}, { $id: 'ModelSummary', description: 'A model: its version numbers and aliases' })
+export const ModelList = Type.Object({ models: Type.Array(ref(ModelSummary)) }, { $id: 'ModelList', description: 'Every model with its versions and aliases' })
 
 export const UploadSpec = Type.Object({
   name: ModelName,
@@ -149,7 +149,7 @@ export const UploadSpec = Type.Object({
 }, { $id: 'UploadSpec', additionalProperties: false })
 export type UploadSpecBody = Static<typeof UploadSpec>
 
-export const Registered = Type.Object({ name: Type.String(), version: Type.Integer(), href: Type.String() }, { $id: 'Registered' })
+export const Registered = Type.Object({ name: Type.String(), version: Type.Integer(), href: Type.String() }, { $id: 'Registered', description: 'The version the upload registered' })
 export const AliasRequest = Type.Object({ version: Type.Integer({ minimum: 1 }) }, { $id: 'AliasRequest', additionalProperties: false })
 
 // ---- prediction ----------------------------------------------------------------------------
@@ -180,13 +180,13 @@ export const PredictResponse = Type.Object({
   threshold: Type.Number(),
   predictions: Type.Array(ref(Prediction)),
   proof_error: Type.Optional(Type.String({ description: 'why no proof is attached although one was asked for' })),
-}, { $id: 'PredictResponse' })
+}, { $id: 'PredictResponse', description: 'One prediction per instance, in order, each with a proof handle when proofs are made' })
 
 export const ArrowPredictQuery = Type.Object({
   model: ModelName,
   version: Type.Optional(VersionSelector),
   proof: Type.Optional(Type.Boolean()),
-}, { $id: 'ArrowPredictQuery', additionalProperties: false })
+}, { additionalProperties: false })
 
 // ---- proofs --------------------------------------------------------------------------------
 const SnarkjsObject = Type.Object({}, { additionalProperties: true, description: 'snarkjs JSON, as snarkjs writes it' })
@@ -208,7 +208,7 @@ export const Proof = Type.Object({
   served: Type.Optional(Type.Object({ probability: Type.Number(), label: Type.Integer() }, { description: 'what /predict answered for this row' })),
   prove_ms: Type.Optional(Type.Number()),
   error: Type.Optional(Type.String()),
-}, { $id: 'Proof' })
+}, { $id: 'Proof', description: 'A proof job: status, and once succeeded the proof, its public signals and the proven output' })
 
 export const ProofBundle = Type.Object({
   proof_system: ref(ProofSystem),
@@ -216,22 +216,56 @@ export const ProofBundle = Type.Object({
   public_signals: Type.Array(Type.String({ pattern: '^[0-9]{1,78}$' }), { maxItems: 10_000 }),
   verification_key: SnarkjsObject,
   model: Type.Object({ name: ModelName, version: Type.Integer({ minimum: 1 }), onnx_sha256: Type.String() }),
-}, { $id: 'ProofBundle' })
+}, { $id: 'ProofBundle', description: 'Everything needed to verify a proof offline: proof, public signals, verification key, and the model version it proves' })
+
+export const VerificationKey = Type.Object({
+  protocol: Type.String({ description: 'groth16 or plonk' }),
+  curve: Type.String({ description: 'bn128' }),
+  nPublic: Type.Integer({ description: 'number of public signals' }),
+}, { $id: 'VerificationKey', additionalProperties: true, description: "snarkjs verification key (the file `snarkjs zkey export verificationkey` writes)" })
 
 export const VerifyResult = Type.Object({
   verified: Type.Boolean(),
   verification_ms: Type.Number(),
   reason: Type.Optional(Type.String()),
-}, { $id: 'VerifyResult' })
+}, { $id: 'VerifyResult', description: 'Whether the proof verifies, and if not, why' })
 
 export const sharedSchemas: TSchema[] = [
   ErrorResponse, ProofSystem, JobStatus, ProofStatus, DataSources, SyntheticOptions, TrainRequest, TrainProgress, Metrics,
   ModelRef, TrainJob, TrainJobList, TensorInfo, CircuitInfo, ModelVersion, ModelSummary, ModelList, UploadSpec, Registered,
-  AliasRequest, ProofHandle, PredictRequest, Prediction, PredictResponse, ArrowPredictQuery, ProofOutput, Proof, ProofBundle, VerifyResult,
+  AliasRequest, ProofHandle, PredictRequest, Prediction, PredictResponse, ProofOutput, Proof, ProofBundle, VerificationKey, VerifyResult,
 ]
 
-/** Error responses every route may give, for the OpenAPI document. */
+// ---- multipart bodies (for the OpenAPI document: the handlers read and validate the parts one by one) ----
+const FilePart = (description: string): TSchema => Type.String({ contentMediaType: 'application/octet-stream', description })
+const JsonPart = (schema: TSchema, description: string): TSchema => Type.String({ contentMediaType: 'application/json', contentSchema: ref(schema), description })
+
+export const uploadMultipartBody = Type.Object({
+  model: FilePart('the ONNX file'),
+  spec: JsonPart(UploadSpec, 'an UploadSpec as JSON'),
+}, { description: 'an ONNX model trained elsewhere and its spec' })
+
+export const trainMultipartBody = Type.Object({
+  spec: JsonPart(TrainRequest, 'a TrainRequest without `data`, as JSON'),
+  liquidations_v2: FilePart('Aave v2 liquidations (.csv, .parquet, .arrow/.arrows or .json)'),
+  liquidations_v3: FilePart('Aave v3 liquidations'),
+  deposits_borrows_v2: FilePart('Aave v2 daily deposits and borrows'),
+  deposits_borrows_v3: FilePart('Aave v3 daily deposits and borrows'),
+  token_prices: FilePart('daily token prices and volumes'),
+}, { description: 'the training spec and the five dataset files' })
+
+/** A fault of the service itself: any route may answer it (the error handler logs the cause). */
+export const serverError = { 500: ref(ErrorResponse) }
+
+/** Error responses of a route that reads an id or name from its path: bad value, not found, server fault. */
 export const errorResponses = {
   400: ref(ErrorResponse),
   404: ref(ErrorResponse),
+  ...serverError,
+}
+
+/** A JSON body can also be too large (BODY_LIMIT) or of the wrong content type. */
+export const bodyErrors = {
+  413: ref(ErrorResponse),
+  415: ref(ErrorResponse),
 }
