@@ -1,4 +1,4 @@
-import { mkdir, rm } from 'node:fs/promises'
+import { mkdir, readdir, rm } from 'node:fs/promises'
 import path from 'node:path'
 import type { FastifyBaseLogger } from 'fastify'
 import { AppError } from '../errors.js'
@@ -74,6 +74,12 @@ export class TrainJobs {
       } else if (job.status === 'queued') {
         resumable.push(job)
       }
+    }
+    // Files of an upload cut off by a crash (no job was ever saved for them) are never read: remove them.
+    const keep = new Set(resumable.map((job) => job.uploadDir).filter((dir) => dir != null).map((dir) => path.resolve(dir as string)))
+    for (const name of await readdir(this.options.uploadsDir).catch(() => [] as string[])) {
+      const dir = path.resolve(this.options.uploadsDir, name)
+      if (!keep.has(dir)) await rm(dir, { recursive: true, force: true })
     }
     return resumable
   }
