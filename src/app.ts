@@ -58,7 +58,8 @@ const CLIENT_ERRORS: Record<string, [number, string]> = {
  */
 export async function buildApp (config: Config, options: BuildOptions = {}): Promise<App> {
   const app = Fastify({
-    logger: { level: config.LOG_LEVEL, redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie'] },
+    // Keys never reach the logs: request headers, and @fastify/multipart's trace of the headers it hands to busboy.
+    logger: { level: config.LOG_LEVEL, redact: ['req.headers', 'busboyOptions.headers', 'headers'].flatMap((at) => [`${at}.authorization`, `${at}["x-api-key"]`, `${at}.cookie`]) },
     bodyLimit: config.BODY_LIMIT,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true, allErrors: false } },
     schemaController: validatorsWithoutBodyCoercion(),
