@@ -64,7 +64,7 @@ async function readTrainUpload (request: FastifyRequest, uploadDir: string): Pro
   } catch (err) {
     throw new AppError(400, 'invalid_spec', `the 'spec' part is not JSON: ${(err as Error).message}`, { field: 'spec' })
   }
-  const validate = request.compileValidationSchema(ref(TrainRequest))
+  const validate = request.compileValidationSchema(ref(TrainRequest), 'body') // no type coercion, like a JSON body
   if (!validate(spec)) {
     const first = validate.errors?.[0]
     throw new AppError(400, 'invalid_spec', `spec${first?.instancePath ?? ''} ${first?.message ?? 'is invalid'}`, { field: `spec${first?.instancePath ?? ''}` })
