@@ -111,6 +111,18 @@ t.test('hostile input gets clear 4xx answers and never a 5xx', async (t) => {
     }
   })
 
+  t.test('query strings: garbage, repeated keys, prototype keys on every route', async (t) => {
+    const GETS = ['/health', '/train', '/models', `/models/${MODEL}`, `/models/${MODEL}/versions/1`, '/proofs/x', `/v2/models/${MODEL}`]
+    const queryArb = fc.array(fc.tuple(
+      fc.oneof(fc.constantFrom('model', 'version', 'proof', '__proto__', 'constructor', '__proto__[polluted]', 'a[]', ''), fc.stringMatching(/^[A-Za-z0-9%._\[\]-]{0,20}$/)),
+      fc.oneof(fc.constantFrom(...TRAVERSAL), fc.stringMatching(/^[A-Za-z0-9%._-]{0,40}$/)),
+    ), { maxLength: 6 }).map((pairs) => pairs.map(([k, v]) => `${k}=${v}`).join('&'))
+    await fc.assert(fc.asyncProperty(fc.constantFrom(...GETS), queryArb, async (path, query) => {
+      return check(`GET ${path}?${query}`, await send('GET', `${path}?${query}`), false)
+    }), { numRuns: 80 })
+    t.equal(({} as Record<string, unknown>).polluted, undefined, 'no prototype pollution')
+  })
+
   const nonFinite = ['NaN', 'Infinity', '-Infinity', '+Infinity', 'inf', '-inf', '1e999', '-1e999', '1e309', '"NaN"', '"Infinity"', '"-Infinity"', '"1e999"', 'null', 'true', '"0x10"', '[]', '{}', '"1"', '0x10', '1_000', '.5', '01', '--1', '1e', '9'.repeat(400)]
   t.test('/predict: NaN and Infinity spelled every way, huge numbers, wrong types', async (t) => {
     await fc.assert(fc.asyncProperty(fc.constantFrom(...nonFinite), fc.integer({ min: 0, max: 9 }), fc.boolean(), async (token, column, named) => {
