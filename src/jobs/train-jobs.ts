@@ -70,6 +70,18 @@ export class TrainJobs {
     const resumable: TrainJobRecord[] = []
     for (const job of await this.store.init()) {
       if (job.status === 'running') {
+        // The process may have died between registering the model and recording it: the version says so.
+        const made = this.registry.allVersions().find((meta) => meta.job === job.id)
+        if (made != null) {
+          await this.finish(job, {
+            status: 'succeeded',
+            model: { name: made.name, version: made.version },
+            ...(made.dataset != null ? { dataset: made.dataset } : {}),
+            ...(made.metrics != null ? { metrics: made.metrics as unknown as TrainJobRecord['metrics'] } : {}),
+            ...(made.backend != null ? { backend: made.backend } : {}),
+          })
+          continue
+        }
         await this.finish(job, { status: 'failed', error: 'interrupted: the service stopped while this job was running; submit it again' })
       } else if (job.status === 'queued') {
         resumable.push(job)
@@ -180,6 +192,7 @@ export class TrainJobs {
         dataset: result.model.dataset,
         backend: result.model.backend,
         history: result.model.history,
+        job: id,
       })
       await this.finish(this.get(id), {
         status: 'succeeded',

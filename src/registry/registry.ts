@@ -29,6 +29,8 @@ export interface VersionMeta {
   backend?: string
   /** loss per epoch per fold, kept with the version (not sent in the API's version view) */
   history?: unknown
+  /** The training job that made it: lets a restart finish a job the process died right after registering. */
+  job?: string
 }
 
 /** The circuit of a version: built in the background after registration, so it has its own file. */
