@@ -4,6 +4,7 @@ import { AppError } from '../src/errors.js'
 import { AliasRequest, ErrorResponse, ModelList, ModelName, ModelSummary, ModelVersion, Registered, VerificationKey, VersionSelector, bodyErrors, errorResponses, ref, serverError, uploadMultipartBody } from '../src/schemas.js'
 import { versionView } from '../src/registry/views.js'
 import { parseUploadSpec, registerUpload } from '../src/registry/upload.js'
+import { readParts } from '../src/multipart.js'
 
 const NameParams = Type.Object({ name: ModelName })
 const VersionParams = Type.Object({ name: ModelName, version: VersionSelector })
@@ -53,7 +54,7 @@ const modelRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (!request.isMultipart()) throw new AppError(415, 'unsupported_media_type', 'send multipart/form-data with a \'model\' file part (ONNX) and a \'spec\' JSON part')
     let onnx: Buffer | undefined
     let specText: string | undefined
-    for await (const part of request.parts()) {
+    await readParts(request, async (part) => {
       if (part.type === 'file') {
         const bytes = await part.toBuffer()
         if (part.fieldname === 'model') onnx = bytes
@@ -64,7 +65,7 @@ const modelRoutes: FastifyPluginAsyncTypebox = async (app) => {
       } else {
         throw new AppError(400, 'unexpected_part', `unexpected field '${part.fieldname.slice(0, 80)}': send 'model' and 'spec'`, { field: part.fieldname.slice(0, 80) })
       }
-    }
+    })
     const spec = parseUploadSpec(specText)
     if (onnx == null || onnx.byteLength === 0) throw new AppError(400, 'missing_part', "the multipart body has no 'model' file part (the ONNX file)", { field: 'model' })
     const meta = await registerUpload(registry, onnx, spec, app.config.PROOF_SYSTEM)

@@ -10,6 +10,8 @@ const ARROW = 'application/vnd.apache.arrow.stream'
 const predictRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { registry, predictor } = app.services
   const maxBatch = app.config.MAX_BATCH
+  // Only /predict reads binary bodies: registered in this plugin, other routes answer 415 to them.
+  app.addContentTypeParser([ARROW, 'application/octet-stream'], { parseAs: 'buffer' }, (_req, body, done) => { done(null, body) })
 
   app.post('/predict', {
     schema: {

@@ -1,15 +1,17 @@
 import { createWriteStream } from 'node:fs'
-import { mkdir } from 'node:fs/promises'
+import { mkdir, rm } from 'node:fs/promises'
 import { pipeline } from 'node:stream/promises'
 import path from 'node:path'
+import type { FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { AppError } from '../src/errors.js'
 import { DATASET_NAMES, type DatasetName } from '../src/data/types.js'
 import type { DataSource } from '../src/data/sources.js'
-import { allowedHosts } from '../src/config.js'
+import { allowedHosts, hostAllowed } from '../src/config.js'
 import { ErrorResponse, TrainJob, TrainJobList, TrainRequest, errorResponses, ref, serverError, trainMultipartBody, type TrainRequestBody } from '../src/schemas.js'
 import { JobStore } from '../src/jobs/job-store.js'
+import { readParts } from '../src/multipart.js'
 import type { TrainSpec } from '../src/jobs/train-jobs.js'
 
 const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) })
@@ -25,13 +27,51 @@ function checkSourceUrl (dataset: string, text: string, hosts: string[] | undefi
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new AppError(400, 'invalid_url', `data.sources.${dataset}: only http and https URLs are allowed, not ${url.protocol}`, { field: `data.sources.${dataset}` })
   }
-  if (hosts != null && !hosts.includes(url.hostname.toLowerCase())) {
+  if (!hostAllowed(url, hosts)) {
     throw new AppError(400, 'host_not_allowed', `data.sources.${dataset}: host '${url.hostname}' is not in FETCH_ALLOWED_HOSTS`, { field: `data.sources.${dataset}` })
   }
 }
 
 function toSpec (body: TrainRequestBody, data: TrainSpec['data']): TrainSpec {
   return { model: body.model, recipe: body.recipe ?? 'default', window: body.window ?? 7, seed: body.seed ?? 0, epochs: body.epochs, proof_system: body.proof_system, data }
+}
+
+/** The multipart training request: a `spec` part and one file per dataset, written under `uploadDir`. */
+async function readTrainUpload (request: FastifyRequest, uploadDir: string): Promise<TrainSpec> {
+  const sources: Partial<Record<DatasetName, DataSource>> = {}
+  let specText: string | undefined
+  await readParts(request, async (part) => {
+    if (part.fieldname === 'spec') {
+      specText = part.type === 'file' ? (await part.toBuffer()).toString('utf8') : String(part.value)
+      return
+    }
+    if (!(DATASET_NAMES as readonly string[]).includes(part.fieldname)) {
+      throw new AppError(400, 'unexpected_part', `unexpected part '${part.fieldname.slice(0, 80)}': send 'spec' and the files ${DATASET_NAMES.join(', ')}`, { field: part.fieldname.slice(0, 80) })
+    }
+    if (part.type !== 'file') throw new AppError(400, 'invalid_part', `part '${part.fieldname}' must be a file`, { field: part.fieldname })
+    // The stored name is the dataset's, never the client's file name: only its extension is kept.
+    const ext = path.extname(part.filename ?? '').toLowerCase().replace(/[^.a-z]/g, '').slice(0, 10)
+    const file = path.join(uploadDir, `${part.fieldname}${ext}`)
+    await mkdir(uploadDir, { recursive: true })
+    await pipeline(part.file, createWriteStream(file))
+    if (part.file.truncated) throw new AppError(413, 'file_too_large', `${part.fieldname}: the file exceeds UPLOAD_LIMIT`, { field: part.fieldname })
+    sources[part.fieldname as DatasetName] = { kind: 'path', path: file }
+  })
+  if (specText == null) throw new AppError(400, 'missing_part', "the multipart body has no 'spec' part (JSON: {\"model\": ..., \"recipe\": ..., \"window\": ...})", { field: 'spec' })
+  let spec: unknown
+  try {
+    spec = JSON.parse(specText)
+  } catch (err) {
+    throw new AppError(400, 'invalid_spec', `the 'spec' part is not JSON: ${(err as Error).message}`, { field: 'spec' })
+  }
+  const validate = request.compileValidationSchema(ref(TrainRequest), 'body') // no type coercion, like a JSON body
+  if (!validate(spec)) {
+    const first = validate.errors?.[0]
+    throw new AppError(400, 'invalid_spec', `spec${first?.instancePath ?? ''} ${first?.message ?? 'is invalid'}`, { field: `spec${first?.instancePath ?? ''}` })
+  }
+  const missing = DATASET_NAMES.filter((n) => sources[n] == null)
+  if (missing.length > 0) throw new AppError(400, 'missing_part', `missing dataset file part(s): ${missing.join(', ')}`, { field: missing[0] })
+  return toSpec(spec as TrainRequestBody, { sources: sources as Record<DatasetName, DataSource> })
 }
 
 const trainRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -53,41 +93,17 @@ const trainRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (request.isMultipart()) {
       const id = JobStore.newId()
       const uploadDir = trainJobs.newUploadDir(id)
-      const sources: Partial<Record<DatasetName, DataSource>> = {}
-      let specText: string | undefined
-      for await (const part of request.parts()) {
-        if (part.fieldname === 'spec') {
-          specText = part.type === 'file' ? (await part.toBuffer()).toString('utf8') : String(part.value)
-          continue
-        }
-        if (!(DATASET_NAMES as readonly string[]).includes(part.fieldname)) {
-          throw new AppError(400, 'unexpected_part', `unexpected part '${part.fieldname.slice(0, 80)}': send 'spec' and the files ${DATASET_NAMES.join(', ')}`, { field: part.fieldname.slice(0, 80) })
-        }
-        if (part.type !== 'file') throw new AppError(400, 'invalid_part', `part '${part.fieldname}' must be a file`, { field: part.fieldname })
-        const ext = path.extname(part.filename ?? '').toLowerCase().replace(/[^.a-z]/g, '').slice(0, 10)
-        const file = path.join(uploadDir, `${part.fieldname}${ext}`)
-        await mkdir(uploadDir, { recursive: true })
-        await pipeline(part.file, createWriteStream(file))
-        if (part.file.truncated) throw new AppError(413, 'file_too_large', `${part.fieldname}: the file exceeds UPLOAD_LIMIT`, { field: part.fieldname })
-        sources[part.fieldname as DatasetName] = { kind: 'path', path: file }
-      }
-      if (specText == null) throw new AppError(400, 'missing_part', "the multipart body has no 'spec' part (JSON: {\"model\": ..., \"recipe\": ..., \"window\": ...})", { field: 'spec' })
-      let spec: unknown
       try {
-        spec = JSON.parse(specText)
+        const job = await trainJobs.submit(await readTrainUpload(request, uploadDir), id, uploadDir)
+        return await reply.code(202).send(job)
       } catch (err) {
-        throw new AppError(400, 'invalid_spec', `the 'spec' part is not JSON: ${(err as Error).message}`, { field: 'spec' })
+        // A refused upload leaves nothing behind.
+        await rm(uploadDir, { recursive: true, force: true })
+        throw err
       }
-      const validate = request.compileValidationSchema(ref(TrainRequest))
-      if (!validate(spec)) {
-        const first = validate.errors?.[0]
-        throw new AppError(400, 'invalid_spec', `spec${first?.instancePath ?? ''} ${first?.message ?? 'is invalid'}`, { field: `spec${first?.instancePath ?? ''}` })
-      }
-      const missing = DATASET_NAMES.filter((n) => sources[n] == null)
-      if (missing.length > 0) throw new AppError(400, 'missing_part', `missing dataset file part(s): ${missing.join(', ')}`, { field: missing[0] })
-      const job = await trainJobs.submit(toSpec(spec as TrainRequestBody, { sources: sources as Record<DatasetName, DataSource> }), id, uploadDir)
-      return await reply.code(202).send(job)
     }
+    const contentType = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase()
+    if (contentType !== 'application/json') throw new AppError(415, 'unsupported_media_type', `content type '${contentType.slice(0, 80)}' is not supported: send application/json or multipart/form-data`)
     const body = request.body as TrainRequestBody
     let data: TrainSpec['data'] = { synthetic: {} }
     if (body.data != null && 'sources' in body.data) {

@@ -6,6 +6,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
 import { AppError } from './errors.js'
 import { sharedSchemas } from './schemas.js'
+import { validatorsWithoutBodyCoercion } from './validation.js'
 import { createServices, type Services } from './services.js'
 import healthRoutes from '../routes/health.js'
 import modelRoutes from '../routes/models.js'
@@ -13,11 +14,19 @@ import predictRoutes from '../routes/predict.js'
 import trainRoutes from '../routes/train.js'
 import proofRoutes from '../routes/proofs.js'
 import inferenceV2Routes from '../routes/v2.js'
+import helmet from '@fastify/helmet'
+import underPressure from '@fastify/under-pressure'
+import rateLimit from '@fastify/rate-limit'
+import { ALWAYS_LIVE_OPERATIONS, ApiKeys, DATA_BODY_OPERATIONS, documentAccess, parseApiKeys, presentedKey, routeAccess, securitySchemes, type Access } from './access.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
     config: Config
     services: Services
+  }
+  interface FastifyContextConfig {
+    /** Set for every documented route by the access block below (src/access.ts). */
+    access?: Access
   }
 }
 
@@ -49,9 +58,11 @@ const CLIENT_ERRORS: Record<string, [number, string]> = {
  */
 export async function buildApp (config: Config, options: BuildOptions = {}): Promise<App> {
   const app = Fastify({
-    logger: { level: config.LOG_LEVEL, redact: ['req.headers.authorization', 'req.headers["x-api-key"]'] },
+    // Keys never reach the logs: request headers, and @fastify/multipart's trace of the headers it hands to busboy.
+    logger: { level: config.LOG_LEVEL, redact: ['req.headers', 'busboyOptions.headers', 'headers'].flatMap((at) => [`${at}.authorization`, `${at}["x-api-key"]`, `${at}.cookie`]) },
     bodyLimit: config.BODY_LIMIT,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true, allErrors: false } },
+    schemaController: validatorsWithoutBodyCoercion(),
     forceCloseConnections: 'idle',
     return503OnClosing: true,
   }).withTypeProvider<TypeBoxTypeProvider>()
@@ -71,7 +82,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
       },
       // Relative: the service answers on whatever host serves this document.
       servers: [{ url: '/', description: 'the service that serves this document' }],
-      // No authentication: every operation is open.
+      // Open by default; each operation that takes an API key declares it (src/access.ts).
       security: [],
       tags: [
         { name: 'service', description: 'Liveness, readiness' },
@@ -81,13 +92,73 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
         { name: 'proofs', description: 'Zero-knowledge proofs of predictions' },
         { name: 'inference-v2', description: 'Open Inference Protocol v2 (KServe, Triton clients)' },
       ],
+      components: { securitySchemes } as never,
     },
     // Named components: every schema's $id becomes its component name.
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })
   await app.register(multipart, { limits: { fileSize: config.UPLOAD_LIMIT, files: 8, fields: 8, parts: 16, fieldSize: 1024 * 1024 } })
-  app.addContentTypeParser(['application/vnd.apache.arrow.stream', 'application/octet-stream'], { parseAs: 'buffer' }, (_req, body, done) => done(null, body))
+
+  // ---- Access, limits and protection (issue 8): keep these registrations together ----------
+  // Order matters: the onRoute hook classifies each route before rate-limit adds its per-route hook;
+  // under-pressure and rate-limit answer in onRequest, the key check runs in preParsing, so an
+  // unauthorised upload is refused before its body is read.
+  const apiKeys = new ApiKeys(parseApiKeys(config.API_KEYS), config.API_KEYS_REQUIRED_FOR_READ)
+  if (!apiKeys.enabled) app.log.warn('API_KEYS is empty: anyone who can reach the service may train, upload, delete and change aliases')
+  // No route reads text: without this parser a text/plain body would reach handlers as a string.
+  app.removeContentTypeParser('text/plain')
+  const rateLimited = config.RATE_LIMIT_MAX > 0
+  app.addHook('onRoute', (route) => {
+    const operationId = (route.schema as { operationId?: string } | undefined)?.operationId
+    if (operationId == null) return // /docs, /openapi.json: public, not documented
+    const access = routeAccess(route)
+    const live = ALWAYS_LIVE_OPERATIONS.has(operationId)
+    route.config = {
+      ...route.config,
+      access,
+      // Health probes are not rate-limited; liveness answers even under pressure.
+      ...(access === 'public' ? { rateLimit: false } : {}),
+      ...(live ? { pressureHandler: () => null } : {}),
+    } as typeof route.config
+    if (route.bodyLimit == null && !DATA_BODY_OPERATIONS.has(operationId)) route.bodyLimit = config.JSON_BODY_LIMIT
+    documentAccess(route, access, rateLimited && access !== 'public', !live)
+  })
+  await app.register(helmet, {
+    // Swagger UI (/docs) loads only its own scripts; plain-http deployments must not be upgraded to https.
+    contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+  })
+  let readyAt: number | undefined
+  app.addHook('onReady', async () => { readyAt = Date.now() })
+  await app.register(underPressure, {
+    maxEventLoopDelay: config.OVERLOAD_MAX_EVENT_LOOP_DELAY_MS,
+    maxEventLoopUtilization: config.OVERLOAD_MAX_EVENT_LOOP_UTILIZATION,
+    maxHeapUsedBytes: config.OVERLOAD_MAX_HEAP_BYTES,
+    sampleInterval: config.OVERLOAD_SAMPLE_MS,
+    pressureHandler: (_request, reply, type) => {
+      // The first samples measure start-up (module loading, schema compilation), not load.
+      if (readyAt == null || Date.now() - readyAt < 2 * config.OVERLOAD_SAMPLE_MS) return
+      void reply.code(503).header('retry-after', '5')
+      // A non-null return is sent as the answer (the typings say void).
+      return { error: 'overloaded', message: `the service is overloaded (${String(type)}); retry after 5 s` } as unknown as void
+    },
+  })
+  if (rateLimited) {
+    await app.register(rateLimit, {
+      max: config.RATE_LIMIT_MAX,
+      timeWindow: config.RATE_LIMIT_WINDOW_MS,
+      // A valid key has its own bucket; without one (or with a wrong one, so guessing keys does not buy fresh buckets) the client IP does.
+      keyGenerator: (request) => {
+        const id = apiKeys.enabled ? apiKeys.identify(presentedKey(request)) : null
+        return id != null ? `key:${id}` : `ip:${request.ip}`
+      },
+      errorResponseBuilder: (_request, context) => new AppError(429, 'rate_limited', `more than ${context.max} requests in ${context.after}; retry after ${Math.ceil(context.ttl / 1000)} s`),
+    })
+  }
+  app.addHook('preParsing', async (request) => {
+    apiKeys.check(request.routeOptions.config.access ?? 'public', request)
+  })
+  // ---- end of access, limits and protection ---------------------------------------------------
 
   app.setErrorHandler((err: FastifyError & Partial<AppError>, request, reply) => {
     if (err instanceof AppError) {

@@ -27,6 +27,15 @@ export const ConfigSchema = Type.Object({
   MODEL_CACHE_SIZE: Type.Integer({ minimum: 1, default: 16, description: 'Model versions kept loaded in onnxruntime' }),
   DEFAULT_MODELS: Type.Boolean({ default: true, description: 'Train the default models on synthetic data at start when none exist' }),
   DEFAULT_SEED: Type.Integer({ default: 0, description: 'Seed of the embedded default training' }),
+  API_KEYS: Type.String({ default: '', description: 'Comma-separated API keys; empty: the service is open (a warning is logged at start)' }),
+  API_KEYS_REQUIRED_FOR_READ: Type.Boolean({ default: false, description: 'With API_KEYS set, also require a key for predictions, proofs and registry reads (training, uploads, deletes and alias changes always need one)' }),
+  RATE_LIMIT_MAX: Type.Integer({ minimum: 0, default: 6000, description: 'Requests per RATE_LIMIT_WINDOW_MS per API key (per client IP without a key); 0 turns rate limiting off' }),
+  RATE_LIMIT_WINDOW_MS: Type.Integer({ minimum: 1000, default: 60_000, description: 'Rate-limit window' }),
+  JSON_BODY_LIMIT: Type.Integer({ minimum: 1024, default: 1024 * 1024, description: 'Largest JSON body of the control routes (train specs, aliases, proof bundles); /predict and v2 infer use BODY_LIMIT, uploads UPLOAD_LIMIT' }),
+  OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: Type.Number({ minimum: 0, default: 1000, description: 'Answer 503 with Retry-After while the mean event-loop delay is above this; 0 turns the check off' }),
+  OVERLOAD_MAX_EVENT_LOOP_UTILIZATION: Type.Number({ minimum: 0, maximum: 1, default: 0, description: 'Answer 503 while event-loop utilization is above this (0 to 1); 0 turns the check off' }),
+  OVERLOAD_MAX_HEAP_BYTES: Type.Integer({ minimum: 0, default: 0, description: 'Answer 503 while the V8 heap in use is above this; 0 turns the check off' }),
+  OVERLOAD_SAMPLE_MS: Type.Integer({ minimum: 10, default: 1000, description: 'How often the overload measures are taken' }),
 })
 export type Config = Static<typeof ConfigSchema>
 
@@ -40,6 +49,11 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
   }
   config = { ...config, ...overrides }
   return { ...config, DATA_DIR: path.resolve(config.DATA_DIR) }
+}
+
+/** Whether `url`'s host (name, or name:port) is in the allowlist; every host is when there is none. */
+export function hostAllowed (url: URL, hosts: string[] | undefined): boolean {
+  return hosts == null || hosts.includes(url.hostname.toLowerCase()) || hosts.includes(url.host.toLowerCase())
 }
 
 export function allowedHosts (config: Config): string[] | undefined {

@@ -22,6 +22,20 @@ export async function writeFileAtomic (file: string, data: string | Uint8Array):
     await rm(tmp, { force: true })
     throw err
   }
+  await syncDir(path.dirname(file))
+}
+
+/** Makes a rename durable: the directory entry itself is flushed (after a power cut the file is there, whole). */
+export async function syncDir (dir: string): Promise<void> {
+  const handle = await open(dir, 'r').catch(() => null)
+  if (handle == null) return
+  try {
+    await handle.sync()
+  } catch {
+    // Some file systems refuse fsync on a directory; the rename is still atomic.
+  } finally {
+    await handle.close()
+  }
 }
 
 export async function writeJsonAtomic (file: string, value: unknown): Promise<void> {

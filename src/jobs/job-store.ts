@@ -11,6 +11,7 @@ export interface StoredJob { id: string, status: string, created: string }
  */
 export class JobStore<J extends StoredJob> {
   private readonly jobs = new Map<string, J>()
+  private readonly writes = new Map<string, Promise<void>>()
   constructor (readonly dir: string) {}
 
   static newId (): string {
@@ -39,10 +40,24 @@ export class JobStore<J extends StoredJob> {
     return [...this.jobs.values()].sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0))
   }
 
-  /** Updates memory at once (readers see progress immediately) and the file atomically. */
+  /**
+   * Updates memory at once (readers see progress immediately) and the file atomically. Writes of
+   * one job are chained and each writes the newest state, so a slow progress write can never land
+   * after (and undo) the final one: what a restart reads is the last state saved.
+   */
   async save (job: J): Promise<void> {
     this.jobs.set(job.id, job)
-    await writeJsonAtomic(path.join(this.dir, `${job.id}.json`), job)
+    const previous = this.writes.get(job.id) ?? Promise.resolve()
+    const write = previous.catch(() => undefined).then(async () => {
+      const latest = this.jobs.get(job.id)
+      if (latest != null) await writeJsonAtomic(path.join(this.dir, `${job.id}.json`), latest)
+    })
+    this.writes.set(job.id, write)
+    try {
+      await write
+    } finally {
+      if (this.writes.get(job.id) === write) this.writes.delete(job.id)
+    }
   }
 
   /** Updates memory only: for frequent progress updates, written out by the next save(). */

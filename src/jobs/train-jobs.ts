@@ -1,4 +1,4 @@
-import { mkdir, rm } from 'node:fs/promises'
+import { mkdir, readdir, rm } from 'node:fs/promises'
 import path from 'node:path'
 import type { FastifyBaseLogger } from 'fastify'
 import { AppError } from '../errors.js'
@@ -70,10 +70,28 @@ export class TrainJobs {
     const resumable: TrainJobRecord[] = []
     for (const job of await this.store.init()) {
       if (job.status === 'running') {
+        // The process may have died between registering the model and recording it: the version says so.
+        const made = this.registry.allVersions().find((meta) => meta.job === job.id)
+        if (made != null) {
+          await this.finish(job, {
+            status: 'succeeded',
+            model: { name: made.name, version: made.version },
+            ...(made.dataset != null ? { dataset: made.dataset } : {}),
+            ...(made.metrics != null ? { metrics: made.metrics as unknown as TrainJobRecord['metrics'] } : {}),
+            ...(made.backend != null ? { backend: made.backend } : {}),
+          })
+          continue
+        }
         await this.finish(job, { status: 'failed', error: 'interrupted: the service stopped while this job was running; submit it again' })
       } else if (job.status === 'queued') {
         resumable.push(job)
       }
+    }
+    // Files of an upload cut off by a crash (no job was ever saved for them) are never read: remove them.
+    const keep = new Set(resumable.map((job) => job.uploadDir).filter((dir) => dir != null).map((dir) => path.resolve(dir as string)))
+    for (const name of await readdir(this.options.uploadsDir).catch(() => [] as string[])) {
+      const dir = path.resolve(this.options.uploadsDir, name)
+      if (!keep.has(dir)) await rm(dir, { recursive: true, force: true })
     }
     return resumable
   }
@@ -174,6 +192,7 @@ export class TrainJobs {
         dataset: result.model.dataset,
         backend: result.model.backend,
         history: result.model.history,
+        job: id,
       })
       await this.finish(this.get(id), {
         status: 'succeeded',

@@ -2,7 +2,7 @@ import { readdir, readFile, rename, rm, stat } from 'node:fs/promises'
 import { createHash } from 'node:crypto'
 import path from 'node:path'
 import { AppError } from '../errors.js'
-import { isStagingName, makeStagingDir, readJson, writeFileAtomic, writeJsonAtomic } from '../fs-atomic.js'
+import { isStagingName, makeStagingDir, readJson, syncDir, writeFileAtomic, writeJsonAtomic } from '../fs-atomic.js'
 import { NAME_PATTERN } from '../schemas.js'
 import type { TensorInfo } from './onnx-inspect.js'
 
@@ -29,6 +29,8 @@ export interface VersionMeta {
   backend?: string
   /** loss per epoch per fold, kept with the version (not sent in the API's version view) */
   history?: unknown
+  /** The training job that made it: lets a restart finish a job the process died right after registering. */
+  job?: string
 }
 
 /** The circuit of a version: built in the background after registration, so it has its own file. */
@@ -101,6 +103,10 @@ export class Registry {
         if (!/^[1-9][0-9]*$/.test(child)) continue
         const meta = await readJson<VersionMeta>(path.join(childPath, 'meta.json')).catch(() => null)
         if (meta == null) continue
+        // A circuit build killed mid-way leaves its temporary directory (circuit.tmp-*): never read, removed.
+        for (const leftover of (await readdir(childPath)).filter((n) => n.includes('.tmp-') || n.endsWith('.tmp'))) {
+          await rm(path.join(childPath, leftover), { recursive: true, force: true })
+        }
         entry.versions.set(meta.version, meta)
         entry.circuits.set(meta.version, await readJson<CircuitState>(path.join(childPath, 'circuit.json')).catch(() => ({ status: 'pending' as const })))
         entry.state.next_version = Math.max(entry.state.next_version, meta.version + 1)
@@ -202,6 +208,7 @@ export class Registry {
         entry.state.next_version = version + 1
         await writeJsonAtomic(path.join(modelDir, 'model.json'), entry.state)
         await rename(staging, this.versionDir(input.name, version))
+        await syncDir(modelDir)
       } catch (err) {
         await rm(staging, { recursive: true, force: true })
         throw err
