@@ -22,6 +22,7 @@ Commands:
 
 Options for every command:
   --url URL   the service (default $ZKPREDICT_URL or http://127.0.0.1:3000)
+  API key     sent as x-api-key from $ZKPREDICT_API_KEY, when the service sets API_KEYS
   --help      help for a command, e.g. zkpredict train --help`,
   train: `zkpredict train --model NAME [--recipe default|tutorial] [--window 7|3] [--seed N] [--epochs N]
                 [--data DIR | --synthetic-seed N --synthetic-days N] [--no-wait]
@@ -68,13 +69,18 @@ function parseCommandLine (): ReturnType<typeof parseArgs<{ allowPositionals: tr
 }
 const { values: opts, positionals } = parseCommandLine()
 const base = (opts.url ?? process.env.ZKPREDICT_URL ?? 'http://127.0.0.1:3000').replace(/\/$/, '')
+// From the environment only, so that a key never shows in a shell history or a process list.
+const apiKey = process.env.ZKPREDICT_API_KEY
 
 async function api (method: string, urlPath: string, body?: unknown): Promise<any> {
   let response
   try {
     response = await request(base + urlPath, {
       method: method as 'GET',
-      headers: body instanceof FormData || body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: {
+        ...(body instanceof FormData || body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(apiKey != null && apiKey !== '' ? { 'x-api-key': apiKey } : {}),
+      },
       body: body instanceof FormData ? body : body === undefined ? undefined : JSON.stringify(body),
     })
   } catch (err) {
@@ -83,6 +89,9 @@ async function api (method: string, urlPath: string, body?: unknown): Promise<an
   const text = await response.body.text()
   let parsed: any = text
   try { parsed = JSON.parse(text) } catch {}
+  if (response.statusCode === 401 || response.statusCode === 403) {
+    throw new CliError(`${method} ${urlPath}: ${response.statusCode} ${parsed?.message ?? text} (set ZKPREDICT_API_KEY to one of the service's API_KEYS)`)
+  }
   if (response.statusCode >= 400) throw new CliError(`${method} ${urlPath}: ${response.statusCode} ${parsed?.message ?? text}`)
   return parsed
 }

@@ -13,9 +13,9 @@ const FEATURES = Array.from({ length: 10 }, (_, i) => `f${i}`)
 
 interface Run { code: number, stdout: string, stderr: string }
 
-async function cli (args: string[], url?: string): Promise<Run> {
+async function cli (args: string[], url?: string, extraEnv: Record<string, string> = {}): Promise<Run> {
   return await new Promise((resolve) => {
-    const env = { ...process.env, ZKPREDICT_URL: url ?? 'http://127.0.0.1:9' }
+    const env = { ...process.env, ZKPREDICT_URL: url ?? 'http://127.0.0.1:9', ...extraEnv }
     execFile(process.execPath, [CLI, ...args], { env, timeout: 300_000 }, (err, stdout, stderr) => {
       const code = err == null ? 0 : typeof err.code === 'number' ? err.code : 1
       resolve({ code, stdout, stderr })
@@ -124,4 +124,19 @@ t.test('the CLI against a real server, then offline', async (t) => {
     t.equal(run.code, 2)
     t.match(run.stderr, /bad\.csv, row 2, column f2: 'x' is not a number/)
   })
+})
+
+t.test('with API_KEYS set, the CLI sends $ZKPREDICT_API_KEY and says what to do without it', async (t) => {
+  const server = await startServer({ API_KEYS: 'cli-key-0123456789abcdef' })
+  t.teardown(async () => { await server.close() })
+  const args = ['train', '--model', 'keyed', '--recipe', 'tutorial', '--epochs', '1', '--synthetic-days', '120', '--no-wait']
+  const without = await cli(args, server.url)
+  t.equal(without.code, 2)
+  t.match(without.stderr, /POST \/train: 401 .*set ZKPREDICT_API_KEY/)
+  const wrong = await cli(args, server.url, { ZKPREDICT_API_KEY: 'not-the-key' })
+  t.equal(wrong.code, 2)
+  t.match(wrong.stderr, /POST \/train: 403 .*set ZKPREDICT_API_KEY/)
+  const keyed = await cli(args, server.url, { ZKPREDICT_API_KEY: 'cli-key-0123456789abcdef' })
+  t.equal(keyed.code, 0, keyed.stderr)
+  t.match(keyed.stdout, /job [0-9a-f-]{36} queued/)
 })
