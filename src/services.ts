@@ -82,12 +82,15 @@ export async function createServices (config: Config, log: FastifyBaseLogger): P
       proofs.resume(resumableProofs)
       trainJobs.resume(resumableTraining)
       if (!config.DEFAULT_MODELS) return
-      for (const { name, window } of DEFAULT_MODELS) {
-        if (registry.hasModel(name) || trainJobs.active(name).length > 0) continue
-        log.info({ model: name }, 'no model yet: training the default model on synthetic data in the background')
-        void trainJobs.submit({ model: name, recipe: 'default', window, seed: config.DEFAULT_SEED, data: { synthetic: { seed: config.DEFAULT_SEED } } })
-          .catch((err: Error) => log.error({ err }, 'could not start the default training'))
-      }
+      // One after the other, so that the 7-day model (the one readiness waits for) is queued first.
+      void (async () => {
+        for (const { name, window } of DEFAULT_MODELS) {
+          if (registry.hasModel(name) || trainJobs.active(name).length > 0) continue
+          log.info({ model: name }, 'no model yet: training the default model on synthetic data in the background')
+          await trainJobs.submit({ model: name, recipe: 'default', window, seed: config.DEFAULT_SEED, data: { synthetic: { seed: config.DEFAULT_SEED } } })
+            .catch((err: Error) => log.error({ err }, 'could not start the default training'))
+        }
+      })()
     },
     close: async () => {
       trainJobs.close()
