@@ -1,0 +1,181 @@
+/**
+ * The whole benchmark suite, in one run, writing BENCHMARKS.md:
+ *   npm run bench              (build, then node dist/bench/run.js)
+ *   npm run bench -- --quick   (shorter runs, no real data, no default-recipe timing: ~3-4 minutes)
+ * Options: --out FILE (default BENCHMARKS.md at the repository root), --real DIR (the Giza files;
+ * default /work/shared/data/giza-aave, used only when present), --no-profile.
+ *
+ * Every comparison is a ratio measured in the same run, because the machine may be shared.
+ */
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { benchArrow } from './arrow.js'
+import { benchColdStart } from './cold-start.js'
+import { profileText, summarizeProfile } from './cpu-profile.js'
+import { fmt, load, loadavg, type Goal, type Section } from './lib.js'
+import { benchPredict } from './predict.js'
+import { benchProofLoad } from './proof-load.js'
+import { benchProofs, hasPlonkPtau } from './proofs.js'
+import { json, predictBody, rowsOf, startService, type RunningService } from './service.js'
+import { benchTrain } from './train.js'
+import { DEFAULT_MODELS } from '../src/services.js'
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    out: { type: 'string' },
+    real: { type: 'string', default: '/work/shared/data/giza-aave' },
+    'no-profile': { type: 'boolean', default: false },
+  },
+})
+const quick = values.quick
+const here = path.dirname(fileURLToPath(import.meta.url))
+const root = path.resolve(here, '..', '..')
+const outFile = values.out ?? path.join(root, 'BENCHMARKS.md')
+const seconds = quick ? 2 : 3
+const started = new Date()
+const t0 = performance.now()
+const loadAtStart = loadavg()
+const model = DEFAULT_MODELS[0].name
+const workers = 1
+const serviceEnv = { LOG_LEVEL: 'silent', PROOF_WORKERS: String(workers) }
+
+const require = createRequire(import.meta.url)
+function versionOf (pkg: string): string {
+  try {
+    return (JSON.parse(readFileSync(require.resolve(`${pkg}/package.json`), 'utf8')) as { version: string }).version
+  } catch {
+    const entry = require.resolve(pkg)
+    let dir = path.dirname(entry)
+    while (!readdirSync(dir).includes('package.json')) dir = path.dirname(dir)
+    return (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string }).version
+  }
+}
+function torchVersion (): string {
+  try {
+    return execFileSync('/usr/bin/python3', ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
+  } catch {
+    return 'not installed'
+  }
+}
+
+const sections: Section[] = []
+const memory: { atStart: number | null, afterWarmup: number | null, underLoad: number, underProofs: number } = { atStart: null, afterWarmup: null, underLoad: 0, underProofs: 0 }
+const profiles: string[] = []
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'zkpredict-bench-'))
+let service: RunningService | undefined
+const step = (name: string): void => { console.error(`[${((performance.now() - t0) / 1000).toFixed(0)} s] ${name}`) }
+
+try {
+  step('cold start (first start trains the default models)')
+  const cold = await benchColdStart(dataDir, quick ? 2 : 3, serviceEnv)
+  service = cold.service
+  memory.atStart = cold.rssAtStart
+  sections.push(cold)
+
+  step('/predict against the bare route and session.run')
+  const predict = await benchPredict(service, model, seconds)
+  memory.afterWarmup = predict.rss.afterWarmup
+  memory.underLoad = predict.rss.underLoad
+  sections.push(predict)
+
+  step('Arrow versus JSON')
+  sections.push(await benchArrow(service, model, quick ? 5 : 10))
+
+  step('proofs in the service')
+  const proofLoad = await benchProofLoad(service, model, seconds, workers)
+  memory.underProofs = proofLoad.rssUnderProofs
+  sections.push(proofLoad)
+  await service.stop()
+  service = undefined
+
+  if (values['no-profile'] !== true) {
+    step('profiles of the serving process')
+    profiles.push(...await profileService(dataDir))
+  }
+
+  step('proofs: our prover against stock snarkjs')
+  sections.push(await benchProofs({ n: quick ? 8 : 20, systems: ['groth16', 'plonk'], plonkServiceNet: hasPlonkPtau() }))
+
+  step('training')
+  sections.push(await benchTrain({ runs: quick ? 1 : 3, backends: ['wasm'], recipes: ['tutorial', 'default'], naive: false, real: quick ? '' : values.real, window: 7, defaultRuns: quick ? 0 : 1 }))
+} finally {
+  await service?.stop()
+  rmSync(dataDir, { recursive: true, force: true })
+}
+
+const peak = Math.max(memory.underLoad, memory.underProofs)
+sections.splice(sections.findIndex((s) => s.title.startsWith('Proofs in the service')) + 1, 0, {
+  title: 'Memory of the serving process',
+  markdown: [
+    `RSS of the service process (\`/proc/<pid>/status\` VmRSS, sampled every 100 ms), serving \`${model}\` after a restart (the first start's training happened in another process), PROOF_WORKERS=${workers}. MiB.`,
+    '',
+    '| at start (ready, one /predict answered) | after the /predict warm-up | highest under /predict load | highest while proving (prover worker loaded) |',
+    '|---:|---:|---:|---:|',
+    `| ${fmt(memory.atStart ?? NaN, 0)} | ${fmt(memory.afterWarmup ?? NaN, 0)} | ${fmt(memory.underLoad, 0)} | ${fmt(memory.underProofs, 0)} |`,
+  ].join('\n'),
+  goals: [{ goal: 'serving RSS under 300 MB', met: peak < 300 * 1e6 / 2 ** 20, measured: `${fmt(peak, 0)} MiB at the highest (${fmt(peak * 2 ** 20 / 1e6, 0)} MB)` }],
+})
+
+const elapsed = (performance.now() - t0) / 1000
+const goals: Goal[] = sections.flatMap((s) => s.goals)
+const mark = (g: Goal): string => (g.met === true ? 'met' : g.met === false ? '**not met**' : 'not measured')
+const cpus = os.cpus()
+const doc = [
+  '# Benchmarks',
+  '',
+  `Written by \`npm run bench${quick ? ' -- --quick' : ''}\` (bench/run.ts); do not edit by hand, run it again.`,
+  '',
+  `- Date: ${started.toISOString()}; the whole run took ${fmt(elapsed / 60, 1)} min.`,
+  `- Machine: ${cpus[0]?.model ?? 'cpu'}, ${cpus.length} cores, ${fmt(os.totalmem() / 2 ** 30, 1)} GiB memory, ${os.platform()} ${os.release()}.`,
+  `- Load average (1 / 5 / 15 min) at the start: ${loadAtStart}; at the end: ${loadavg()}. The machine may be shared with other work: compare the ratios, measured side by side in this run, not the absolute figures across runs.`,
+  `- Versions: Node ${process.version}, onnxruntime-node ${versionOf('onnxruntime-node')}, snarkjs ${versionOf('snarkjs')}, fastify ${versionOf('fastify')}, @tensorflow/tfjs ${versionOf('@tensorflow/tfjs')}, autocannon ${versionOf('autocannon')}, PyTorch ${torchVersion()}.`,
+  `- Service: \`node dist/src/server.js\` in its own process, LOG_LEVEL=silent, PROOF_WORKERS=${workers}; load from autocannon in the benchmark process (on the same 2 cores).`,
+  '',
+  '## Goals (issue 7)',
+  '',
+  '| goal | status | measured |',
+  '|---|---|---|',
+  ...goals.map((g) => `| ${g.goal} | ${mark(g)} | ${g.measured} |`),
+  '',
+  ...sections.flatMap((s) => [`## ${s.title}`, '', s.markdown, '', ...s.goals.map((g) => `Goal: ${g.goal}: ${mark(g)} (${g.measured}).${g.limit != null ? ` ${g.limit}` : ''}`), '']),
+  ...(profiles.length > 0
+    ? ['## Profiles', '', `\`node --cpu-prof\` of the serving process (main thread), summarized by bench/cpu-profile.ts; only the samples taken during the ${seconds} s measured run count. "native" is time in C++ (the socket writes, onnxruntime), "idle" is the event loop waiting.`, '', ...profiles.flatMap((p) => ['```', p, '```', ''])]
+    : []),
+].join('\n')
+writeFileSync(outFile, doc)
+console.error(`wrote ${outFile} in ${fmt(elapsed, 0)} s`)
+
+/** /predict under load, then /predict while proving, in one process run with `node --cpu-prof`. */
+async function profileService (dir: string): Promise<string[]> {
+  const profDir = mkdtempSync(path.join(os.tmpdir(), 'zkpredict-prof-'))
+  const s = await startService(dir, serviceEnv, ['--cpu-prof', `--cpu-prof-dir=${profDir}`])
+  const out: string[] = []
+  try {
+    const body = predictBody(model, 1)
+    await load(`${s.url}/predict`, body, 32, 1)
+    const us = (): number => Number(process.hrtime.bigint() / 1000n)
+    const a0 = us()
+    const alone = await load(`${s.url}/predict`, body, 32, seconds)
+    const a1 = us()
+    const proofs = await json('POST', `${s.url}/predict`, { model, instances: rowsOf(Math.ceil(seconds * 6)), proof: true })
+    if (proofs.predictions.length === 0) throw new Error('no proofs queued')
+    const b0 = us()
+    const during = await load(`${s.url}/predict`, body, 32, seconds)
+    const b1 = us()
+    await s.stop()
+    const file = readdirSync(profDir).find((f) => /\.0\.\d+\.cpuprofile$/.test(f))
+    if (file == null) throw new Error('no main-thread profile written')
+    out.push(profileText(summarizeProfile(path.join(profDir, file), 15, { fromUs: a0, toUs: a1 }), `/predict, 1 row, 32 connections, no proofs: ${fmt(alone.rps, 0)} req/s, p99 ${alone.p99} ms`))
+    out.push(profileText(summarizeProfile(path.join(profDir, file), 15, { fromUs: b0, toUs: b1 }), `/predict, 1 row, 32 connections, while the pool proves: ${fmt(during.rps, 0)} req/s, p99 ${during.p99} ms`))
+    return out
+  } finally {
+    await s.stop()
+    rmSync(profDir, { recursive: true, force: true })
+  }
+}
