@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { benchArrow } from './arrow.js'
 import { benchColdStart } from './cold-start.js'
-import { profileText, summarizeProfile } from './cpu-profile.js'
+import { profileText, summarizeProfile, type ProfileSummary } from './cpu-profile.js'
 import { fmt, load, loadavg, type Goal, type Section } from './lib.js'
 import { benchPredict } from './predict.js'
 import { benchProofLoad } from './proof-load.js'
@@ -66,7 +66,7 @@ function torchVersion (): string {
 
 const sections: Section[] = []
 const memory: { atStart: number | null, afterWarmup: number | null, underLoad: number, underProofs: number } = { atStart: null, afterWarmup: null, underLoad: 0, underProofs: 0 }
-const profiles: string[] = []
+const profiles: Array<{ text: string, summary: ProfileSummary }> = []
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'zkpredict-bench-'))
 let service: RunningService | undefined
 const step = (name: string): void => { console.error(`[${((performance.now() - t0) / 1000).toFixed(0)} s] ${name}`) }
@@ -122,6 +122,23 @@ sections.splice(sections.findIndex((s) => s.title.startsWith('Proofs in the serv
   goals: [{ goal: 'serving RSS under 300 MB', met: peak < 300 * 1e6 / 2 ** 20, measured: `${fmt(peak, 0)} MiB at the highest (${fmt(peak * 2 ** 20 / 1e6, 0)} MB)` }],
 })
 
+// What limits a goal that is not met: the profile's top frames, and what the figures show.
+const topFrames = (i: number): string => {
+  const p = profiles[i]?.summary
+  if (p == null) return ''
+  return ` Profile of the main thread (below): ${p.frames.slice(0, 4).map((f) => `${f.name}${f.where !== '' ? ` (${f.where})` : ''} ${(f.share * 100).toFixed(0)}%`).join(', ')}; idle ${((p.areas.find((a) => a.area === 'idle')?.share ?? 0) * 100).toFixed(0)}%.`
+}
+for (const s of sections) {
+  for (const g of s.goals) {
+    if (g.met !== false) continue
+    if (g.goal.startsWith('/predict') || g.goal.startsWith('...')) g.limit = `Limit: the event loop's own work per request.${topFrames(0)}`
+    else if (g.goal.startsWith('proof requests')) g.limit = `Limit: CPU. The prover thread (PROOF_WORKER_NICE lowers its priority), the service's event loop and the load generator share ${os.cpus().length} cores, with whatever else runs on the machine; the main thread's work per request is the same while proving.${topFrames(1)}`
+    else if (g.goal.startsWith('serving RSS')) g.limit = `Limit: the prover worker thread (its own V8 isolate with snarkjs and ffjavascript, the witness wasm instance, the proving key, a proof's garbage) adds ${fmt(memory.underProofs - memory.underLoad, 0)} MiB over the /predict peak. Measured separately with process.memoryUsage: Node itself ~41 MiB, the imports ~60 (fastify with swagger, onnxruntime-node, snarkjs for verification, protobufjs), the first onnxruntime session ~26 (its native library), the idle prover worker ~30; under load V8's young generation grows.`
+    else if (g.goal.startsWith('Groth16')) g.limit = 'Limit: the worker thread\'s curve is single-threaded (ffjavascript cannot start its helper threads from a worker); the CLI uses every core.'
+    else if (g.goal.startsWith('training')) g.limit = 'Limit: the tfjs wasm kernels (matMul and the optimizer step) against PyTorch\'s native ones.'
+  }
+}
+
 const elapsed = (performance.now() - t0) / 1000
 const goals: Goal[] = sections.flatMap((s) => s.goals)
 const mark = (g: Goal): string => (g.met === true ? 'met' : g.met === false ? '**not met**' : 'not measured')
@@ -139,23 +156,23 @@ const doc = [
   '',
   '## Goals (issue 7)',
   '',
-  '| goal | status | measured |',
-  '|---|---|---|',
-  ...goals.map((g) => `| ${g.goal} | ${mark(g)} | ${g.measured} |`),
+  '| goal | status | measured | what limits it |',
+  '|---|---|---|---|',
+  ...goals.map((g) => `| ${g.goal} | ${mark(g)} | ${g.measured} | ${g.limit ?? ''} |`),
   '',
   ...sections.flatMap((s) => [`## ${s.title}`, '', s.markdown, '', ...s.goals.map((g) => `Goal: ${g.goal}: ${mark(g)} (${g.measured}).${g.limit != null ? ` ${g.limit}` : ''}`), '']),
   ...(profiles.length > 0
-    ? ['## Profiles', '', `\`node --cpu-prof\` of the serving process (main thread), summarized by bench/cpu-profile.ts; only the samples taken during the ${seconds} s measured run count. "native" is time in C++ (the socket writes, onnxruntime), "idle" is the event loop waiting.`, '', ...profiles.flatMap((p) => ['```', p, '```', ''])]
+    ? ['## Profiles', '', `\`node --cpu-prof\` of the serving process (main thread), summarized by bench/cpu-profile.ts; only the samples taken during the ${seconds} s measured run count. "native" is time in C++ (the socket writes, onnxruntime), "idle" is the event loop waiting.`, '', ...profiles.flatMap((p) => ['```', p.text, '```', ''])]
     : []),
 ].join('\n')
 writeFileSync(outFile, doc)
 console.error(`wrote ${outFile} in ${fmt(elapsed, 0)} s`)
 
 /** /predict under load, then /predict while proving, in one process run with `node --cpu-prof`. */
-async function profileService (dir: string): Promise<string[]> {
+async function profileService (dir: string): Promise<Array<{ text: string, summary: ProfileSummary }>> {
   const profDir = mkdtempSync(path.join(os.tmpdir(), 'zkpredict-prof-'))
   const s = await startService(dir, serviceEnv, ['--cpu-prof', `--cpu-prof-dir=${profDir}`])
-  const out: string[] = []
+  const out: Array<{ text: string, summary: ProfileSummary }> = []
   try {
     const body = predictBody(model, 1)
     await load(`${s.url}/predict`, body, 32, 1)
@@ -171,8 +188,10 @@ async function profileService (dir: string): Promise<string[]> {
     await s.stop()
     const file = readdirSync(profDir).find((f) => /\.0\.\d+\.cpuprofile$/.test(f))
     if (file == null) throw new Error('no main-thread profile written')
-    out.push(profileText(summarizeProfile(path.join(profDir, file), 15, { fromUs: a0, toUs: a1 }), `/predict, 1 row, 32 connections, no proofs: ${fmt(alone.rps, 0)} req/s, p99 ${alone.p99} ms`))
-    out.push(profileText(summarizeProfile(path.join(profDir, file), 15, { fromUs: b0, toUs: b1 }), `/predict, 1 row, 32 connections, while the pool proves: ${fmt(during.rps, 0)} req/s, p99 ${during.p99} ms`))
+    const a = summarizeProfile(path.join(profDir, file), 15, { fromUs: a0, toUs: a1 })
+    out.push({ summary: a, text: profileText(a, `/predict, 1 row, 32 connections, no proofs: ${fmt(alone.rps, 0)} req/s, p99 ${alone.p99} ms`) })
+    const b = summarizeProfile(path.join(profDir, file), 15, { fromUs: b0, toUs: b1 })
+    out.push({ summary: b, text: profileText(b, `/predict, 1 row, 32 connections, while the pool proves: ${fmt(during.rps, 0)} req/s, p99 ${during.p99} ms`) })
     return out
   } finally {
     await s.stop()
