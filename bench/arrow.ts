@@ -1,13 +1,13 @@
 import { tableFromArrays, tableToIPC } from 'apache-arrow'
 import { request } from 'undici'
 import { fmt, median, spread, type Section } from './lib.js'
-import { json, rowsOf, type RunningService } from './service.js'
+import { json, rowsOf, sampleRss, type RunningService } from './service.js'
 
 /**
  * 10,000 rows in one /predict request, as JSON and as an Arrow IPC stream (one float64 column per
  * feature), sent one after another on one connection: time per request, client to client.
  */
-export async function benchArrow (service: RunningService, model: string, requests: number): Promise<Section> {
+export async function benchArrow (service: RunningService, model: string, requests: number): Promise<Section & { rss: number }> {
   const rows = 10_000
   const meta = await json('GET', `${service.url}/models/${model}/versions/latest`)
   const features: string[] = meta.features ?? Array.from({ length: 10 }, (_, i) => `x${i}`)
@@ -26,10 +26,12 @@ export async function benchArrow (service: RunningService, model: string, reques
     }
     return times
   }
+  const rss = sampleRss(service.child.pid)
   const jsonMs = await time(`${service.url}/predict`, 'application/json', jsonBody)
   const arrowMs = await time(`${service.url}/predict?model=${model}&proof=false`, 'application/vnd.apache.arrow.stream', arrowBody)
   const ratio = median(jsonMs) / median(arrowMs)
   return {
+    rss: rss.stop(),
     title: 'Arrow versus JSON, 10,000 rows',
     markdown: [
       `One request of ${fmt(rows, 0)} rows at a time, ${requests} requests each after one warm-up; model \`${model}\`, \`proof: false\`; the response is JSON either way. Milliseconds per request: median (min-max).`,
