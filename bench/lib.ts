@@ -23,9 +23,10 @@ export async function startChild (script: string, env: Record<string, string>, e
   let buffer = ''
   const firstLine = await new Promise<string>((resolve, reject) => {
     child.stdout?.on('data', (chunk: Buffer) => {
+      // The port is a line of digits; with logging on, log lines come before it.
       buffer += chunk.toString()
-      const newline = buffer.indexOf('\n')
-      if (newline >= 0) resolve(buffer.slice(0, newline))
+      const port = /^(\d+)$/m.exec(buffer)
+      if (port != null) { resolve(port[1]); buffer = '' } else if (buffer.length > 1e6) buffer = buffer.slice(-1000)
     })
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)))
   })

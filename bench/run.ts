@@ -93,6 +93,9 @@ try {
   const proofLoad = await benchProofLoad(service, model, seconds, workers)
   memory.underProofs = proofLoad.rssUnderProofs
   sections.push(proofLoad)
+
+  step('request logging')
+  sections.push(await benchLogging(service, dataDir))
   await service.stop()
   service = undefined
 
@@ -169,7 +172,7 @@ const doc = [
   '- **Requests share onnxruntime runs** (src/inference/predictor.ts). Profiling the service under `/predict` load (1 row, 32 connections; `node dist/bench/profile-predict.js`) put onnxruntime\'s `session.run` (backend.js, the native call) at 24% of the main thread, second only to the socket writes (31%, as for the bare route), while Fastify, validation and serialization together were under 10%. A run of this model costs ~15 µs whatever the rows (32 rows cost what 2 do), so requests that arrive in the same event-loop turn now share one run: the native share fell to ~5% and throughput went from 52% of the bare route (the hand-written BENCHMARKS.md of 2026-11-23) to about the bare route\'s. Exact: an MLP computes each row independently, every row gets bit for bit what a run of its own gives (test/inference-coalesce.test.ts), and a probe at load keeps any model whose rows mix (or whose kernels would sum differently) out of it.',
   '- **Prover threads yield to serving** (src/proofs/prover-worker.ts, `PROOF_WORKER_NICE`, default 10). The main thread\'s profile is the same with and without proofs in flight (proving, witness included, is in the worker; the main thread only writes three small job files per proof): the slowdown was CPU contention on 2 cores. The worker thread now runs at a lower priority (a Linux nice value is per thread), so when the cores are busy requests run first and proofs use what is left.',
   '- **apache-arrow loads on the first Arrow request** (src/inference/instances.ts): ~12 MB less resident for a service that sees only JSON.',
-  '- Tried and dropped: capping the prover worker\'s young generation (8 MB) saved no peak memory and made proofs ~10% slower; onnxruntime session options (no CPU arena, no memory pattern) do not change the ~26 MB its first session costs.',
+  '- Tried and dropped: capping the prover worker\'s young generation (8 MB) saved no peak memory and made proofs ~10% slower; running a lone request at once rather than on the next event-loop turn did not raise the 1-connection figure (there the cost is latency: the loopback round trip and two loop turns); onnxruntime session options (no CPU arena, no memory pattern) do not change the ~26 MB its first session costs.',
   '',
   ...sections.flatMap((s) => [`## ${s.title}`, '', s.markdown, '', ...s.goals.map((g) => `Goal: ${g.goal}: ${mark(g)} (${g.measured}).${g.limit != null ? ` ${g.limit}` : ''}`), '']),
   ...(profiles.length > 0
@@ -178,6 +181,36 @@ const doc = [
 ].join('\n')
 writeFileSync(outFile, doc)
 console.error(`wrote ${outFile} in ${fmt(elapsed, 0)} s`)
+
+/**
+ * The same /predict load against the service at LOG_LEVEL=silent (the one measured above) and at
+ * info, the default, where Fastify logs two JSON lines per request (read here through a pipe).
+ */
+async function benchLogging (silent: RunningService, dir: string): Promise<Section> {
+  const body = predictBody(model, 1)
+  const quiet = await load(`${silent.url}/predict`, body, 32, seconds)
+  const info = await startService(dir, { ...serviceEnv, LOG_LEVEL: 'info' })
+  try {
+    await load(`${info.url}/predict`, body, 32, 1)
+    const logged = await load(`${info.url}/predict`, body, 32, seconds)
+    return {
+      title: 'Request logging',
+      markdown: [
+        `/predict, 1 row, 32 connections, ${seconds} s each, one after the other: the service at LOG_LEVEL=silent (as everywhere above) and a second service over the same DATA_DIR at LOG_LEVEL=info, the default, where Fastify writes two JSON lines per request to stdout (here a pipe that the benchmark process drains, on the same cores).`,
+        '',
+        '| LOG_LEVEL | req/s | p50 / p99 ms |',
+        '|---|---:|---:|',
+        `| silent | ${fmt(quiet.rps, 0)} | ${quiet.p50} / ${quiet.p99} |`,
+        `| info (default) | ${fmt(logged.rps, 0)} | ${logged.p50} / ${logged.p99} |`,
+        '',
+        `At info, /predict runs at ${fmt(logged.rps / quiet.rps * 100, 0)}% of its silent throughput: request logs cost more than the model. A deployment that needs the throughput sets LOG_LEVEL=warn (errors are still logged) and takes access logs from its proxy.`,
+      ].join('\n'),
+      goals: [],
+    }
+  } finally {
+    await info.stop()
+  }
+}
 
 /** /predict under load, then /predict while proving, in one process run with `node --cpu-prof`. */
 async function profileService (dir: string): Promise<Array<{ text: string, summary: ProfileSummary }>> {
