@@ -153,7 +153,7 @@ const cpus = os.cpus()
 const doc = [
   '# Benchmarks',
   '',
-  `Written by \`npm run bench${quick ? ' -- --quick' : ''}\` (bench/run.ts); do not edit by hand, run it again.`,
+  `Written by \`npm run bench${quick ? ' -- --quick' : ''}\` (bench/run.ts); do not edit by hand, run it again. Speed and memory only: model quality on the real data is in README.md.`,
   '',
   `- Date: ${started.toISOString()}; the whole run took ${fmt(elapsed / 60, 1)} min.`,
   `- Machine: ${cpus[0]?.model ?? 'cpu'}, ${cpus.length} cores, ${fmt(os.totalmem() / 2 ** 30, 1)} GiB memory, ${os.platform()} ${os.release()}.`,
