@@ -17,3 +17,5 @@ app.post('/predict', async (request) => {
 await app.listen({ port: Number(process.env.PORT ?? 0), host: '127.0.0.1' })
 const address = app.server.address()
 process.stdout.write(`${typeof address === 'object' && address != null ? address.port : 0}\n`)
+// Exit through process.exit so that `node --cpu-prof` writes its profile.
+process.once('SIGTERM', () => { void app.close().then(() => process.exit(0)) })

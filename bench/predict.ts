@@ -1,92 +1,85 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { request } from 'undici'
 import * as ort from 'onnxruntime-node'
+import { request } from 'undici'
 import { createSession } from '../src/inference/session-cache.js'
-import { fmt, load, machine, startChild, stopChild, type LoadResult } from './lib.js'
+import { fmt, load, type LoadResult, type Section } from './lib.js'
+import { predictBody, ROW, rssMiB, sampleRss, startBare, type RunningService } from './service.js'
 
 /**
- * /predict without proofs, measured in one run beside its floors: a bare Fastify route answering
- * the same JSON, and onnxruntime's session.run alone on the same model.
- *   node dist/bench/predict.js [seconds per load run, default 10]
+ * /predict without proofs beside its floors, in one run: a bare Fastify route answering the same
+ * JSON (bench/bare-server.ts, its own process) and onnxruntime's session.run alone on the same model
+ * (in this process). 1 and 100 rows at 1, 32 and 128 connections; the service's RSS is sampled.
  */
-const seconds = Number(process.argv[2] ?? 10)
-const here = path.dirname(fileURLToPath(import.meta.url))
-const dataDir = await mkdtemp(path.join(tmpdir(), 'zkpredict-bench-'))
-
-const service = await startChild(path.join(here, '..', 'src', 'server.js'), { DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent', DEFAULT_MODELS: 'false', PRINT_PORT: '1' })
-const serviceUrl = `http://127.0.0.1:${service.firstLine.trim()}`
-const bare = await startChild(path.join(here, 'bare-server.js'), {})
-const bareUrl = `http://127.0.0.1:${bare.firstLine.trim()}`
-
-async function json (method: string, url: string, body?: unknown): Promise<any> {
-  const res = await request(url, { method: method as 'GET', headers: { 'content-type': 'application/json' }, body: body == null ? undefined : JSON.stringify(body) })
-  return await res.body.json()
+export interface PredictBench extends Section {
+  results: Array<{ rows: number, connections: number, service: LoadResult, bare: LoadResult }>
+  rss: { afterWarmup: number | null, underLoad: number }
 }
 
-try {
-  // A model as the service trains it (scaler in the graph, 10-32-16-1), trained quickly on synthetic data.
-  const job = await json('POST', `${serviceUrl}/train`, { model: 'bench', recipe: 'tutorial', epochs: 1, data: { synthetic: { days: 200 } } })
-  let state = job
-  while (state.status !== 'succeeded') {
-    if (state.status === 'failed') throw new Error(state.error)
-    await new Promise((resolve) => setTimeout(resolve, 200))
-    state = await json('GET', `${serviceUrl}/train/${job.id}`)
-  }
-  const onnx = new Uint8Array(await (await request(`${serviceUrl}/models/bench/versions/1/model.onnx`)).body.arrayBuffer())
-
-  const row = [2.1e7, 9.5e6, 1850.2, 0, 8.1e9, 1.9e7, 8.7e6, 0, 7.7e9, 0.031]
-  const bodies = {
-    1: JSON.stringify({ model: 'bench', instances: [row], proof: false }),
-    100: JSON.stringify({ model: 'bench', instances: Array.from({ length: 100 }, (_, i) => row.map((v) => v * (1 + i / 1000))), proof: false }),
-  }
-
-  // session.run alone, same model, same rows, same options as the service.
-  const session = await createSession(onnx)
-  const sessionRun = async (rows: number, iterations: number): Promise<number> => {
-    const data = new Float32Array(rows * 10).map((_, i) => row[i % 10])
-    const feeds = { input: new ort.Tensor('float32', data, [rows, 10]) }
-    for (let i = 0; i < 200; i++) await session.run(feeds)
-    const started = process.hrtime.bigint()
-    for (let i = 0; i < iterations; i++) await session.run(feeds)
-    return Number(process.hrtime.bigint() - started) / 1e3 / iterations // µs per call
-  }
-  const runUs = { 1: await sessionRun(1, 20_000), 100: await sessionRun(100, 5_000) }
-  await session.release()
-
-  const results: Array<{ rows: 1 | 100, connections: number, service: LoadResult, bare: LoadResult }> = []
-  for (const rows of [1, 100] as const) {
-    for (const connections of rows === 1 ? [1, 32, 128] : [32]) {
-      await load(`${serviceUrl}/predict`, bodies[rows], connections, 2) // warm-up
-      const serviceResult = await load(`${serviceUrl}/predict`, bodies[rows], connections, seconds)
-      await load(`${bareUrl}/predict`, bodies[rows], connections, 2)
-      const bareResult = await load(`${bareUrl}/predict`, bodies[rows], connections, seconds)
-      results.push({ rows, connections, service: serviceResult, bare: bareResult })
+export async function benchPredict (service: RunningService, model: string, seconds: number): Promise<PredictBench> {
+  const bare = await startBare()
+  try {
+    const onnx = new Uint8Array(await (await request(`${service.url}/models/${model}/versions/latest/model.onnx`)).body.arrayBuffer())
+    const session = await createSession(onnx)
+    const sessionRun = async (rows: number, ms: number): Promise<number> => {
+      const data = new Float32Array(rows * 10).map((_, i) => ROW[i % 10])
+      const feeds = { [session.inputNames[0]]: new ort.Tensor('float32', data, [rows, 10]) }
+      for (let i = 0; i < 200; i++) await session.run(feeds)
+      let n = 0
+      const started = performance.now()
+      while (performance.now() - started < ms) { await session.run(feeds); n++ }
+      return (performance.now() - started) * 1000 / n // µs per call
     }
-  }
+    const runUs: Record<number, number> = { 1: await sessionRun(1, 1000), 100: await sessionRun(100, 1000) }
+    await session.release()
 
-  const lines = [
-    `Machine: ${machine()}`,
-    `Command: \`node dist/bench/predict.js ${seconds}\` (autocannon, ${seconds} s per run after a 2 s warm-up; server and bare route each in their own process; no proofs)`,
-    `Date: ${new Date().toISOString()}`,
-    '',
-    '| rows | connections | /predict req/s | bare Fastify req/s | ratio | /predict p50 / p99 ms | bare p50 / p99 ms | errors |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|',
-    ...results.map((r) => `| ${r.rows} | ${r.connections} | ${fmt(r.service.rps, 0)} | ${fmt(r.bare.rps, 0)} | ${fmt(r.service.rps / r.bare.rps, 2)} | ${r.service.p50} / ${r.service.p99} | ${r.bare.p50} / ${r.bare.p99} | ${r.service.errors + r.service.non2xx} |`),
-    '',
-    '| rows | session.run alone (µs/call) | its ceiling (calls/s, one core) | /predict req/s at 32 connections | /predict as share of the ceiling |',
-    '|---:|---:|---:|---:|---:|',
-    ...([1, 100] as const).map((rows) => {
-      const r = results.find((x) => x.rows === rows && x.connections === 32)
-      const ceiling = 1e6 / runUs[rows]
-      return `| ${rows} | ${fmt(runUs[rows], 1)} | ${fmt(ceiling, 0)} | ${fmt(r?.service.rps ?? 0, 0)} | ${fmt((r?.service.rps ?? 0) / ceiling, 3)} |`
-    }),
-  ]
-  console.log(lines.join('\n'))
-} finally {
-  await stopChild(service.child)
-  await stopChild(bare.child)
-  await rm(dataDir, { recursive: true, force: true })
+    // Warm-up: the model is loaded and the JIT warm before anything is measured.
+    await load(`${service.url}/predict`, predictBody(model, 1), 32, 1)
+    const afterWarmup = rssMiB(service.child.pid)
+    const rss = sampleRss(service.child.pid)
+    const results: PredictBench['results'] = []
+    for (const rows of [1, 100]) {
+      for (const connections of [1, 32, 128]) {
+        const body = predictBody(model, rows)
+        await load(`${service.url}/predict`, body, connections, 1)
+        const serviceResult = await load(`${service.url}/predict`, body, connections, seconds)
+        await load(`${bare.url}/predict`, body, connections, 1)
+        const bareResult = await load(`${bare.url}/predict`, body, connections, seconds)
+        results.push({ rows, connections, service: serviceResult, bare: bareResult })
+        console.error(`predict: ${rows} row(s), ${connections} connections: ${Math.round(serviceResult.rps)} vs bare ${Math.round(bareResult.rps)} req/s`)
+      }
+    }
+    const underLoad = rss.stop()
+
+    const key = results.find((r) => r.rows === 1 && r.connections === 32)
+    if (key == null) throw new Error('no 1-row 32-connection result')
+    const ratio = key.service.rps / key.bare.rps
+    const markdown = [
+      `autocannon, ${seconds} s per run after a 1 s warm-up, service and bare route each in their own process, alternating; model \`${model}\`; \`proof: false\`. req/s: mean (median, min-max of the one-second samples).`,
+      '',
+      '| rows | connections | /predict req/s | bare Fastify req/s | ratio | /predict p50 / p99 ms | bare p50 / p99 ms | errors |',
+      '|---:|---:|---:|---:|---:|---:|---:|---:|',
+      ...results.map((r) => `| ${r.rows} | ${r.connections} | ${fmt(r.service.rps, 0)} (${fmt(r.service.rpsMedian, 0)}, ${fmt(r.service.rpsMin, 0)}-${fmt(r.service.rpsMax, 0)}) | ${fmt(r.bare.rps, 0)} (${fmt(r.bare.rpsMedian, 0)}, ${fmt(r.bare.rpsMin, 0)}-${fmt(r.bare.rpsMax, 0)}) | ${fmt(r.service.rps / r.bare.rps, 2)} | ${r.service.p50} / ${r.service.p99} | ${r.bare.p50} / ${r.bare.p99} | ${r.service.errors + r.service.non2xx} |`),
+      '',
+      '| rows | session.run alone, µs/call | its ceiling, calls/s on one core | /predict req/s at 32 connections | rows/s served | rows/s as share of the ceiling (1 row per run) |',
+      '|---:|---:|---:|---:|---:|---:|',
+      ...[1, 100].map((rows) => {
+        const r = results.find((x) => x.rows === rows && x.connections === 32)
+        const ceiling = 1e6 / runUs[rows]
+        return `| ${rows} | ${fmt(runUs[rows], 1)} | ${fmt(ceiling, 0)} | ${fmt(r?.service.rps ?? 0, 0)} | ${fmt((r?.service.rps ?? 0) * rows, 0)} | ${fmt((r?.service.rps ?? 0) / ceiling, 2)} |`
+      }),
+      '',
+      'A share above 1 is possible: requests that arrive in the same event-loop turn share one session.run (src/inference/predictor.ts), so the service pays the fixed cost of a run once for several requests.',
+    ].join('\n')
+    return {
+      title: 'Prediction without proof (`/predict`)',
+      markdown,
+      results,
+      rss: { afterWarmup, underLoad },
+      goals: [
+        { goal: '/predict (1 row, no proof, 32 connections) >= 60% of the bare Fastify route', met: ratio >= 0.6, measured: `${fmt(ratio * 100, 0)}% (${fmt(key.service.rps, 0)} vs ${fmt(key.bare.rps, 0)} req/s)` },
+        { goal: '... with p99 under 10 ms', met: key.service.p99 < 10, measured: `p99 ${key.service.p99} ms (bare route: ${key.bare.p99} ms)` },
+      ],
+    }
+  } finally {
+    await bare.stop()
+  }
 }

@@ -34,7 +34,7 @@ const predictRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (query.model == null) throw new AppError(400, 'validation_error', 'querystring must have required property \'model\' for an Arrow body', { field: 'querystring/model' })
       const meta = registry.resolve(query.model, query.version ?? 'latest')
       const loaded = await predictor.load(meta)
-      const input = arrowToTensor(request.body as Buffer, loaded, maxBatch)
+      const input = await arrowToTensor(request.body as Buffer, loaded, maxBatch)
       return await predictWithProofs(app.services, meta, loaded, input, query.proof)
     }
     if (contentType !== 'application/json') throw new AppError(415, 'unsupported_media_type', `content type '${contentType.slice(0, 80)}' is not supported: send application/json or ${ARROW}`)

@@ -21,6 +21,7 @@ export const ConfigSchema = Type.Object({
   TRAIN_CONCURRENCY: Type.Integer({ minimum: 1, default: 1, description: 'Training jobs run at once; the rest wait' }),
   TRAIN_QUEUE_LIMIT: Type.Integer({ minimum: 1, default: 100, description: 'Training jobs waiting at most' }),
   PROOF_WORKERS: Type.Integer({ minimum: 1, default: 1, description: 'Prover worker threads' }),
+  PROOF_WORKER_NICE: Type.Integer({ minimum: 0, maximum: 19, default: 10, description: 'Scheduling priority (Linux nice) of the prover threads: higher lets request handling run first when the cores are busy' }),
   PROOF_QUEUE_LIMIT: Type.Integer({ minimum: 1, default: 10_000, description: 'Proofs waiting at most' }),
   PROOF_SYSTEM: Type.Union([Type.Literal('groth16'), Type.Literal('plonk')], { default: 'groth16', description: 'Proof system for new model versions unless their spec says otherwise' }),
   PTAU_FILE: Type.String({ default: '', description: 'Powers-of-tau ceremony file; empty: an INSECURE development file is made once in DATA_DIR' }),

@@ -49,6 +49,7 @@ export async function createServices (config: Config, log: FastifyBaseLogger): P
     ptauFile: config.PTAU_FILE === '' ? undefined : config.PTAU_FILE,
     devPtauCandidates: [SHIPPED_DEV_PTAU],
     workers: config.PROOF_WORKERS,
+    workerNice: config.PROOF_WORKER_NICE,
     log,
   })
   const circuits = new CircuitBuilds(registry, engine, log)

@@ -1,4 +1,4 @@
-import { tableFromIPC, type Table } from 'apache-arrow'
+import type { Table } from 'apache-arrow'
 import { AppError } from '../errors.js'
 import type { LoadedModel } from './predictor.js'
 
@@ -68,7 +68,9 @@ export function instancesToTensor (instances: Array<number[] | Record<string, nu
  * An Arrow IPC stream with one column per feature (named as the model's features, or in input
  * order when the model has no names) to the model's input layout.
  */
-export function arrowToTensor (body: Uint8Array, model: LoadedModel, maxRows: number): ModelInput {
+export async function arrowToTensor (body: Uint8Array, model: LoadedModel, maxRows: number): Promise<ModelInput> {
+  // Loaded on the first Arrow request: apache-arrow adds ~18 MB to a process that may only see JSON.
+  const { tableFromIPC } = await import('apache-arrow')
   let table: Table
   try {
     table = tableFromIPC(body)

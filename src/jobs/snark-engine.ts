@@ -14,6 +14,8 @@ export interface ProofEngineOptions {
   /** Ready-made development files to use before making one (the project ships one). */
   devPtauCandidates?: string[]
   workers: number
+  /** Linux nice value of the prover threads (see ProverPoolOptions.nice). */
+  workerNice?: number
   log: FastifyBaseLogger
 }
 
@@ -48,7 +50,7 @@ async function buildInChild (request: Omit<BuildOptions, 'logger'>, log: Fastify
 
 /** Wires the proving stack (src/proofs) into the jobs: builds, the prover pool, verification. */
 export async function createProofEngine (options: ProofEngineOptions): Promise<ProofEngine> {
-  const pool = new ProverPool({ size: options.workers, maxQueue: 1_000_000 })
+  const pool = new ProverPool({ size: options.workers, maxQueue: 1_000_000, nice: options.workerNice })
   const ptauCacheDir = path.join(options.dataDir, 'ptau')
   const circuitMeta = new Map<string, CircuitMeta>()
   const builds = new Set<ChildProcess>()

@@ -28,6 +28,11 @@ export interface ProverPoolOptions {
   maxQueue?: number
   /** Kill and replace a worker whose job runs longer; default 120 s. */
   jobTimeoutMs?: number
+  /**
+   * Scheduling priority (Linux nice, 0-19) of each worker thread; default 0. A higher value lets
+   * the threads that serve requests run first when the cores are busy: proofs are background work.
+   */
+  nice?: number
 }
 
 export class PoolQueueFullError extends Error {
@@ -78,6 +83,7 @@ function rebuildError (e: { name: string, message: string, column?: number }): E
 
 export class ProverPool {
   readonly size: number
+  private readonly nice: number
   private readonly maxQueue: number
   private readonly jobTimeoutMs: number
   private readonly slots: Slot[] = []
@@ -88,6 +94,7 @@ export class ProverPool {
 
   constructor (opts: ProverPoolOptions = {}) {
     this.size = Math.max(1, opts.size ?? Math.max(1, os.availableParallelism() - 1))
+    this.nice = Math.min(19, Math.max(0, Math.round(opts.nice ?? 0)))
     this.maxQueue = opts.maxQueue ?? 256
     this.jobTimeoutMs = opts.jobTimeoutMs ?? 120_000
     for (let i = 0; i < this.size; i++) this.slots.push(this.spawn())
@@ -97,7 +104,7 @@ export class ProverPool {
     // mod/type: what ffjavascript's web-worker shim expects to find in a worker (it imports `mod`
     // at load); an empty module keeps it from logging a failed require of `undefined`
     const worker = new Worker(new URL('./prover-worker.js', import.meta.url), {
-      workerData: { mod: 'data:text/javascript,', type: 'module', name: 'zkpredict-prover' }
+      workerData: { mod: 'data:text/javascript,', type: 'module', name: 'zkpredict-prover', nice: this.nice }
     })
     const slot: Slot = { worker, job: null, loaded: new Set(), timer: null, exiting: false }
     worker.on('message', (m: WorkerReply) => this.onMessage(slot, m))

@@ -2,7 +2,8 @@
  * One prover-pool worker thread: proves jobs one at a time with prove.ts, keeping its per-circuit
  * caches (witness calculator, parsed proving key, curve) warm between jobs.
  */
-import { parentPort } from 'node:worker_threads'
+import os from 'node:os'
+import { parentPort, workerData } from 'node:worker_threads'
 import { evictProver, loadProver, prove, releaseProvers } from './prove.js'
 
 export type WorkerRequest =
@@ -18,6 +19,15 @@ export type WorkerReply =
 
 // ffjavascript cannot spawn its helper threads from a worker thread: single-threaded curves only
 const singleThread = true
+// On Linux the nice value belongs to the thread: pid 0 here lowers this worker thread only (and the
+// threads it starts), not the event loop that serves requests. Elsewhere it may apply to the process,
+// so it is only set on Linux.
+const nice = (workerData as { nice?: number } | null)?.nice ?? 0
+if (nice > 0 && process.platform === 'linux') {
+  try {
+    os.setPriority(0, nice)
+  } catch {} // a sandbox may forbid it: proving still works at normal priority
+}
 const port = parentPort
 if (!port) throw new Error('prover-worker must run in a worker thread')
 

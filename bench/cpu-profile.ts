@@ -1,0 +1,106 @@
+import { readFileSync } from 'node:fs'
+
+/**
+ * Summarizes a V8 .cpuprofile (from `node --cpu-prof`) as text: the functions with the most self
+ * time, and self time by package, so that BENCHMARKS.md can name what limits a figure without
+ * committing a multi-megabyte profile.
+ */
+interface ProfileNode {
+  id: number
+  callFrame: { functionName: string, url: string, lineNumber: number }
+  hitCount?: number
+  children?: number[]
+}
+interface Profile { nodes: ProfileNode[], samples: number[], timeDeltas: number[], startTime: number, endTime: number }
+
+export interface ProfileSummary {
+  totalMs: number
+  /** Self time share of the process's samples, per function (name, file, line). */
+  frames: Array<{ name: string, where: string, share: number }>
+  /** Self time share per package or area (node_modules/<pkg>, our src/, node internals, native, idle, gc). */
+  areas: Array<{ area: string, share: number }>
+}
+
+function areaOf (url: string, name: string): string {
+  if (name === '(idle)') return 'idle'
+  if (name === '(garbage collector)') return 'gc'
+  if (name === '(program)') return 'native (program)'
+  if (url === '') return name.startsWith('(') ? name : 'native'
+  const nm = url.lastIndexOf('/node_modules/')
+  if (nm >= 0) {
+    const rest = url.slice(nm + '/node_modules/'.length).split('/')
+    return rest[0].startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0]
+  }
+  if (url.startsWith('node:')) return 'node internals'
+  const dist = url.indexOf('/dist/')
+  if (dist >= 0) return `ours: ${url.slice(dist + 6).split('/').slice(0, 2).join('/')}`
+  return url
+}
+
+function shortUrl (url: string): string {
+  const nm = url.lastIndexOf('/node_modules/')
+  if (nm >= 0) return url.slice(nm + '/node_modules/'.length)
+  const dist = url.indexOf('/dist/')
+  if (dist >= 0) return url.slice(dist + 6)
+  return url.replace(/^file:\/\//, '')
+}
+
+/**
+ * `window` (µs on the monotonic clock, i.e. process.hrtime.bigint() / 1000n in any process of the
+ * machine, which is V8's profile clock on Linux) keeps only the samples taken during a measurement.
+ */
+export function summarizeProfile (file: string, top = 12, window?: { fromUs: number, toUs: number }): ProfileSummary {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]))
+  const selfUs = new Map<number, number>()
+  // Each sample's time is the delta to the next sample.
+  let at = profile.startTime
+  for (let i = 0; i < profile.samples.length; i++) {
+    at += profile.timeDeltas[i]
+    if (window != null && (at < window.fromUs || at > window.toUs)) continue
+    const dt = profile.timeDeltas[i + 1] ?? 0
+    selfUs.set(profile.samples[i], (selfUs.get(profile.samples[i]) ?? 0) + dt)
+  }
+  let total = 0
+  let idle = 0
+  const frames = new Map<string, number>()
+  const areas = new Map<string, number>()
+  for (const [id, us] of selfUs) {
+    const node = byId.get(id)
+    if (node == null) continue
+    const { functionName, url, lineNumber } = node.callFrame
+    const name = functionName === '' ? '(anonymous)' : functionName
+    total += us
+    if (name === '(idle)') { idle += us; continue }
+    const key = `${name}\t${url === '' ? '' : `${shortUrl(url)}:${lineNumber + 1}`}`
+    frames.set(key, (frames.get(key) ?? 0) + us)
+    const area = areaOf(url, name)
+    areas.set(area, (areas.get(area) ?? 0) + us)
+  }
+  areas.set('idle', idle)
+  const share = (us: number): number => (total === 0 ? 0 : us / total)
+  return {
+    totalMs: total / 1000,
+    frames: [...frames].sort((a, b) => b[1] - a[1]).slice(0, top).map(([k, us]) => {
+      const [name, where] = k.split('\t')
+      return { name, where, share: share(us) }
+    }),
+    areas: [...areas].sort((a, b) => b[1] - a[1]).slice(0, top).map(([area, us]) => ({ area, share: share(us) })),
+  }
+}
+
+export function profileText (summary: ProfileSummary, title: string): string {
+  const pct = (x: number): string => `${(x * 100).toFixed(1)}%`
+  return [
+    `${title} (${(summary.totalMs / 1000).toFixed(1)} s sampled)`,
+    'self time by area:',
+    ...summary.areas.map((a) => `  ${pct(a.share).padStart(6)}  ${a.area}`),
+    'top functions by self time:',
+    ...summary.frames.map((f) => `  ${pct(f.share).padStart(6)}  ${f.name}  ${f.where}`),
+  ].join('\n')
+}
+
+// CLI: node dist/bench/cpu-profile.js FILE.cpuprofile [top]
+if (process.argv[1]?.endsWith('cpu-profile.js') === true && process.argv[2] != null) {
+  console.log(profileText(summarizeProfile(process.argv[2], Number(process.argv[3] ?? 20)), process.argv[2]))
+}
