@@ -21,5 +21,6 @@ process.once('message', (request: Request) => {
       send({ type: 'done', result: { constraints: artifacts.constraints, r1cs_sha256: artifacts.r1cs_sha256, vk_sha256: artifacts.vk_sha256, zkey_sha256: artifacts.zkey_sha256, meta: artifacts.meta } })
     })
     .catch((err: Error) => send({ type: 'error', name: err.name, message: err.message }))
-    .finally(() => { void releaseProvers().finally(() => process.disconnect?.()) })
+    // The parent may have closed the channel already (it got 'done', or it is stopping): disconnecting twice throws.
+    .finally(() => { void releaseProvers().finally(() => { if (process.connected) process.disconnect?.() }) })
 })
