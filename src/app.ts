@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyError } from 'fastify'
+import Fastify, { LogController, type FastifyInstance, type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import multipart from '@fastify/multipart'
@@ -31,6 +31,24 @@ declare module 'fastify' {
 }
 
 export type App = FastifyInstance
+
+/**
+ * Fastify writes two access lines per request at info, which cost more than the model itself
+ * (BENCHMARKS.md, "Request logging"): they go at REQUEST_LOG_LEVEL (debug by default) instead.
+ * A failed request is still logged at error, as Fastify does.
+ */
+class AccessLogController extends LogController {
+  constructor (private readonly level: Config['REQUEST_LOG_LEVEL']) { super() }
+
+  override incomingRequest (request: FastifyRequest): void {
+    request.log[this.level]({ req: request }, 'incoming request')
+  }
+
+  override requestCompleted (error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    if (error != null) reply.log.error({ res: reply, err: error, responseTime: reply.elapsedTime }, 'request errored')
+    else reply.log[this.level]({ res: reply, responseTime: reply.elapsedTime }, 'request completed')
+  }
+}
 
 export interface BuildOptions {
   /** Start background work (default models, resumed jobs). Off for tools that only need the routes, e.g. the OpenAPI generator. */
@@ -65,7 +83,9 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     schemaController: validatorsWithoutBodyCoercion(),
     forceCloseConnections: 'idle',
     return503OnClosing: true,
+    logController: new AccessLogController(config.REQUEST_LOG_LEVEL),
   }).withTypeProvider<TypeBoxTypeProvider>()
+
 
   app.decorate('config', config)
 

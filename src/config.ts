@@ -11,6 +11,9 @@ export const ConfigSchema = Type.Object({
   HOST: Type.String({ minLength: 1, default: '127.0.0.1', description: 'Interface to listen on (0.0.0.0 in a container)' }),
   DATA_DIR: Type.String({ minLength: 1, default: './data', description: 'Models, jobs, proofs and the development powers of tau live here' }),
   LOG_LEVEL: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')], { default: 'info' }),
+  // Two log lines per request cost more than the model (BENCHMARKS.md, "Request logging"): access
+  // lines are written at this level, below the default LOG_LEVEL unless an operator asks for them.
+  REQUEST_LOG_LEVEL: Type.Union([Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace')], { default: 'debug', description: 'Level of the per-request access log lines (info shows them at the default LOG_LEVEL)' }),
   BODY_LIMIT: Type.Integer({ minimum: 1024, default: 10 * 1024 * 1024, description: 'Largest JSON or Arrow request body, bytes' }),
   UPLOAD_LIMIT: Type.Integer({ minimum: 1024, default: 200 * 1024 * 1024, description: 'Largest uploaded file (model or dataset), bytes' }),
   FETCH_MAX_BYTES: Type.Integer({ minimum: 1024, default: 200 * 1024 * 1024, description: 'Largest dataset fetched from a URL, bytes' }),
