@@ -31,7 +31,7 @@ import { verifyProofTimed } from '../src/proofs/verify.js'
 
 const require = createRequire(import.meta.url)
 const run = promisify(execFile)
-const fixturePtau = new URL('../../test/fixtures/INSECURE-dev-pot12.ptau', import.meta.url).pathname
+const fixturePtau = new URL('../../models/ptau/INSECURE-dev-pot12.ptau', import.meta.url).pathname
 
 function pct (xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b)

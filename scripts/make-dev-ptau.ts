@@ -2,7 +2,7 @@
  * Makes an INSECURE development powers of tau: `node dist/scripts/make-dev-ptau.js <power> [dir]`.
  * A single local contribution (see src/proofs/ptau.ts): for development and tests only. For
  * production set PTAU_FILE to a public ceremony file (e.g. powersOfTau28_hez_final_14.ptau).
- * The test fixture test/fixtures/INSECURE-dev-pot12.ptau was made with `... 12 test/fixtures`.
+ * The shipped models/ptau/INSECURE-dev-pot12.ptau (service default and tests) was made with `... 12 models/ptau`.
  */
 import { makeDevPtau } from '../src/proofs/ptau.js'
 import { releaseProvers } from '../src/proofs/prove.js'

@@ -18,6 +18,7 @@ import { AAVE_LIKE_SCALER, rng } from '../src/proofs/mlp-onnx.js'
 import { loadProver, prove, proveQuantized, releaseProvers } from '../src/proofs/prove.js'
 import { ProverPool } from '../src/proofs/prover-pool.js'
 import { buildCircuit, loadArtifacts, type CircuitArtifacts } from '../src/proofs/setup.js'
+import { SHIPPED_DEV_PTAU } from '../src/services.js'
 import { decodePublicSignals, fromField, sigmoid, toField } from '../src/proofs/signals.js'
 import { verifyProof, verifyProofTimed } from '../src/proofs/verify.js'
 
@@ -25,7 +26,7 @@ const require = createRequire(import.meta.url)
 const run = promisify(execFile)
 const fixtures = new URL('../../test/fixtures/', import.meta.url)
 const fixture = (name: string) => new Uint8Array(readFileSync(new URL(name, fixtures)))
-const PTAU = new URL('INSECURE-dev-pot12.ptau', fixtures).pathname
+const PTAU = SHIPPED_DEV_PTAU
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'zkp-groth16-'))
 t.teardown(async () => {

@@ -16,6 +16,7 @@ import { hexToBytes } from '@ethereumjs/util'
 import { AAVE_LIKE_SCALER, rng } from '../src/proofs/mlp-onnx.js'
 import { prove, releaseProvers } from '../src/proofs/prove.js'
 import { buildCircuit, type CircuitArtifacts } from '../src/proofs/setup.js'
+import { SHIPPED_DEV_PTAU } from '../src/services.js'
 import { encodeVerifierArgs, solidityCallData, verifierSignature } from '../src/proofs/solidity.js'
 import { verifyProof, verifyProofTimed } from '../src/proofs/verify.js'
 
@@ -23,7 +24,7 @@ const require = createRequire(import.meta.url)
 const run = promisify(execFile)
 const fixtures = new URL('../../test/fixtures/', import.meta.url)
 const fixture = (name: string) => new Uint8Array(readFileSync(new URL(name, fixtures)))
-const PTAU = new URL('INSECURE-dev-pot12.ptau', fixtures).pathname
+const PTAU = SHIPPED_DEV_PTAU
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'zkp-plonk-'))
 t.teardown(async () => {
