@@ -11,7 +11,7 @@ import type { DataSource } from '../src/data/sources.js'
 import { allowedHosts, hostAllowed } from '../src/config.js'
 import { ErrorResponse, TrainJob, TrainJobList, TrainRequest, errorResponses, ref, serverError, trainMultipartBody, type TrainRequestBody } from '../src/schemas.js'
 import { JobStore } from '../src/jobs/job-store.js'
-import { readParts } from '../src/multipart.js'
+import { parseSpecPart, readParts } from '../src/multipart.js'
 import type { TrainSpec } from '../src/jobs/train-jobs.js'
 
 const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) })
@@ -57,13 +57,7 @@ async function readTrainUpload (request: FastifyRequest, uploadDir: string): Pro
     if (part.file.truncated) throw new AppError(413, 'file_too_large', `${part.fieldname}: the file exceeds UPLOAD_LIMIT`, { field: part.fieldname })
     sources[part.fieldname as DatasetName] = { kind: 'path', path: file }
   })
-  if (specText == null) throw new AppError(400, 'missing_part', "the multipart body has no 'spec' part (JSON: {\"model\": ..., \"recipe\": ..., \"window\": ...})", { field: 'spec' })
-  let spec: unknown
-  try {
-    spec = JSON.parse(specText)
-  } catch (err) {
-    throw new AppError(400, 'invalid_spec', `the 'spec' part is not JSON: ${(err as Error).message}`, { field: 'spec' })
-  }
+  const spec = parseSpecPart(specText, ' (JSON: {"model": ..., "recipe": ..., "window": ...})')
   const validate = request.compileValidationSchema(ref(TrainRequest), 'body') // no type coercion, like a JSON body
   if (!validate(spec)) {
     const first = validate.errors?.[0]

@@ -22,3 +22,16 @@ function isMalformedMultipart (err: unknown): boolean {
   const { code, statusCode } = err as { code?: unknown, statusCode?: unknown }
   return code == null && statusCode == null && /multipart/i.test(err.message)
 }
+
+/**
+ * The JSON of a multipart request's 'spec' part (uploads and training both send one): 400 when the
+ * part is missing (`example` shows what to send) or is not JSON. Each route checks it against its own schema.
+ */
+export function parseSpecPart (text: string | undefined, example: string): unknown {
+  if (text == null) throw new AppError(400, 'missing_part', `the multipart body has no 'spec' part${example}`, { field: 'spec' })
+  try {
+    return JSON.parse(text)
+  } catch (err) {
+    throw new AppError(400, 'invalid_spec', `the 'spec' part is not JSON: ${(err as Error).message}`, { field: 'spec' })
+  }
+}

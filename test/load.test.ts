@@ -1,7 +1,7 @@
 import t from 'tap'
 import type { IncomingHttpHeaders } from 'node:http'
 import autocannon from 'autocannon'
-import { startServer, waitFor, type TestServer } from './helpers/app.js'
+import { startServer, waitFor, type TestServer, settled } from './helpers/app.js'
 import { buildMlpOnnx } from './helpers/onnx-fixture.js'
 import { postMultipart } from './helpers/multipart.js'
 
@@ -25,12 +25,7 @@ function multipartUpload (name: string, onnx: Uint8Array): Buffer {
   ])
 }
 
-async function trainingDone (server: TestServer, id: string): Promise<any> {
-  return await waitFor(async () => {
-    const res = await server.call('GET', `/train/${id}`)
-    return res.body.status === 'succeeded' || res.body.status === 'failed' ? res.body : undefined
-  }, 240_000, 200)
-}
+const trainingDone = async (server: TestServer, id: string): Promise<any> => await settled(server, `/train/${id}`)
 
 t.test('mixed load: only 2xx and deliberate 503s; bounded queues; ready afterwards', async (t) => {
   // The rate limit is lifted here (it has its own test): this run is about overload and queues.

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { startServer, waitFor, type TestServer } from './helpers/app.js'
+import { startServer, waitFor, type TestServer, settled } from './helpers/app.js'
 import { buildMlpOnnx } from './helpers/onnx-fixture.js'
 import { postMultipart } from './helpers/multipart.js'
 
@@ -17,12 +17,7 @@ async function circuitSettled (server: TestServer, name: string): Promise<any> {
   }, 240_000, 250)
 }
 
-async function proofSettled (server: TestServer, id: string): Promise<any> {
-  return await waitFor(async () => {
-    const res = await server.call('GET', `/proofs/${id}`)
-    return res.body.status === 'succeeded' || res.body.status === 'failed' ? res.body : undefined
-  }, 240_000, 100)
-}
+const proofSettled = async (server: TestServer, id: string): Promise<any> => await settled(server, `/proofs/${id}`, 100)
 
 const ROWS = [
   [0.1, 0.5, 0.9, 0.3, 0.7, 0.2, 0.8, 0.4, 0.6, 0.05],

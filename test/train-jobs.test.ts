@@ -5,7 +5,7 @@ import { generateSyntheticDatasets } from '../src/data/synthetic.js'
 import { datasetRows, datasetTable } from '../src/data/tables.js'
 import { writeCsv, writeParquet } from '../src/data/readers.js'
 import { DATASET_NAMES, type DatasetName } from '../src/data/types.js'
-import { startServer, waitFor, type TestServer } from './helpers/app.js'
+import { startServer, waitFor, type TestServer, settled } from './helpers/app.js'
 import { postMultipart } from './helpers/multipart.js'
 
 /** The five synthetic datasets as files: liquidations as CSV with epoch-ns days (like the real files), the rest as Parquet. */
@@ -20,12 +20,7 @@ function datasetFiles (seed: number): Record<DatasetName, { bytes: Uint8Array, f
   return files
 }
 
-async function finished (server: TestServer, id: string): Promise<any> {
-  return await waitFor(async () => {
-    const res = await server.call('GET', `/train/${id}`)
-    return res.body.status === 'succeeded' || res.body.status === 'failed' ? res.body : undefined
-  }, 240_000, 200)
-}
+const finished = async (server: TestServer, id: string): Promise<any> => await settled(server, `/train/${id}`)
 
 t.test('training jobs over real HTTP', async (t) => {
   const server = await startServer()

@@ -1,18 +1,13 @@
 import { Value } from 'typebox/value'
 import { AppError } from '../errors.js'
+import { parseSpecPart } from '../multipart.js'
 import { UploadSpec, type UploadSpecBody } from '../schemas.js'
 import { createSession } from '../inference/session-cache.js'
 import { inspectOnnx, type OnnxSummary } from './onnx-inspect.js'
 import type { Registry, VersionMeta, ProofSystemName } from './registry.js'
 
 export function parseUploadSpec (text: string | undefined): UploadSpecBody {
-  if (text == null) throw new AppError(400, 'missing_part', "the multipart body has no 'spec' part: send a JSON part such as {\"name\": \"my-model\", \"features\": [...]}", { field: 'spec' })
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch (err) {
-    throw new AppError(400, 'invalid_spec', `the 'spec' part is not JSON: ${(err as Error).message}`, { field: 'spec' })
-  }
+  const value = parseSpecPart(text, ': send a JSON part such as {"name": "my-model", "features": [...]}')
   if (!Value.Check(UploadSpec, value)) {
     const first = [...Value.Errors(UploadSpec, value)][0]
     const where = `spec${first?.instancePath ?? ''}`

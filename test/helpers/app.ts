@@ -57,3 +57,11 @@ export async function waitFor<T> (check: () => Promise<T | undefined>, timeoutMs
     await new Promise((resolve) => setTimeout(resolve, everyMs))
   }
 }
+
+/** Polls a training job or a proof (`/train/{id}`, `/proofs/{id}`) until it has succeeded or failed; returns its body. */
+export async function settled (server: TestServer, href: string, everyMs = 200): Promise<any> {
+  return await waitFor(async () => {
+    const res = await server.call('GET', href)
+    return res.body.status === 'succeeded' || res.body.status === 'failed' ? res.body : undefined
+  }, 240_000, everyMs)
+}
