@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type, type Static } from 'typebox'
 import { AppError } from '../src/errors.js'
-import { AliasRequest, ErrorResponse, ModelList, ModelName, ModelSummary, ModelVersion, Registered, VerificationKey, VersionSelector, bodyErrors, errorResponses, ref, serverError, uploadMultipartBody } from '../src/schemas.js'
+import { AliasRequest, ErrorResponse, Evaluation, ModelList, ModelName, ModelSummary, ModelVersion, Registered, VerificationKey, VersionSelector, bodyErrors, errorResponses, ref, serverError, uploadMultipartBody } from '../src/schemas.js'
 import { versionView } from '../src/registry/views.js'
 import { parseUploadSpec, registerUpload } from '../src/registry/upload.js'
 import { readParts } from '../src/multipart.js'
@@ -26,6 +26,21 @@ const modelRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/models/:name/versions/:version', {
     schema: { operationId: 'getModelVersion', tags: ['models'], summary: 'A model version by number or alias', params: VersionParams, response: { 200: ref(ModelVersion), ...errorResponses } },
   }, async (request) => versionView(registry, registry.resolve(request.params.name, request.params.version)))
+
+  app.get('/models/:name/versions/:version/evaluation', {
+    schema: {
+      operationId: 'getModelEvaluation', tags: ['models'],
+      summary: "The version's evaluation: METHOD's split and the walk-forward backtest, with baselines, lifts, intervals, curves",
+      params: VersionParams, response: { 200: ref(Evaluation), ...errorResponses },
+    },
+  }, async (request) => {
+    const meta = registry.resolve(request.params.name, request.params.version)
+    const report = await registry.readEvaluation(meta)
+    if (report == null) {
+      throw new AppError(404, 'evaluation_not_found', `model '${meta.name}' version ${meta.version} has no evaluation (${meta.source === 'uploaded' ? 'uploaded models are evaluated by their owner' : 'trained before evaluations were saved'})`, { field: 'version' })
+    }
+    return report as Static<typeof Evaluation>
+  })
 
   app.get('/models/:name/versions/:version/model.onnx', {
     schema: {

@@ -35,6 +35,7 @@ const proofRoutes: FastifyPluginAsyncTypebox = async (app) => {
       public_signals: job.public_signals,
       verification_key: await proofs.verificationKey(meta) as Record<string, unknown>,
       model: { name: meta.name, version: meta.version, onnx_sha256: meta.onnx_sha256 },
+      ...(meta.feature_transforms !== undefined ? { feature_transforms: meta.feature_transforms } : {}),
     }
     return await reply.header('content-disposition', `attachment; filename="proof-${job.id}.json"`).send(bundle)
   })

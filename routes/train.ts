@@ -33,7 +33,13 @@ function checkSourceUrl (dataset: string, text: string, hosts: string[] | undefi
 }
 
 function toSpec (body: TrainRequestBody, data: TrainSpec['data']): TrainSpec {
-  return { model: body.model, recipe: body.recipe ?? 'default', window: body.window ?? 7, seed: body.seed ?? 0, epochs: body.epochs, proof_system: body.proof_system, data }
+  if (body.horizon !== undefined && body.recipe !== 'forecast') {
+    throw new AppError(400, 'invalid_spec', `horizon applies to the forecast recipe only (recipe is '${body.recipe ?? 'default'}')`, { field: 'horizon' })
+  }
+  return { model: body.model, recipe: body.recipe ?? 'default', window: body.window ?? 7, seed: body.seed ?? 0, epochs: body.epochs,
+    ...(body.horizon !== undefined ? { horizon: body.horizon } : {}),
+    ...(body.walk_forward !== undefined ? { walk_forward: body.walk_forward } : {}),
+    proof_system: body.proof_system, data }
 }
 
 /** The multipart training request: a `spec` part and one file per dataset, written under `uploadDir`. */

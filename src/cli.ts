@@ -24,7 +24,7 @@ Options for every command:
   --url URL   the service (default $ZKPREDICT_URL or http://127.0.0.1:3000)
   API key     sent as x-api-key from $ZKPREDICT_API_KEY, when the service sets API_KEYS
   --help      help for a command, e.g. zkpredict train --help`,
-  train: `zkpredict train --model NAME [--recipe default|tutorial] [--window 7|3] [--seed N] [--epochs N]
+  train: `zkpredict train --model NAME [--recipe default|tutorial|nowcast|forecast] [--window 7|3] [--seed N] [--epochs N]
                 [--data DIR | --synthetic-seed N --synthetic-days N] [--no-wait]
 
   --data DIR   upload the five Giza dataset files found in DIR (aave_liquidations_v2.csv, ...,

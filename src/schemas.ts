@@ -1,4 +1,7 @@
 import { Type, type Static, type TSchema } from 'typebox'
+import { Evaluation, FeatureTransform } from './evaluation/schema.js'
+
+export { Evaluation }
 
 /**
  * One TypeBox schema per shape of the API. Each has an `$id`: the app registers them with
@@ -41,10 +44,20 @@ export const SyntheticOptions = Type.Object({
 
 export const TrainRequest = Type.Object({
   model: ModelName,
-  recipe: Type.Optional(Type.Union([Type.Literal('tutorial'), Type.Literal('default')], { default: 'default' })),
+  recipe: Type.Optional(Type.Union([Type.Literal('tutorial'), Type.Literal('default'), Type.Literal('nowcast'), Type.Literal('forecast')], {
+    default: 'default',
+    description: "tutorial: METHOD.md's reproduction; default: METHOD's features, better training; nowcast: + the token's and the market's " +
+      'liquidation history (labels the day its features describe); forecast: labels day t + horizon from data up to day t',
+  })),
   window: Type.Optional(Type.Union([Type.Literal(3), Type.Literal(7)], { default: 7 })),
   seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 })),
   epochs: Type.Optional(Type.Integer({ minimum: 1, maximum: 2000 })),
+  horizon: Type.Optional(Type.Integer({ minimum: 1, maximum: 14, description: 'forecast recipe: days ahead (default 1)' })),
+  walk_forward: Type.Optional(Type.Union([Type.Boolean(), Type.Object({
+    test_days: Type.Optional(Type.Integer({ minimum: 1, maximum: 90, description: 'days each fold tests (default 7)' })),
+    step_days: Type.Optional(Type.Integer({ minimum: 1, maximum: 90, description: 'days between origins (default 7)' })),
+    span_days: Type.Optional(Type.Integer({ minimum: 7, maximum: 3650, description: 'origins over the last span_days labelled days (default 180)' })),
+  }, { additionalProperties: false })], { description: 'walk-forward backtest saved with the version (default: on for nowcast and forecast, off for tutorial and default)' })),
   proof_system: Type.Optional(ref(ProofSystem)),
   data: Type.Optional(Type.Union([
     Type.Object({ synthetic: ref(SyntheticOptions) }, { additionalProperties: false }),
@@ -56,6 +69,8 @@ export type TrainRequestBody = Static<typeof TrainRequest>
 export const TrainProgress = Type.Object({
   fold: Type.Integer(), folds: Type.Integer(), epoch: Type.Integer(), epochs: Type.Integer(),
   loss: Type.Union([Type.Number(), Type.Null()]),
+  stage: Type.Optional(Type.Union([Type.Literal('walk-forward'), Type.Literal('final')], { description: 'walk-forward folds first, then the final model' })),
+  walk_forward: Type.Optional(Type.Object({ fold: Type.Integer(), folds: Type.Integer() }, { description: 'the walk-forward fold being trained' })),
 }, { $id: 'TrainProgress' })
 
 export const Metrics = Type.Object({
@@ -77,7 +92,11 @@ export const TrainJob = Type.Object({
   finished: Type.Optional(Type.String({ format: 'date-time' })),
   spec: Type.Object({
     model: Type.String(), recipe: Type.String(), window: Type.Integer(), seed: Type.Integer(),
-    epochs: Type.Optional(Type.Integer()), proof_system: Type.Optional(Type.String()), data: Type.String({ description: 'synthetic, urls or upload' }),
+    epochs: Type.Optional(Type.Integer()), horizon: Type.Optional(Type.Integer()),
+    walk_forward: Type.Optional(Type.Union([Type.Boolean(), Type.Object({
+      test_days: Type.Optional(Type.Integer()), step_days: Type.Optional(Type.Integer()), span_days: Type.Optional(Type.Integer()),
+    })])),
+    proof_system: Type.Optional(Type.String()), data: Type.String({ description: 'synthetic, urls or upload' }),
   }),
   progress: Type.Optional(ref(TrainProgress)),
   dataset: Type.Optional(Type.Object({ train_rows: Type.Integer(), test_rows: Type.Integer(), test_positives: Type.Integer() })),
@@ -125,6 +144,15 @@ export const ModelVersion = Type.Object({
   seed: Type.Optional(Type.Integer()),
   metrics: Type.Optional(ref(Metrics)),
   dataset: Type.Optional(Type.Object({ train_rows: Type.Integer(), test_rows: Type.Integer(), test_positives: Type.Integer() })),
+  feature_transforms: Type.Optional(Type.Array(FeatureTransform, {
+    description: 'how each input is computed from raw values, outside the model: a proof\'s public inputs are these transformed values',
+  })),
+  target: Type.Optional(Type.Union([Type.Literal('same-day'), Type.Literal('next-days')])),
+  horizon_days: Type.Optional(Type.Integer()),
+  calibration: Type.Optional(Type.Object({
+    method: Type.Literal('platt'), a: Type.Number(), b: Type.Number(), intercept_only: Type.Boolean(), fitted_on_rows: Type.Integer(),
+  }, { description: 'Platt map on the logit, folded into the last layer: the served and proven outputs are calibrated' })),
+  evaluation: Type.Optional(Type.Boolean({ description: 'true when GET .../evaluation has a report for this version' })),
   onnx_sha256: Type.String(),
   onnx_bytes: Type.Integer(),
   provable: Type.Boolean({ description: 'true once a circuit for this version is ready' }),
@@ -216,6 +244,10 @@ export const ProofBundle = Type.Object({
   public_signals: Type.Array(Type.String({ pattern: '^[0-9]{1,78}$' }), { maxItems: 10_000 }),
   verification_key: SnarkjsObject,
   model: Type.Object({ name: ModelName, version: Type.Integer({ minimum: 1 }), onnx_sha256: Type.String() }),
+  feature_transforms: Type.Optional(Type.Array(FeatureTransform, {
+    maxItems: 4096,
+    description: 'how each public input was computed from raw values (log1p outside the circuit): a verifier recomputes them',
+  })),
 }, { $id: 'ProofBundle', description: 'Everything needed to verify a proof offline: proof, public signals, verification key, and the model version it proves' })
 
 export const VerificationKey = Type.Object({
@@ -234,6 +266,7 @@ export const sharedSchemas: TSchema[] = [
   ErrorResponse, ProofSystem, JobStatus, ProofStatus, DataSources, SyntheticOptions, TrainRequest, TrainProgress, Metrics,
   ModelRef, TrainJob, TrainJobList, TensorInfo, CircuitInfo, ModelVersion, ModelSummary, ModelList, UploadSpec, Registered,
   AliasRequest, ProofHandle, PredictRequest, Prediction, PredictResponse, ProofOutput, Proof, ProofBundle, VerificationKey, VerifyResult,
+  Evaluation,
 ]
 
 // ---- multipart bodies (for the OpenAPI document: the handlers read and validate the parts one by one) ----

@@ -13,10 +13,12 @@ import { WorkQueue } from './work-queue.js'
 
 export interface TrainSpec {
   model: string
-  recipe: 'tutorial' | 'default'
+  recipe: 'tutorial' | 'default' | 'nowcast' | 'forecast'
   window: 3 | 7
   seed: number
   epochs?: number
+  horizon?: number
+  walk_forward?: boolean | { test_days?: number, step_days?: number, span_days?: number }
   proof_system?: ProofSystemName
   data: { synthetic: { seed?: number, days?: number } } | { sources: Record<DatasetName, DataSource> }
 }
@@ -26,7 +28,10 @@ export interface TrainJobRecord extends StoredJob {
   href: string
   started?: string
   finished?: string
-  spec: { model: string, recipe: string, window: number, seed: number, epochs?: number, proof_system?: string, data: 'synthetic' | 'urls' | 'upload' }
+  spec: {
+    model: string, recipe: string, window: number, seed: number, epochs?: number, horizon?: number, walk_forward?: TrainSpec['walk_forward'],
+    proof_system?: string, data: 'synthetic' | 'urls' | 'upload'
+  }
   /** The full spec, kept so a queued job can resume after a restart (uploaded files live in uploadDir). */
   request: TrainSpec
   uploadDir?: string
@@ -127,7 +132,12 @@ export class TrainJobs {
       status: 'queued',
       href: `/train/${id}`,
       created: new Date().toISOString(),
-      spec: { model: spec.model, recipe: spec.recipe, window: spec.window, seed: spec.seed, epochs: spec.epochs, proof_system: spec.proof_system ?? this.options.defaultProofSystem, data: dataKind },
+      spec: {
+        model: spec.model, recipe: spec.recipe, window: spec.window, seed: spec.seed, epochs: spec.epochs,
+        ...(spec.horizon !== undefined ? { horizon: spec.horizon } : {}),
+        ...(spec.walk_forward !== undefined ? { walk_forward: spec.walk_forward } : {}),
+        proof_system: spec.proof_system ?? this.options.defaultProofSystem, data: dataKind,
+      },
       request: spec,
       uploadDir,
     }
@@ -163,6 +173,10 @@ export class TrainJobs {
         window: spec.window,
         seed: spec.seed,
         epochs: spec.epochs,
+        horizon: spec.horizon,
+        walkForward: typeof spec.walk_forward === 'object'
+          ? { testDays: spec.walk_forward.test_days, stepDays: spec.walk_forward.step_days, spanDays: spec.walk_forward.span_days }
+          : spec.walk_forward,
         data: spec.data,
         limits: this.options.limits,
       }
@@ -192,6 +206,10 @@ export class TrainJobs {
         dataset: result.model.dataset,
         backend: result.model.backend,
         history: result.model.history,
+        ...(result.model.featureTransforms !== undefined ? { feature_transforms: result.model.featureTransforms } : {}),
+        ...(result.model.target !== undefined ? { target: result.model.target, horizon_days: result.model.horizon ?? 0 } : {}),
+        ...(result.model.calibration !== undefined ? { calibration: result.model.calibration } : {}),
+        ...(result.model.evaluation !== undefined ? { evaluation: result.model.evaluation } : {}),
         job: id,
       })
       await this.finish(this.get(id), {

@@ -29,6 +29,13 @@ export interface VersionMeta {
   backend?: string
   /** loss per epoch per fold, kept with the version (not sent in the API's version view) */
   history?: unknown
+  /** how each input is computed from raw values (outside the model and its circuit); trained versions only */
+  feature_transforms?: { feature: string, transform: 'log1p' | 'identity', source: string, description: string }[]
+  target?: 'same-day' | 'next-days'
+  horizon_days?: number
+  calibration?: { method: 'platt', a: number, b: number, intercept_only: boolean, fitted_on_rows: number }
+  /** true when evaluation.json sits beside meta.json (GET .../evaluation) */
+  evaluation?: boolean
   /** The training job that made it: lets a restart finish a job the process died right after registering. */
   job?: string
 }
@@ -184,15 +191,18 @@ export class Registry {
    * Writes a new version: files go to a staging directory first, then one rename makes the
    * whole version visible. `extraFiles` lets callers keep more artifacts with it.
    */
-  async register (input: Omit<VersionMeta, 'version' | 'created' | 'onnx_sha256' | 'onnx_bytes'> & { onnx: Uint8Array, circuit?: CircuitState }): Promise<VersionMeta> {
+  async register (
+    input: Omit<VersionMeta, 'version' | 'created' | 'onnx_sha256' | 'onnx_bytes' | 'evaluation'> & { onnx: Uint8Array, circuit?: CircuitState, evaluation?: unknown },
+  ): Promise<VersionMeta> {
     checkName(input.name)
     return await this.withLock(input.name, async () => {
       const entry = this.models.get(input.name) ?? { state: { next_version: 1, aliases: {} }, versions: new Map(), circuits: new Map() }
       const modelDir = path.join(this.root, input.name)
       const version = entry.state.next_version
-      const { onnx, circuit, ...rest } = input
+      const { onnx, circuit, evaluation, ...rest } = input
       const meta: VersionMeta = {
         ...rest,
+        ...(evaluation !== undefined ? { evaluation: true } : {}),
         version,
         created: new Date().toISOString(),
         onnx_sha256: sha256(onnx),
@@ -204,6 +214,7 @@ export class Registry {
         await writeFileAtomic(path.join(staging, 'model.onnx'), onnx)
         await writeJsonAtomic(path.join(staging, 'meta.json'), meta)
         await writeJsonAtomic(path.join(staging, 'circuit.json'), circuitState)
+        if (evaluation !== undefined) await writeJsonAtomic(path.join(staging, 'evaluation.json'), evaluation)
         // The number is taken before the rename: a crash in between only skips a number.
         entry.state.next_version = version + 1
         await writeJsonAtomic(path.join(modelDir, 'model.json'), entry.state)
@@ -248,6 +259,12 @@ export class Registry {
       entry.state.aliases[alias] = meta.version
       await writeJsonAtomic(path.join(this.root, name, 'model.json'), entry.state)
     })
+  }
+
+  /** The version's evaluation report (evaluation.json), or null for a version without one (uploads, older versions). */
+  async readEvaluation (meta: VersionMeta): Promise<unknown> {
+    if (meta.evaluation !== true) return null
+    return await readJson<unknown>(path.join(this.versionDir(meta.name, meta.version), 'evaluation.json'))
   }
 
   async readOnnx (meta: VersionMeta): Promise<Buffer> {

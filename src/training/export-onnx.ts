@@ -84,13 +84,18 @@ export function exportOnnx (model: TrainedModel): Uint8Array {
     backend: model.backend,
   }
   if (model.details !== undefined) meta.details = JSON.stringify(model.details)
+  // Inputs that are log1p of raw values: a verifier recomputes the public inputs from these.
+  if (model.featureTransforms !== undefined) meta.feature_transforms = JSON.stringify(model.featureTransforms)
+  if (model.target !== undefined) meta.target = model.target
+  if (model.horizon !== undefined) meta.horizon_days = String(model.horizon)
+  if (model.calibration !== undefined) meta.calibration = JSON.stringify(model.calibration)
 
   const proto = onnx.ModelProto.create({
     irVersion: ONNX_IR_VERSION,
     opsetImport: [{ domain: '', version: ONNX_OPSET }],
     producerName: 'zkpredict',
     producerVersion: '0.1.0',
-    docString: 'Aave liquidation risk, 10-32-16-1 MLP; takes raw feature values (min-max scaler inside)',
+    docString: `Aave liquidation risk, ${features}-32-16-1 MLP; takes the feature values (min-max scaler inside; see feature_transforms)`,
     graph: {
       name: `zkpredict_${model.recipe}_${model.window}d`,
       node: nodes,

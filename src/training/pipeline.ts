@@ -9,6 +9,10 @@ export interface TrainingJobSpec {
   window: 3 | 7
   seed: number
   epochs?: number
+  /** forecast only: days ahead (default 1) */
+  horizon?: number
+  /** walk-forward evaluation: on by default for nowcast / forecast; `false` skips it, an object tunes it */
+  walkForward?: boolean | { testDays?: number, stepDays?: number, spanDays?: number }
   data: { synthetic: { seed?: number, days?: number } } | { sources: Record<DatasetName, DataSource> }
   limits: FetchLimits
 }
@@ -29,12 +33,25 @@ export async function runTrainingPipeline (
 ): Promise<TrainingJobResult> {
   const data = await loadData(spec)
   // tfjs is loaded only now, so that a bad source is reported without waiting for it
-  const { trainModel } = await import('./train.js')
   const { exportOnnx } = await import('./export-onnx.js')
-  const { buildFeatureDataset } = await import('../features/index.js')
-  const dataset = buildFeatureDataset(data, { variant: spec.recipe === 'tutorial' ? 'tutorial' : 'per-token', window: spec.window })
-  const model = await trainModel(dataset, { recipe: spec.recipe, seed: spec.seed, epochs: spec.epochs, onProgress: opts.onProgress, signal: opts.signal })
-  return { model, onnx: exportOnnx(model) }
+  const { buildRecipeFeatures } = await import('../features/recipe-features.js')
+  const { trainAndEvaluate } = await import('../evaluation/evaluate.js')
+  // tutorial and default: METHOD's rows, split and scaler as buildFeatureDataset makes them (same weights as before)
+  const set = buildRecipeFeatures(data, spec.recipe, spec.window, spec.horizon)
+  const wf = spec.walkForward ?? (spec.recipe === 'nowcast' || spec.recipe === 'forecast')
+  const { model, evaluation } = await trainAndEvaluate(set, {
+    recipe: spec.recipe,
+    seed: spec.seed,
+    epochs: spec.epochs,
+    walkForward: wf === false ? false : wf === true ? {} : wf,
+    onProgress: opts.onProgress,
+    signal: opts.signal,
+  })
+  // METHOD's recipes export the same ONNX bytes as before this report existed (identity transforms, same-day
+  // target): only the lag recipes add their transforms, target and horizon to the ONNX metadata.
+  const lagged = spec.recipe === 'nowcast' || spec.recipe === 'forecast'
+  const onnx = exportOnnx(lagged ? { ...model, featureTransforms: set.transforms, target: set.target, horizon: set.horizon } : model)
+  return { model: { ...model, featureTransforms: set.transforms, target: set.target, horizon: set.horizon, evaluation }, onnx }
 }
 
 async function loadData (spec: TrainingJobSpec): Promise<GizaDatasets> {

@@ -6,6 +6,7 @@ import { ARCHITECTURE, paramsToLayers, scaleRows } from './network.js'
 import type { RecipeContext, RecipeResult } from './recipes/context.js'
 import { trainDefault, type DefaultRecipeOptions } from './recipes/default.js'
 import { trainTutorial } from './recipes/tutorial.js'
+import { trainCalibrated, type CalibratedRecipeOptions } from './recipes/calibrated.js'
 import type { RecipeName, TrainedModel, TrainingProgress } from './types.js'
 
 export interface TrainOptions {
@@ -21,6 +22,8 @@ export interface TrainOptions {
   signal?: AbortSignal
   /** experiments only: overrides of the default recipe's search space (learning rates, max epochs...) */
   defaultRecipe?: Partial<DefaultRecipeOptions>
+  /** experiments only: overrides of the nowcast / forecast recipe (validation days, learning rate...) */
+  calibratedRecipe?: Partial<CalibratedRecipeOptions>
 }
 
 const PROGRESS_INTERVAL_MS = 200
@@ -30,11 +33,12 @@ const PROGRESS_INTERVAL_MS = 200
  * The same dataset, recipe, seed and backend give the same weights.
  */
 export async function trainModel (dataset: FeatureDataset, opts: TrainOptions): Promise<TrainedModel> {
-  checkDataset(dataset)
+  checkDataset(dataset, opts.recipe)
   const backend = await initBackend()
   throwIfAborted(opts.signal)
 
   const features = dataset.featureNames.length
+  const arch = [features, ...ARCHITECTURE.slice(1)]
   const xTrain = scaleRows(dataset.train.X, dataset.scaler)
   const xTest = scaleRows(dataset.test.X, dataset.scaler)
   let lastEmit = 0
@@ -43,6 +47,8 @@ export async function trainModel (dataset: FeatureDataset, opts: TrainOptions): 
     yTrain: Float64Array.from(dataset.train.y),
     trainRows: dataset.train.y.length,
     features,
+    arch,
+    trainDays: dataset.train.day,
     seed: opts.seed,
     epochs: opts.epochs,
     progress: (p, final) => {
@@ -64,6 +70,8 @@ export async function trainModel (dataset: FeatureDataset, opts: TrainOptions): 
   switch (opts.recipe) {
     case 'tutorial': result = await trainTutorial(ctx); break
     case 'default': result = await trainDefault(ctx, opts.defaultRecipe); break
+    case 'nowcast':
+    case 'forecast': result = await trainCalibrated(ctx, opts.calibratedRecipe); break
     default: throw new Error(`unknown recipe ${String(opts.recipe)}`)
   }
   try {
@@ -77,7 +85,7 @@ export async function trainModel (dataset: FeatureDataset, opts: TrainOptions): 
       seed: opts.seed,
       featureNames: dataset.featureNames.slice(),
       scaler: { min: dataset.scaler.min.slice(), max: dataset.scaler.max.slice() },
-      layers: paramsToLayers(result.params),
+      layers: paramsToLayers(result.params, arch),
       threshold: result.threshold,
       metrics: { ...m, cv: result.cv, cv_avg: mean, cv_std: std },
       history: result.history,
@@ -88,15 +96,17 @@ export async function trainModel (dataset: FeatureDataset, opts: TrainOptions): 
       },
       backend,
       details: { ...result.details, variant: dataset.variant },
+      ...(result.calibration !== undefined ? { calibration: result.calibration } : {}),
     }
   } finally {
     result.dispose()
   }
 }
 
-function checkDataset (d: FeatureDataset): void {
-  const features = ARCHITECTURE[0]
-  if (d.featureNames.length !== features) {
+function checkDataset (d: FeatureDataset, recipe: RecipeName): void {
+  // METHOD's recipes keep its 10-input net; nowcast and forecast size the first layer to their features.
+  const features = recipe === 'tutorial' || recipe === 'default' ? ARCHITECTURE[0] : d.featureNames.length
+  if (d.featureNames.length !== features || features < 1) {
     throw new DataError(`the network takes ${features} features, the dataset has ${d.featureNames.length}`)
   }
   if (d.scaler.min.length !== features || d.scaler.max.length !== features) {

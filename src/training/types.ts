@@ -1,6 +1,7 @@
 import type { FeatureWindow, MinMaxScaler } from '../features/types.js'
 
-export type RecipeName = 'tutorial' | 'default'
+export type RecipeName = 'tutorial' | 'default' | 'nowcast' | 'forecast'
+export const RECIPE_NAMES: readonly RecipeName[] = ['tutorial', 'default', 'nowcast', 'forecast']
 
 /** One dense layer: weights[i][j] maps input i to output j (tfjs kernel layout). */
 export interface DenseLayer {
@@ -29,6 +30,9 @@ export interface TrainingProgress {
   epoch: number
   epochs: number
   loss: number | null
+  /** set while a walk-forward evaluation runs: its fold (origin) out of all folds; then the final fit */
+  stage?: 'walk-forward' | 'final'
+  walk_forward?: { fold: number, folds: number }
 }
 
 /** Everything a trained model version carries; export-onnx turns it into model.onnx. */
@@ -47,4 +51,13 @@ export interface TrainedModel {
   backend: string
   /** recipe choices worth keeping with the model (learning rate, epochs chosen by CV, class weight, feature variant) */
   details?: Record<string, number | string>
+  calibration?: RecipeCalibration
+  /** how each input is computed from raw values (outside the model), the target and its horizon */
+  featureTransforms?: { feature: string, transform: 'log1p' | 'identity', source: string, description: string }[]
+  target?: 'same-day' | 'next-days'
+  horizon?: number
+  /** the evaluation report (src/evaluation), saved as evaluation.json beside the version's meta.json */
+  evaluation?: import('../evaluation/schema.js').EvaluationReport
 }
+
+export interface RecipeCalibration { method: 'platt', a: number, b: number, intercept_only: boolean, fitted_on_rows: number }

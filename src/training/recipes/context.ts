@@ -7,6 +7,10 @@ export interface RecipeContext {
   yTrain: Float64Array
   trainRows: number
   features: number
+  /** layer sizes [features, 32, 16, 1] (METHOD's net; the nowcast and forecast recipes have more inputs) */
+  arch: readonly number[]
+  /** the labelled day of each training row (ordered by day): recipes that hold out the latest days use it */
+  trainDays?: ArrayLike<number>
   seed: number
   /** overrides the recipe's epoch count (tests, quick runs) */
   epochs?: number
@@ -26,4 +30,6 @@ export interface RecipeResult {
   dispose: () => void
   /** recipe-specific choices worth keeping in the model card (lr, epochs chosen, weights...) */
   details: Record<string, number | string>
+  /** the calibration folded into `params` (nowcast, forecast) */
+  calibration?: { method: 'platt', a: number, b: number, intercept_only: boolean, fitted_on_rows: number }
 }
