@@ -33,6 +33,7 @@ const { values, positionals } = parseArgs({
     window: { type: 'string', default: '7' },
     horizon: { type: 'string', default: '1' },
     json: { type: 'string' },
+    refit: { type: 'boolean', default: false },
   },
 })
 
@@ -57,7 +58,9 @@ for (const recipe of recipes) {
   const set = buildRecipeFeatures(data, recipe, window, horizon)
   for (const seed of seeds) {
     const t0 = performance.now()
-    const { model, evaluation } = await trainAndEvaluate(set, { recipe, seed, walkForward: wfRecipes.has(recipe) ? {} : false })
+    const { model, evaluation } = await trainAndEvaluate(set, { recipe, seed, walkForward: wfRecipes.has(recipe) ? {} : false,
+      ...(values.refit ? { train: { calibratedRecipe: { refit: true } } } : {}),
+    })
     const seconds = (performance.now() - t0) / 1000
     runs.push({ recipe, seed, seconds, model, evaluation })
     const m = model.metrics

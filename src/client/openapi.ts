@@ -146,6 +146,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/models/{name}/versions/{version}/evaluation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The version's evaluation: METHOD's split and the walk-forward backtest, with baselines, lifts, intervals, curves */
+        get: operations["getModelEvaluation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/models/{name}/versions/{version}/model.onnx": {
         parameters: {
             query?: never;
@@ -441,12 +458,26 @@ export interface components {
         TrainRequest: {
             /** @description lower-case letters, digits, - and _, at most 64 */
             model: string;
-            /** @default default */
-            recipe: "tutorial" | "default";
+            /**
+             * @description tutorial: METHOD.md's reproduction; default: METHOD's features, better training; nowcast: + the token's and the market's liquidation history (labels the day its features describe); forecast: labels day t + horizon from data up to day t
+             * @default default
+             */
+            recipe: "tutorial" | "default" | "nowcast" | "forecast";
             /** @default 7 */
             window: 3 | 7;
             seed?: number;
             epochs?: number;
+            /** @description forecast recipe: days ahead (default 1) */
+            horizon?: number;
+            /** @description walk-forward backtest saved with the version (default: on for nowcast and forecast, off for tutorial and default) */
+            walk_forward?: boolean | {
+                /** @description days each fold tests (default 7) */
+                test_days?: number;
+                /** @description days between origins (default 7) */
+                step_days?: number;
+                /** @description origins over the last span_days labelled days (default 180) */
+                span_days?: number;
+            };
             proof_system?: components["schemas"]["ProofSystem"];
             /** @description synthetic data (the default) or five dataset URLs */
             data?: {
@@ -461,6 +492,13 @@ export interface components {
             epoch: number;
             epochs: number;
             loss: number | null;
+            /** @description walk-forward folds first, then the final model */
+            stage?: "walk-forward" | "final";
+            /** @description the walk-forward fold being trained */
+            walk_forward?: {
+                fold: number;
+                folds: number;
+            };
         };
         Metrics: {
             accuracy: number;
@@ -501,6 +539,12 @@ export interface components {
                 window: number;
                 seed: number;
                 epochs?: number;
+                horizon?: number;
+                walk_forward?: boolean | {
+                    test_days?: number;
+                    step_days?: number;
+                    span_days?: number;
+                };
                 proof_system?: string;
                 /** @description synthetic, urls or upload */
                 data: string;
@@ -568,6 +612,28 @@ export interface components {
                 test_rows: number;
                 test_positives: number;
             };
+            /** @description how each input is computed from raw values, outside the model: a proof's public inputs are these transformed values */
+            feature_transforms?: {
+                /** @description the model input */
+                feature: string;
+                /** @description log1p: the input is ln(1 + max(x, 0)) of source */
+                transform: "log1p" | "identity";
+                source: string;
+                description: string;
+            }[];
+            target?: "same-day" | "next-days";
+            horizon_days?: number;
+            /** @description Platt map on the logit, folded into the last layer: the served and proven outputs are calibrated */
+            calibration?: {
+                /** @enum {string} */
+                method: "platt";
+                a: number;
+                b: number;
+                intercept_only: boolean;
+                fitted_on_rows: number;
+            };
+            /** @description true when GET .../evaluation has a report for this version */
+            evaluation?: boolean;
             onnx_sha256: string;
             onnx_bytes: number;
             /** @description true once a circuit for this version is ready */
@@ -680,6 +746,15 @@ export interface components {
                 version: number;
                 onnx_sha256: string;
             };
+            /** @description how each public input was computed from raw values (log1p outside the circuit): a verifier recomputes them */
+            feature_transforms?: {
+                /** @description the model input */
+                feature: string;
+                /** @description log1p: the input is ln(1 + max(x, 0)) of source */
+                transform: "log1p" | "identity";
+                source: string;
+                description: string;
+            }[];
         };
         /** @description snarkjs verification key (the file `snarkjs zkey export verificationkey` writes) */
         VerificationKey: {
@@ -697,6 +772,374 @@ export interface components {
             verified: boolean;
             verification_ms: number;
             reason?: string;
+        };
+        /** @description A version's evaluation: METHOD's split and a walk-forward backtest, each score with baselines, lift and 95% intervals; curves, calibration bins, confusion matrices, loss histories */
+        Evaluation: {
+            /** @enum {number} */
+            schema_version: 1;
+            recipe: string;
+            seed: number;
+            /** @description same-day: labels the day the features describe (a nowcast); next-days: labels day t + horizon_days */
+            target: "same-day" | "next-days";
+            horizon_days: number;
+            feature_transforms: {
+                /** @description the model input */
+                feature: string;
+                /** @description log1p: the input is ln(1 + max(x, 0)) of source */
+                transform: "log1p" | "identity";
+                source: string;
+                description: string;
+            }[];
+            /** @description what the two baselines predict */
+            baselines: {
+                prior: string;
+                persistence: string;
+            };
+            /** @description METHOD.md's single split (test = the last 41 labelled days): the model of this version */
+            split: {
+                description: string;
+                train_rows: number;
+                threshold: number;
+                test: {
+                    /** @description first labelled test day (ISO date) */
+                    from: string;
+                    /** @description last labelled test day (ISO date) */
+                    to: string;
+                    rows: number;
+                    positives: number;
+                    days: number;
+                    scores: {
+                        /** @description A score, its interval, both baselines, and the lift over the better baseline (model - baseline; baseline - model for brier and ece, so positive is better) */
+                        roc_auc: {
+                            value: number | null;
+                            /** @description 95% percentile interval from a moving-block bootstrap over test days (null: too few defined resamples) */
+                            ci: {
+                                lo: number;
+                                hi: number;
+                                resamples: number;
+                            } | null;
+                            prior: number | null;
+                            persistence: number | null;
+                            better_baseline: "prior" | "persistence";
+                            lift: number | null;
+                            /** @description 95% percentile interval from a moving-block bootstrap over test days (null: too few defined resamples) */
+                            lift_ci: {
+                                lo: number;
+                                hi: number;
+                                resamples: number;
+                            } | null;
+                        };
+                        /** @description A score, its interval, both baselines, and the lift over the better baseline (model - baseline; baseline - model for brier and ece, so positive is better) */
+                        pr_auc: {
+                            value: number | null;
+                            /** @description 95% percentile interval from a moving-block bootstrap over test days (null: too few defined resamples) */
+                            ci: {
+                                lo: number;
+                                hi: number;
+                                resamples: number;
+                            } | null;
+                            prior: number | null;
+                            persistence: number | null;
+                            better_baseline: "prior" | "persistence";
+                            lift: number | null;
+                            /** @description 95% percentile interval from a moving-block bootstrap over test days (null: too few defined resamples) */
+                            lift_ci: {
+                                lo: number;
+                                hi: number;
+                                resamples: number;
+                            } | null;
+                        };
+                        /** @description A score, its interval, both baselines, and the lift over the better baseline (model - baseline; baseline - model for brier and ece, so positive is better) */
+                        f1: {
+                            value: number | null;
+                            /** @description 95% percentile interval from a moving-block bootstrap over test days (null: too few defined resamples) */
+                            ci: {
+                                lo: number;
+                                hi: number;
+                                resamples: number;
+                            } | null;
+                            prior: number | null;
+                            persistence: number | null;
+                            better_baseline: "prior" | "persistence";
+                            lift: number | null;
+                            /** @description 95% percentile interval from a moving-block bootstrap over test days (null: too few defined resamples) */
+                            lift_ci: {
+                                lo: number;
+                                hi: number;
+                                resamples: number;
+                            } | null;
+                        };
+                        /** @description A score, its interval, both baselines, and the lift over the better baseline (model - baseline; baseline - model for brier and ece, so positive is better) */
+                        brier: {
+                            value: number | null;
+                            /** @description 95% percentile interval from a moving-block bootstrap over test days (null: too few defined resamples) */
+                            ci: {
+                                lo: number;
+                                hi: number;
+                                resamples: number;
+                            } | null;
+                            prior: number | null;
+                            persistence: number | null;
+                            better_baseline: "prior" | "persistence";
+                            lift: number | null;
+                            /** @description 95% percentile interval from a moving-block bootstrap over test days (null: too few defined resamples) */
+                            lift_ci: {
+                                lo: number;
+                                hi: number;
+                                resamples: number;
+                            } | null;
+                        };
+                        /** @description A score, its interval, both baselines, and the lift over the better baseline (model - baseline; baseline - model for brier and ece, so positive is better) */
+                        ece: {
+                            value: number | null;
+                            /** @description 95% percentile interval from a moving-block bootstrap over test days (null: too few defined resamples) */
+                            ci: {
+                                lo: number;
+                                hi: number;
+                                resamples: number;
+                            } | null;
+                            prior: number | null;
+                            persistence: number | null;
+                            better_baseline: "prior" | "persistence";
+                            lift: number | null;
+                            /** @description 95% percentile interval from a moving-block bootstrap over test days (null: too few defined resamples) */
+                            lift_ci: {
+                                lo: number;
+                                hi: number;
+                                resamples: number;
+                            } | null;
+                        };
+                    };
+                    confusion: {
+                        tp: number;
+                        fp: number;
+                        tn: number;
+                        fn: number;
+                    };
+                    /** @description x = false positive rate, y = true positive rate */
+                    roc: {
+                        threshold: number;
+                        x: number;
+                        y: number;
+                    }[];
+                    /** @description x = recall, y = precision */
+                    pr: {
+                        threshold: number;
+                        x: number;
+                        y: number;
+                    }[];
+                    calibration_bins: {
+                        lo: number;
+                        hi: number;
+                        count: number;
+                        mean_predicted: number | null;
+                        observed_rate: number | null;
+                    }[];
+                };
+            };
+            /** @description rolling-origin evaluation: every fold trains a fresh model on the rows labelled before its origin; null when not run */
+            walk_forward: {
+                test_days: number;
+                step_days: number;
+                span_days: number;
+                block_days: number;
+                resamples: number;
+                folds: {
+                    fold: number;
+                    /** @description first test day; the model was trained on rows labelled before it */
+                    origin: string;
+                    test_to: string;
+                    train_rows: number;
+                    test_rows: number;
+                    test_positives: number;
+                    threshold: number;
+                    /** @description ROC-AUC, PR-AUC (average precision), F1 at the chosen threshold, Brier score, expected calibration error (10 bins) */
+                    scores: {
+                        roc_auc: number | null;
+                        pr_auc: number | null;
+                        f1: number | null;
+                        brier: number | null;
+                        ece: number | null;
+                    };
+                    /** @description ROC-AUC, PR-AUC (average precision), F1 at the chosen threshold, Brier score, expected calibration error (10 bins) */
+                    prior: {
+                        roc_auc: number | null;
+                        pr_auc: number | null;
+                        f1: number | null;
+                        brier: number | null;
+                        ece: number | null;
+                    };
+                    /** @description ROC-AUC, PR-AUC (average precision), F1 at the chosen threshold, Brier score, expected calibration error (10 bins) */
+                    persistence: {
+                        roc_auc: number | null;
+                        pr_auc: number | null;
+                        f1: number | null;
+                        brier: number | null;
+                        ece: number | null;
+                    };
+                    /** @description per training run, per epoch: training loss and validation loss */
+                    history: {
+                        loss: number;
+                        val_loss?: number;
+                    }[][];
+                    details?: {
+                        [key: string]: number | string;
+                    };
+                }[];
+                overall: {
+                    /** @description first labelled test day (ISO date) */
+                    from: string;
+                    /** @description last labelled test day (ISO date) */
+                    to: string;
+                    rows: number;
+                    positives: number;
+                    days: number;
+                    scores: {
+                        /** @description A score, its interval, both baselines, and the lift over the better baseline (model - baseline; baseline - model for brier and ece, so positive is better) */
+                        roc_auc: {
+                            value: number | null;
+                            /** @description 95% percentile interval from a moving-block bootstrap over test days (null: too few defined resamples) */
+                            ci: {
+                                lo: number;
+                                hi: number;
+                                resamples: number;
+                            } | null;
+                            prior: number | null;
+                            persistence: number | null;
+                            better_baseline: "prior" | "persistence";
+                            lift: number | null;
+                            /** @description 95% percentile interval from a moving-block bootstrap over test days (null: too few defined resamples) */
+                            lift_ci: {
+                                lo: number;
+                                hi: number;
+                                resamples: number;
+                            } | null;
+                        };
+                        /** @description A score, its interval, both baselines, and the lift over the better baseline (model - baseline; baseline - model for brier and ece, so positive is better) */
+                        pr_auc: {
+                            value: number | null;
+                            /** @description 95% percentile interval from a moving-block bootstrap over test days (null: too few defined resamples) */
+                            ci: {
+                                lo: number;
+                                hi: number;
+                                resamples: number;
+                            } | null;
+                            prior: number | null;
+                            persistence: number | null;
+                            better_baseline: "prior" | "persistence";
+                            lift: number | null;
+                            /** @description 95% percentile interval from a moving-block bootstrap over test days (null: too few defined resamples) */
+                            lift_ci: {
+                                lo: number;
+                                hi: number;
+                                resamples: number;
+                            } | null;
+                        };
+                        /** @description A score, its interval, both baselines, and the lift over the better baseline (model - baseline; baseline - model for brier and ece, so positive is better) */
+                        f1: {
+                            value: number | null;
+                            /** @description 95% percentile interval from a moving-block bootstrap over test days (null: too few defined resamples) */
+                            ci: {
+                                lo: number;
+                                hi: number;
+                                resamples: number;
+                            } | null;
+                            prior: number | null;
+                            persistence: number | null;
+                            better_baseline: "prior" | "persistence";
+                            lift: number | null;
+                            /** @description 95% percentile interval from a moving-block bootstrap over test days (null: too few defined resamples) */
+                            lift_ci: {
+                                lo: number;
+                                hi: number;
+                                resamples: number;
+                            } | null;
+                        };
+                        /** @description A score, its interval, both baselines, and the lift over the better baseline (model - baseline; baseline - model for brier and ece, so positive is better) */
+                        brier: {
+                            value: number | null;
+                            /** @description 95% percentile interval from a moving-block bootstrap over test days (null: too few defined resamples) */
+                            ci: {
+                                lo: number;
+                                hi: number;
+                                resamples: number;
+                            } | null;
+                            prior: number | null;
+                            persistence: number | null;
+                            better_baseline: "prior" | "persistence";
+                            lift: number | null;
+                            /** @description 95% percentile interval from a moving-block bootstrap over test days (null: too few defined resamples) */
+                            lift_ci: {
+                                lo: number;
+                                hi: number;
+                                resamples: number;
+                            } | null;
+                        };
+                        /** @description A score, its interval, both baselines, and the lift over the better baseline (model - baseline; baseline - model for brier and ece, so positive is better) */
+                        ece: {
+                            value: number | null;
+                            /** @description 95% percentile interval from a moving-block bootstrap over test days (null: too few defined resamples) */
+                            ci: {
+                                lo: number;
+                                hi: number;
+                                resamples: number;
+                            } | null;
+                            prior: number | null;
+                            persistence: number | null;
+                            better_baseline: "prior" | "persistence";
+                            lift: number | null;
+                            /** @description 95% percentile interval from a moving-block bootstrap over test days (null: too few defined resamples) */
+                            lift_ci: {
+                                lo: number;
+                                hi: number;
+                                resamples: number;
+                            } | null;
+                        };
+                    };
+                    confusion: {
+                        tp: number;
+                        fp: number;
+                        tn: number;
+                        fn: number;
+                    };
+                    /** @description x = false positive rate, y = true positive rate */
+                    roc: {
+                        threshold: number;
+                        x: number;
+                        y: number;
+                    }[];
+                    /** @description x = recall, y = precision */
+                    pr: {
+                        threshold: number;
+                        x: number;
+                        y: number;
+                    }[];
+                    calibration_bins: {
+                        lo: number;
+                        hi: number;
+                        count: number;
+                        mean_predicted: number | null;
+                        observed_rate: number | null;
+                    }[];
+                };
+            } | null;
+            training: {
+                threshold: number;
+                threshold_chosen_on: string;
+                /** @description Platt map p = sigmoid(a z + b) on the logit z, folded into the last layer: served and proven outputs are calibrated */
+                calibration: {
+                    /** @enum {string} */
+                    method: "platt";
+                    a: number;
+                    b: number;
+                    intercept_only: boolean;
+                    fitted_on_rows: number;
+                } | null;
+                history: {
+                    loss: number;
+                    val_loss?: number;
+                }[][];
+            };
         };
         /** @description The process is running */
         Live: {
@@ -1516,6 +1959,94 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Deleted"];
+                };
+            };
+            /** @description What went wrong: a machine-readable code, and a message that names the field, row or column and says what to send instead */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No API key, where one is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key is not valid */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description What went wrong: a machine-readable code, and a message that names the field, row or column and says what to send instead */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests for this key or client (Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description What went wrong: a machine-readable code, and a message that names the field, row or column and says what to send instead */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Overloaded, or a queue is full (Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getModelEvaluation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description lower-case letters, digits, - and _, at most 64 */
+                name: string;
+                /** @description a version number or an alias such as latest */
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A version's evaluation: METHOD's split and a walk-forward backtest, each score with baselines, lift and 95% intervals; curves, calibration bins, confusion matrices, loss histories */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Evaluation"];
                 };
             };
             /** @description What went wrong: a machine-readable code, and a message that names the field, row or column and says what to send instead */

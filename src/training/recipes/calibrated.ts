@@ -27,6 +27,11 @@ export interface CalibratedRecipeOptions {
   smooth: number
   batchSize: number
   valDays: number
+  /**
+   * After the slice has chosen the epochs, the calibration and the threshold, train a fresh net on ALL
+   * training rows (slice included) for those epochs and fold the slice's calibration into it.
+   */
+  refit: boolean
 }
 
 export const CALIBRATED_RECIPE: CalibratedRecipeOptions = {
@@ -36,6 +41,7 @@ export const CALIBRATED_RECIPE: CalibratedRecipeOptions = {
   smooth: 3,
   batchSize: 64,
   valDays: 28,
+  refit: false,
 }
 
 export async function trainCalibrated (ctx: RecipeContext, overrides: Partial<CalibratedRecipeOptions> = {}): Promise<RecipeResult> {
@@ -72,15 +78,29 @@ export async function trainCalibrated (ctx: RecipeContext, overrides: Partial<Ca
     const logits = logitsOf(raw, arch, valX, val.length)
     const yVal = Array.from(val, (i) => y[i])
     const platt = fitPlattMonotone(logits, yVal)
-    const params = foldPlatt(raw, arch, platt)
-    const calibrated = logitsOf(params, arch, valX, val.length).map(sigmoid64)
+    const calibrated = logitsOf(foldPlatt(raw, arch, platt), arch, valX, val.length).map(sigmoid64)
     const { threshold, f1: valF1 } = bestF1Threshold(calibrated, yVal)
+    const runs = [history]
+    let fitted = raw
+    if (recipe.refit) {
+      trainer.reset(initParams(rng, arch), recipe.lr)
+      const all = Int32Array.from({ length: n }, (_, i) => i)
+      const refit: { loss: number }[] = []
+      for (let e = 0; e <= chosen.epoch; e++) {
+        await ctx.checkpoint()
+        refit.push({ loss: trainer.trainEpoch(shuffled(all, rng), recipe.batchSize) })
+        ctx.progress({ fold: 1, folds: 1, epoch: e + 1, epochs: chosen.epoch + 1, loss: refit[e].loss }, e === chosen.epoch)
+      }
+      runs.push(refit)
+      fitted = trainer.getParams()
+    }
+    const params = foldPlatt(fitted, arch, platt)
     trainer.reset(params)
     return {
       params,
       threshold,
       cv: [chosen.score],
-      history: [history],
+      history: runs,
       predict: (x, rows) => trainer.predict(x, rows),
       dispose: () => trainer.dispose(),
       details: {
@@ -93,6 +113,7 @@ export async function trainCalibrated (ctx: RecipeContext, overrides: Partial<Ca
         val_rows: val.length,
         fit_rows: fit.length,
         val_f1: valF1,
+        refit: recipe.refit ? 1 : 0,
         calibration: 'platt',
         platt_a: platt.a,
         platt_b: platt.b,
