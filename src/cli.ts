@@ -111,10 +111,14 @@ function integer (value: string | undefined, flag: string): number | undefined {
 function progressBar (job: any): string {
   const p = job.progress
   if (p == null) return `${job.status}...`
-  const done = ((p.fold - 1) * p.epochs + p.epoch) / Math.max(1, p.folds * p.epochs)
+  const run = ((p.fold - 1) * p.epochs + p.epoch) / Math.max(1, p.folds * p.epochs)
+  // a walk-forward backtest trains one model per origin before the final one: its bar covers all folds
+  const wf = p.walk_forward
+  const done = p.stage === 'walk-forward' && wf != null ? (wf.fold - 1 + run) / wf.folds : run
+  const stage = p.stage === 'walk-forward' && wf != null ? `walk-forward ${wf.fold}/${wf.folds} ` : p.stage === 'final' ? 'final model ' : ''
   const width = 30
   const filled = Math.round(Math.min(1, done) * width)
-  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] fold ${p.fold}/${p.folds} epoch ${p.epoch}/${p.epochs} loss ${p.loss == null ? '-' : Number(p.loss).toFixed(4)}`
+  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${stage}fold ${p.fold}/${p.folds} epoch ${p.epoch}/${p.epochs} loss ${p.loss == null ? '-' : Number(p.loss).toFixed(4)}`
 }
 
 const DATASET_FILES: Record<string, string> = {

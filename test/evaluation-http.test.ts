@@ -39,7 +39,7 @@ t.test('forecast recipe over HTTP: evaluation, calibrated and provable, transfor
   t.equal(version.target, 'next-days')
   t.equal(version.horizon_days, 1)
   t.equal(version.evaluation, true)
-  t.equal(version.features.length, 23)
+  t.equal(version.features.length, 16)
   t.same(version.feature_transforms.map((f: any) => f.feature), version.features)
   t.equal(version.calibration.method, 'platt')
 
@@ -52,14 +52,13 @@ t.test('forecast recipe over HTTP: evaluation, calibrated and provable, transfor
   const missing = await server.call('GET', '/models/fc/versions/9/evaluation')
   t.equal(missing.status, 404)
 
-  // one WETH row of transformed inputs: 2 liquidation days in each window, log1p of raw volumes and caps
+  // one row of transformed inputs: 2 liquidation days in each window, log1p of raw volumes and caps
   const raw = { deposits_volume: 2.4e8, borrows_volume: 1.1e8, market_cap: 3.2e10, volumes_last_24h: 4.0e9 }
   const row = Object.fromEntries(version.feature_transforms.map((f: any) => {
     if (f.transform === 'log1p') {
       const base = f.source.replace(/_avg_7d$/, '')
       return [f.feature, Math.log1p((raw as Record<string, number>)[base] ?? 1e6)]
     }
-    if (f.source === 'token') return [f.feature, f.feature === 'token_WETH' ? 1 : 0]
     return [f.feature, f.feature.startsWith('liquidation_days_') ? 2 : f.feature === 'volatility_7day' ? 0.01 : 1]
   }))
   const predicted = await server.call('POST', '/predict', { model: 'fc', instances: [row], proof: true })
@@ -68,7 +67,7 @@ t.test('forecast recipe over HTTP: evaluation, calibrated and provable, transfor
   t.equal(p.label, p.probability >= version.threshold ? 1 : 0, 'the label follows the calibrated probability and the threshold')
   const proof = await settled(server, `/proofs/${p.proof.id}`, 100)
   t.equal(proof.status, 'succeeded', proof.error)
-  t.equal(proof.public_signals.length, 2 + 23, 'logit, label, 23 transformed inputs')
+  t.equal(proof.public_signals.length, 2 + 16, 'logit, label, 16 transformed inputs')
   t.ok(Math.abs(1 / (1 + Math.exp(-proof.output.logit)) - p.probability) <= 1e-3, 'the proven logit is the calibrated one that was served')
   const verified = await server.call('POST', `/proofs/${p.proof.id}/verify`)
   t.equal(verified.body.verified, true)

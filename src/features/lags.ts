@@ -20,7 +20,7 @@
  */
 import { DataError } from '../errors.js'
 import type { DailyTable } from './daily-table.js'
-import { DEBT_TOKENS, TOKEN_LIST_UPPER } from './daily-table.js'
+import { DEBT_TOKENS } from './daily-table.js'
 import { computeFeatures, featureNames } from './features.js'
 import { logReturns, rollingStd } from './rolling.js'
 import type { FeatureWindow, LabeledRows } from './types.js'
@@ -172,19 +172,6 @@ function historyValues (s: TokenSeries | undefined, market: Map<number, number>,
   return [liq, ...counts, log1pNonNegative(usd), market.get(end) ?? 0, m7]
 }
 
-/**
- * One input per token of METHOD's list: 1 for the row's token. The token's identity carries much of
- * the signal (its base rate alone reaches ROC-AUC ~0.76 in the walk-forward); with these inputs the net
- * can learn a per-token offset instead of inferring the token from its volumes.
- */
-const TOKEN_TRANSFORMS: FeatureTransform[] = TOKEN_LIST_UPPER.map((token) => ({
-  feature: `token_${token}`, transform: 'identity', source: 'token', description: `1 if the row's debt token is ${token}, else 0`,
-}))
-
-function tokenOneHot (token: string): number[] {
-  return TOKEN_LIST_UPPER.map((t) => (t === token ? 1 : 0))
-}
-
 /** METHOD's per-token columns that get log1p in the nowcast (volumes, market caps and their averages). */
 function isLogged (name: string): boolean {
   return /^(deposits_volume|borrows_volume|market_cap|volumes_last_24h)/.test(name)
@@ -204,13 +191,13 @@ export function buildNowcastFeatures (table: DailyTable, window: FeatureWindow):
     const s = series.get(base.token[i])
     const prev = base.day[i] - 1
     const values = x.map((v, j) => (isLogged(baseNames[j]) ? log1pNonNegative(v) : v))
-    rows.X.push([...values, ...historyValues(s, market, prev), ...tokenOneHot(base.token[i])])
+    rows.X.push([...values, ...historyValues(s, market, prev)])
     rows.y.push(base.y[i])
     rows.day.push(base.day[i])
     rows.token.push(base.token[i])
     rows.persistence.push(s === undefined ? 0 : valueAt(s.liq, s.first, prev))
   })
-  const transforms = [...baseTransforms, ...history.transforms, ...TOKEN_TRANSFORMS]
+  const transforms = [...baseTransforms, ...history.transforms]
   return { target: 'same-day', horizon: 0, featureNames: transforms.map((t) => t.feature), transforms, rows }
 }
 
@@ -243,7 +230,7 @@ export function buildForecastFeatures (table: DailyTable, horizon = DEFAULT_HORI
       description: 'sample std of the daily log returns of the token\'s price over the 7 days ending on t (0 with fewer than 2)',
     },
   ]
-  const transforms = [...history.transforms, ...own, ...TOKEN_TRANSFORMS]
+  const transforms = [...history.transforms, ...own]
   const rows: LagRows = { X: [], y: [], day: [], token: [], persistence: [] }
   const tokens = [...series.keys()].sort()
   const all: { day: number, token: string, x: number[], y: number, persistence: number }[] = []
@@ -265,7 +252,6 @@ export function buildForecastFeatures (table: DailyTable, horizon = DEFAULT_HORI
         log1pNonNegative(s.volumes[i]),
         log1pNonNegative(mean7(s.volumes)),
         vol[i],
-        ...tokenOneHot(token),
       ]
       all.push({ day: t + horizon, token, x, y: s.liq[i + horizon], persistence: s.liq[i] })
     }
