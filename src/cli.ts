@@ -49,13 +49,26 @@ zkpredict models upload FILE.onnx --name NAME [--features a,b,c,...] [--threshol
 class CliError extends Error {}
 
 const OPTIONS = {
-    url: { type: 'string' }, help: { type: 'boolean', short: 'h' },
-    model: { type: 'string' }, name: { type: 'string' }, version: { type: 'string' },
-    recipe: { type: 'string' }, window: { type: 'string' }, seed: { type: 'string' }, epochs: { type: 'string' },
-    data: { type: 'string' }, 'synthetic-seed': { type: 'string' }, 'no-wait': { type: 'boolean' },
-    file: { type: 'string' }, 'no-proof': { type: 'boolean' }, wait: { type: 'boolean' },
-    output: { type: 'string', short: 'o' }, features: { type: 'string' }, threshold: { type: 'string' }, 'proof-system': { type: 'string' },
-    'synthetic-days': { type: 'string' },
+  url: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  model: { type: 'string' },
+  name: { type: 'string' },
+  version: { type: 'string' },
+  recipe: { type: 'string' },
+  window: { type: 'string' },
+  seed: { type: 'string' },
+  epochs: { type: 'string' },
+  data: { type: 'string' },
+  'synthetic-seed': { type: 'string' },
+  'no-wait': { type: 'boolean' },
+  file: { type: 'string' },
+  'no-proof': { type: 'boolean' },
+  wait: { type: 'boolean' },
+  output: { type: 'string', short: 'o' },
+  features: { type: 'string' },
+  threshold: { type: 'string' },
+  'proof-system': { type: 'string' },
+  'synthetic-days': { type: 'string' },
 } as const
 
 function parseCommandLine (): ReturnType<typeof parseArgs<{ allowPositionals: true, options: typeof OPTIONS }>> {
@@ -118,8 +131,10 @@ function progressBar (job: any): string {
 }
 
 const DATASET_FILES: Record<string, string> = {
-  liquidations_v2: 'aave_liquidations_v2', liquidations_v3: 'aave_liquidations_v3',
-  deposits_borrows_v2: 'aave_daily_deposits_borrows_v2', deposits_borrows_v3: 'aave_daily_deposits_borrows_v3',
+  liquidations_v2: 'aave_liquidations_v2',
+  liquidations_v3: 'aave_liquidations_v3',
+  deposits_borrows_v2: 'aave_daily_deposits_borrows_v2',
+  deposits_borrows_v3: 'aave_daily_deposits_borrows_v3',
   token_prices: 'tokens_daily_volume',
 }
 

@@ -55,11 +55,6 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
   return { ...config, DATA_DIR: path.resolve(config.DATA_DIR) }
 }
 
-/** Whether `url`'s host (name, or name:port) is in the allowlist; every host is when there is none. */
-export function hostAllowed (url: URL, hosts: string[] | undefined): boolean {
-  return hosts == null || hosts.includes(url.hostname.toLowerCase()) || hosts.includes(url.host.toLowerCase())
-}
-
 export function allowedHosts (config: Config): string[] | undefined {
   const hosts = config.FETCH_ALLOWED_HOSTS.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean)
   return hosts.length > 0 ? hosts : undefined

@@ -46,7 +46,7 @@ t.test('a training job that registered its model just before a crash is recorded
   await store.save({ id: 'cut-job', status: 'running', created, href: '/train/cut-job', spec, request: {} })
 
   const silent = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined } as unknown as FastifyBaseLogger
-  const jobs = new TrainJobs(registry, { dir: jobsDir, uploadsDir: path.join(dataDir, 'uploads'), concurrency: 1, queueLimit: 1, limits: { maxBytes: 1024, timeoutMs: 1000 }, defaultProofSystem: 'groth16' }, silent)
+  const jobs = new TrainJobs(registry, { dir: jobsDir, uploadsDir: path.join(dataDir, 'uploads'), concurrency: 1, queueLimit: 1, limits: { maxBytes: 1024, timeoutMs: 1000 }, defaultProofSystem: 'groth16', register: async (input) => await registry.register(input) }, silent)
   t.same(await jobs.init(), [], 'nothing to resume')
   const registered = jobs.get('registered-job')
   t.equal(registered.status, 'succeeded')

@@ -18,7 +18,7 @@ import { AAVE_LIKE_SCALER, rng } from '../src/proofs/mlp-onnx.js'
 import { loadProver, prove, proveQuantized, releaseProvers } from '../src/proofs/prove.js'
 import { ProverPool } from '../src/proofs/prover-pool.js'
 import { buildCircuit, loadArtifacts, type CircuitArtifacts } from '../src/proofs/setup.js'
-import { SHIPPED_DEV_PTAU } from '../src/services.js'
+import { SHIPPED_DEV_PTAU } from '../src/services/index.js'
 import { decodePublicSignals, fromField, sigmoid, toField } from '../src/proofs/signals.js'
 import { verifyProof, verifyProofTimed } from '../src/proofs/verify.js'
 

@@ -16,7 +16,7 @@ import { hexToBytes } from '@ethereumjs/util'
 import { AAVE_LIKE_SCALER, rng } from '../src/proofs/mlp-onnx.js'
 import { prove, releaseProvers } from '../src/proofs/prove.js'
 import { buildCircuit, type CircuitArtifacts } from '../src/proofs/setup.js'
-import { SHIPPED_DEV_PTAU } from '../src/services.js'
+import { SHIPPED_DEV_PTAU } from '../src/services/index.js'
 import { encodeVerifierArgs, solidityCallData, verifierSignature } from '../src/proofs/solidity.js'
 import { verifyProof, verifyProofTimed } from '../src/proofs/verify.js'
 

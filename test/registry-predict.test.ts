@@ -107,7 +107,7 @@ t.test('registry and prediction over real HTTP', async (t) => {
       t.match(res.body.message, message, label)
       t.type(res.body.error, 'string', label)
     }
-    const overflow = await server.call('POST', '/predict', `{"model":"dyn","instances":[[1e400,2,3,4,5,6,7,8,9,10]]}`)
+    const overflow = await server.call('POST', '/predict', '{"model":"dyn","instances":[[1e400,2,3,4,5,6,7,8,9,10]]}')
     t.equal(overflow.status, 400)
     // JSON.parse reads 1e400 as Infinity, which the schema refuses as a number
     t.match(overflow.body.message, /body\/instances\/0\/0 must be number/)

@@ -3,29 +3,15 @@ import { createHash } from 'node:crypto'
 import path from 'node:path'
 import { AppError } from '../errors.js'
 import { isStagingName, makeStagingDir, readJson, syncDir, writeFileAtomic, writeJsonAtomic } from '../fs-atomic.js'
-import { NAME_PATTERN } from '../schemas.js'
-import type { TensorInfo } from './onnx-inspect.js'
+import { NAME_PATTERN } from './names.js'
+import type { Static } from 'typebox'
+import type { CircuitInfo, ModelVersion, ProofSystem } from '../schemas/index.js'
 
-export type ProofSystemName = 'groth16' | 'plonk'
+export type ProofSystemName = Static<typeof ProofSystem>
 
-/** What a model version is: written once at registration (meta.json) and never changed. */
-export interface VersionMeta {
-  name: string
-  version: number
-  created: string
-  source: 'trained' | 'uploaded'
-  inputs: TensorInfo[]
-  outputs: TensorInfo[]
-  features: string[] | null
-  threshold: number
+/** What a model version is: written once at registration (meta.json) and never changed; the API's ModelVersion without its live parts. */
+export type VersionMeta = Omit<Static<typeof ModelVersion>, 'aliases' | 'provable' | 'not_provable_reason' | 'circuit' | 'proof_system'> & {
   proof_system: ProofSystemName
-  onnx_sha256: string
-  onnx_bytes: number
-  recipe?: string
-  window?: number
-  seed?: number
-  metrics?: Record<string, unknown>
-  dataset?: { train_rows: number, test_rows: number, test_positives: number }
   backend?: string
   /** loss per epoch per fold, kept with the version (not sent in the API's version view) */
   history?: unknown
@@ -34,18 +20,10 @@ export interface VersionMeta {
 }
 
 /** The circuit of a version: built in the background after registration, so it has its own file. */
-export interface CircuitState {
-  status: 'pending' | 'building' | 'ready' | 'failed' | 'unsupported'
-  constraints?: number
-  r1cs_sha256?: string
-  vk_sha256?: string
-  zkey_sha256?: string
-  input_scale?: string
-  setup?: string
-  ptau?: { file: string, secure: boolean, power?: number }
-  build_ms?: number
-  error?: string
-}
+export type CircuitState = Static<typeof CircuitInfo>
+
+/** What registration needs: the facts of a version but those the registry assigns (number, date, hashes). */
+export type RegisterInput = Omit<VersionMeta, 'version' | 'created' | 'onnx_sha256' | 'onnx_bytes'> & { onnx: Uint8Array, circuit?: CircuitState }
 
 interface ModelState {
   next_version: number
@@ -184,7 +162,7 @@ export class Registry {
    * Writes a new version: files go to a staging directory first, then one rename makes the
    * whole version visible. `extraFiles` lets callers keep more artifacts with it.
    */
-  async register (input: Omit<VersionMeta, 'version' | 'created' | 'onnx_sha256' | 'onnx_bytes'> & { onnx: Uint8Array, circuit?: CircuitState }): Promise<VersionMeta> {
+  async register (input: RegisterInput): Promise<VersionMeta> {
     checkName(input.name)
     return await this.withLock(input.name, async () => {
       const entry = this.models.get(input.name) ?? { state: { next_version: 1, aliases: {} }, versions: new Map(), circuits: new Map() }

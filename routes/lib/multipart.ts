@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify'
 import type { Multipart } from '@fastify/multipart'
-import { AppError } from './errors.js'
+import { AppError } from '../../src/errors.js'
 
 /**
  * Reads every part of a multipart request with `handle`. A body whose framing is broken (no

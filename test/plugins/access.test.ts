@@ -1,30 +1,47 @@
 import t from 'tap'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
-import { request } from 'undici'
-import { DATASET_NAMES } from '../src/data/types.js'
-import { startServer, waitFor, type TestServer } from './helpers/app.js'
-import { spawnServer } from './helpers/child-server.js'
-import { buildMlpOnnx } from './helpers/onnx-fixture.js'
-import { postMultipart } from './helpers/multipart.js'
+import fp from 'fastify-plugin'
+import { DATASET_NAMES } from '../../src/data/types.js'
+import { buildApp } from '../../src/app.js'
+import { loadConfig } from '../../src/config.js'
+import { waitFor } from '../helpers/app.js'
+import { build, multipartBody, type InjectedApp } from '../helpers/build.js'
+import { buildMlpOnnx } from '../helpers/onnx-fixture.js'
 
-/** API keys, rate limits, body limits, security headers, overload answers, logs and URL sources. */
+/** API keys, rate limits, body limits, security headers, overload answers and URL sources, through app.inject. */
 
 const KEYS = ['alpha-key-0123456789', 'beta-key-9876543210']
 const ROW = [0.1, 0.5, 0.9, 0.3, 0.7, 0.2, 0.8, 0.4, 0.6, 0.05]
 const model = buildMlpOnnx({ seed: 3, firstActivation: 'Tanh' }).bytes // not provable: no circuit build in these tests
 
-async function uploadAs (server: TestServer, name: string, headers: Record<string, string>): Promise<{ status: number, body: any }> {
-  return await postMultipart(`${server.url}/models`, { model: { bytes: model, filename: 'm.onnx' }, spec: JSON.stringify({ name }) }, headers)
+async function uploadAs (server: InjectedApp, name: string, headers: Record<string, string>): Promise<{ status: number, body: any }> {
+  const { payload, headers: type } = multipartBody({ model: { bytes: model, filename: 'm.onnx' }, spec: JSON.stringify({ name }) })
+  const res = await server.inject({ method: 'POST', url: '/models', payload, headers: { ...type, ...headers } })
+  return { status: res.statusCode, body: res.json() }
 }
 
+t.test('a route that changes anything and declares no access level stops the app at start', async (t) => {
+  const config = loadConfig({}, { LOG_LEVEL: 'silent', DEFAULT_MODELS: false, DATA_DIR: t.testdir() })
+  for (const method of ['POST', 'PUT', 'DELETE', 'PATCH'] as const) {
+    const app = await buildApp({ config, startBackground: false })
+    t.teardown(async () => await app.close())
+    await t.rejects(app.register(fp(async (app) => {
+      app.route({ method, url: '/undeclared', handler: async () => ({ ok: true }) })
+    })).ready(), new RegExp(`${method} /undeclared declares no access level`), method)
+  }
+  const app = await buildApp({ config, startBackground: false })
+  t.teardown(async () => await app.close())
+  app.get('/declared-get', async () => ({ ok: true }))
+  app.post('/declared-write', { config: { access: 'write' } }, async () => ({ ok: true }))
+  await app.ready()
+  t.equal(app.apiKeys.enabled, false)
+  t.equal((await app.inject({ method: 'POST', url: '/declared-write' })).statusCode, 200, 'a declared route starts (and the service is open without keys)')
+})
+
 t.test('API keys: writes need a valid key, reads are open by default', async (t) => {
-  const server = await startServer({ API_KEYS: KEYS.join(', ') })
-  t.teardown(server.close)
-  const noKey = await uploadAs(server, 'guarded', {})
+  const server = await build(t, { config: { API_KEYS: KEYS.join(', ') } })
+    const noKey = await uploadAs(server, 'guarded', {})
   t.equal(noKey.status, 401)
   t.equal(noKey.body.error, 'unauthorized')
   t.match(noKey.body.message, /x-api-key|Bearer/)
@@ -45,9 +62,8 @@ t.test('API keys: writes need a valid key, reads are open by default', async (t)
 })
 
 t.test('API_KEYS_REQUIRED_FOR_READ: predictions and proofs need a key too; health does not', async (t) => {
-  const server = await startServer({ API_KEYS: KEYS[0], API_KEYS_REQUIRED_FOR_READ: true })
-  t.teardown(server.close)
-  t.equal((await uploadAs(server, 'closed', { 'x-api-key': KEYS[0] })).status, 201)
+  const server = await build(t, { config: { API_KEYS: KEYS[0], API_KEYS_REQUIRED_FOR_READ: true } })
+    t.equal((await uploadAs(server, 'closed', { 'x-api-key': KEYS[0] })).status, 201)
   t.equal((await server.call('POST', '/predict', { model: 'closed', instances: [ROW] })).status, 401)
   t.equal((await server.call('POST', '/predict', { model: 'closed', instances: [ROW] }, { 'x-api-key': 'x' })).status, 403)
   t.equal((await server.call('POST', '/predict', { model: 'closed', instances: [ROW] }, { 'x-api-key': KEYS[0] })).status, 200)
@@ -59,9 +75,8 @@ t.test('API_KEYS_REQUIRED_FOR_READ: predictions and proofs need a key too; healt
 })
 
 t.test('rate limit per key, per IP without one; health is not limited', async (t) => {
-  const server = await startServer({ API_KEYS: KEYS.join(','), RATE_LIMIT_MAX: 5, RATE_LIMIT_WINDOW_MS: 60_000 })
-  t.teardown(server.close)
-  for (let i = 0; i < 5; i++) t.equal((await server.call('GET', '/models', undefined, { 'x-api-key': KEYS[0] })).status, 200)
+  const server = await build(t, { config: { API_KEYS: KEYS.join(','), RATE_LIMIT_MAX: 5, RATE_LIMIT_WINDOW_MS: 60_000 } })
+    for (let i = 0; i < 5; i++) t.equal((await server.call('GET', '/models', undefined, { 'x-api-key': KEYS[0] })).status, 200)
   const limited = await server.call('GET', '/models', undefined, { 'x-api-key': KEYS[0] })
   t.equal(limited.status, 429)
   t.equal(limited.body.error, 'rate_limited')
@@ -74,9 +89,8 @@ t.test('rate limit per key, per IP without one; health is not limited', async (t
 })
 
 t.test('body limits per route, security headers, /docs under the CSP', async (t) => {
-  const server = await startServer({ JSON_BODY_LIMIT: 2048, BODY_LIMIT: 1024 * 1024 })
-  t.teardown(server.close)
-  t.equal((await uploadAs(server, 'limits', {})).status, 201)
+  const server = await build(t, { config: { JSON_BODY_LIMIT: 2048, BODY_LIMIT: 1024 * 1024 } })
+    t.equal((await uploadAs(server, 'limits', {})).status, 201)
   const bigAlias = await server.call('PUT', '/models/limits/aliases/champion', { version: 1, pad: 'x'.repeat(4096) })
   t.equal(bigAlias.status, 413)
   t.equal(bigAlias.body.error, 'body_too_large')
@@ -88,8 +102,8 @@ t.test('body limits per route, security headers, /docs under the CSP', async (t)
   t.ok(predicted.headers['x-frame-options'] != null)
   t.ok(predicted.headers['strict-transport-security'] != null)
 
-  const docs = await request(`${server.url}/docs/`)
-  const html = await docs.body.text()
+  const docs = await server.inject({ url: '/docs/' })
+  const html = docs.body
   t.equal(docs.statusCode, 200)
   const csp = String(docs.headers['content-security-policy'])
   t.match(csp, /script-src 'self'/)
@@ -98,20 +112,18 @@ t.test('body limits per route, security headers, /docs under the CSP', async (t)
   const scripts = [...html.matchAll(/<script src="([^"]+)"/g)].map((m) => m[1])
   t.ok(scripts.length >= 2, 'Swagger UI scripts found')
   for (const src of scripts) {
-    const url = new URL(src, `${server.url}/docs/`)
-    t.equal(url.origin, server.url, `${src} is same-origin, allowed by script-src 'self'`)
-    const res = await request(url)
-    // Read to the end: a half-read stream keeps the connection busy and delays the server's close.
-    t.ok((await res.body.arrayBuffer()).byteLength > 0)
+    const url = new URL(src, 'http://service.test/docs/')
+    t.equal(url.origin, 'http://service.test', `${src} is same-origin, allowed by script-src 'self'`)
+    const res = await server.inject({ url: url.pathname })
+    t.ok(res.rawPayload.byteLength > 0)
     t.equal(res.statusCode, 200, src)
   }
 })
 
 t.test('overload is answered with 503 and Retry-After; liveness still answers', async (t) => {
   // A heap threshold every process exceeds: the service is "overloaded" from the first sample on.
-  const server = await startServer({ OVERLOAD_MAX_HEAP_BYTES: 1024 * 1024, OVERLOAD_SAMPLE_MS: 50 })
-  t.teardown(server.close)
-  const answer = await waitFor(async () => {
+  const server = await build(t, { config: { OVERLOAD_MAX_HEAP_BYTES: 1024 * 1024, OVERLOAD_SAMPLE_MS: 50 } })
+    const answer = await waitFor(async () => {
     const res = await server.call('GET', '/models')
     return res.status === 503 ? res : undefined
   }, 10_000, 20)
@@ -120,37 +132,6 @@ t.test('overload is answered with 503 and Retry-After; liveness still answers', 
   t.equal(answer.headers['retry-after'], '5')
   t.equal((await server.call('GET', '/health/live')).status, 200)
   t.equal((await server.call('GET', '/health/ready')).status, 503, 'readiness says so, taking the instance out of rotation')
-})
-
-t.test('logs carry no keys, no credentials of URLs, no data rows; an open service warns', async (t) => {
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'zkpredict-logs-'))
-  t.teardown(async () => await rm(dataDir, { recursive: true, force: true }))
-  const open = await spawnServer(dataDir, { LOG_LEVEL: 'info' })
-  await open.stop()
-  t.match(open.output(), /API_KEYS is empty/)
-
-  const server = await spawnServer(dataDir, { LOG_LEVEL: 'trace', API_KEYS: KEYS[0] })
-  t.teardown(server.kill)
-  const secretRow = [0.123456789, 0.5, 0.9, 0.3, 0.7, 0.2, 0.8, 0.4, 0.6, 0.05]
-  const up = await postMultipart(`${server.url}/models`, { model: { bytes: model, filename: 'm.onnx' }, spec: JSON.stringify({ name: 'logged' }) }, { 'x-api-key': KEYS[0] })
-  t.equal(up.status, 201)
-  t.equal((await server.call('POST', '/predict', { model: 'logged', instances: [secretRow] }, { authorization: `Bearer ${KEYS[0]}` })).status, 200)
-  t.equal((await server.call('POST', '/predict', { model: 'logged', instances: [[...secretRow, 1]] }, { 'x-api-key': KEYS[0] })).status, 400)
-  const sources = Object.fromEntries(DATASET_NAMES.map((n) => [n, `http://user:s3cr3tpw@127.0.0.1:1/${n}.csv?sig=t0ps3cret`]))
-  const job = await server.call('POST', '/train', { model: 'x', epochs: 1, data: { sources } }, { 'x-api-key': KEYS[0] })
-  t.equal(job.status, 202)
-  const failed = await waitFor(async () => {
-    const res = await server.call('GET', `/train/${job.body.id}`)
-    return res.body.status === 'failed' ? res.body : undefined
-  }, 60_000, 100)
-  t.notMatch(failed.error, /s3cr3tpw|t0ps3cret/, 'the job error shows no credentials')
-  t.notMatch(JSON.stringify(failed), /s3cr3tpw|t0ps3cret/, 'nor does the job')
-  await server.stop()
-  const logs = server.output()
-  t.match(logs, /incoming request/, 'trace logs were written')
-  for (const secret of [KEYS[0], 's3cr3tpw', 't0ps3cret', '0.123456789']) {
-    t.same(logs.split('\n').filter((line) => line.includes(secret)), [], `logs do not contain ${secret}`)
-  }
 })
 
 t.test('URL sources: http(s) only, allowlist enforced at submission and on every redirect, size bounded', async (t) => {
@@ -164,9 +145,8 @@ t.test('URL sources: http(s) only, allowlist enforced at submission and on every
   await new Promise<void>((resolve) => fileServer.once('listening', () => resolve()))
   t.teardown(() => fileServer.close())
   const host = `127.0.0.1:${(fileServer.address() as AddressInfo).port}`
-  const server = await startServer({ FETCH_ALLOWED_HOSTS: host, FETCH_MAX_BYTES: 2048 })
-  t.teardown(server.close)
-  const sourcesAt = (urlPath: string): Record<string, string> => Object.fromEntries(DATASET_NAMES.map((n) => [n, `http://${host}${urlPath}`]))
+  const server = await build(t, { config: { FETCH_ALLOWED_HOSTS: host, FETCH_MAX_BYTES: 2048 } })
+    const sourcesAt = (urlPath: string): Record<string, string> => Object.fromEntries(DATASET_NAMES.map((n) => [n, `http://${host}${urlPath}`]))
 
   const other = await server.call('POST', '/train', { model: 'x', data: { sources: { ...sourcesAt('/a.csv'), token_prices: 'http://example.org/p.csv' } } })
   t.equal(other.status, 400)
