@@ -26,9 +26,10 @@ t.test('a route that changes anything and declares no access level stops the app
   for (const method of ['POST', 'PUT', 'DELETE', 'PATCH'] as const) {
     const app = await buildApp({ config, startBackground: false })
     t.teardown(async () => await app.close())
-    await t.rejects(app.register(fp(async (app) => {
+    app.register(fp(async (app) => {
       app.route({ method, url: '/undeclared', handler: async () => ({ ok: true }) })
-    })).ready(), new RegExp(`${method} /undeclared declares no access level`), method)
+    }))
+    await t.rejects(async () => await app.ready(), new RegExp(`${method} /undeclared declares no access level`), method)
   }
   const app = await buildApp({ config, startBackground: false })
   t.teardown(async () => await app.close())

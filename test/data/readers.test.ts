@@ -2,11 +2,11 @@ import t from 'tap'
 import * as arrow from 'apache-arrow'
 import {
   readTable, writeArrowFile, writeArrowStream, writeCsv, writeParquet, type TableFormat,
-} from '../src/data/readers.js'
-import { datasetRows, datasetTable } from '../src/data/tables.js'
-import { validateDataset } from '../src/data/validate.js'
-import { DATASET_NAMES } from '../src/data/types.js'
-import { bytes, dataErrorOf, PRICES_CSV, SAMPLE } from './data-fixtures.js'
+} from '../../src/data/readers.js'
+import { datasetRows, datasetTable } from '../../src/data/tables.js'
+import { validateDataset } from '../../src/data/validate.js'
+import { DATASET_NAMES } from '../../src/data/types.js'
+import { bytes, dataErrorOf, PRICES_CSV, SAMPLE } from '../helpers/data-fixtures.js'
 
 t.test('every format round-trips every dataset to the same records', async (t) => {
   for (const name of DATASET_NAMES) {

@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fetchSource, type FetchLimits } from '../src/data/sources.js'
-import { bytes, dataErrorOf, PRICES_CSV } from './data-fixtures.js'
+import { fetchSource, type FetchLimits } from '../../src/data/sources.js'
+import { bytes, dataErrorOf, PRICES_CSV } from '../helpers/data-fixtures.js'
 
 const LIMITS: FetchLimits = { maxBytes: 10_000, timeoutMs: 2_000 }
 

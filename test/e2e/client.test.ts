@@ -1,9 +1,9 @@
 import t from 'tap'
 import { readFile } from 'node:fs/promises'
 import createClient from 'openapi-fetch'
-import type { paths } from '../src/client/openapi.js'
-import { CLIENT_TYPES_FILE, clientTypes } from '../scripts/client-types.js'
-import { startServer, waitFor } from './helpers/app.js'
+import type { paths } from '../../src/client/openapi.js'
+import { CLIENT_TYPES_FILE, clientTypes } from '../../scripts/client-types.js'
+import { startServer, waitFor } from '../helpers/app.js'
 
 /**
  * The contract as a user meets it: TypeScript types generated (openapi-typescript) from the
@@ -17,7 +17,7 @@ t.test('a generated client trains, predicts, fetches and verifies a proof', asyn
 
   t.test('the committed client types are what openapi-typescript makes of the served document', async (t) => {
     const served: unknown = await (await fetch(`${server.url}/openapi.json`)).json()
-    const committed = await readFile(new URL(`../../${CLIENT_TYPES_FILE}`, import.meta.url), 'utf8')
+    const committed = await readFile(new URL(`../../../${CLIENT_TYPES_FILE}`, import.meta.url), 'utf8')
     t.equal(await clientTypes(served), committed, 'run `npm run client:generate` and commit the result')
   })
 

@@ -1,12 +1,12 @@
 import t from 'tap'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { generateSyntheticDatasets } from '../src/data/synthetic.js'
-import { datasetRows, datasetTable } from '../src/data/tables.js'
-import { writeCsv, writeParquet } from '../src/data/readers.js'
-import { DATASET_NAMES, type DatasetName } from '../src/data/types.js'
-import { startServer, waitFor, type TestServer, settled } from './helpers/app.js'
-import { postMultipart } from './helpers/multipart.js'
+import { generateSyntheticDatasets } from '../../src/data/synthetic.js'
+import { datasetRows, datasetTable } from '../../src/data/tables.js'
+import { writeCsv, writeParquet } from '../../src/data/readers.js'
+import { DATASET_NAMES, type DatasetName } from '../../src/data/types.js'
+import { startServer, waitFor, type TestServer, settled } from '../helpers/app.js'
+import { postMultipart } from '../helpers/multipart.js'
 
 /** The five synthetic datasets as files: liquidations as CSV with epoch-ns days (like the real files), the rest as Parquet. */
 function datasetFiles (seed: number): Record<DatasetName, { bytes: Uint8Array, filename: string }> {

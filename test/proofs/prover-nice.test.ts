@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { getPriority } from 'node:os'
 import t from 'tap'
-import { ProverPool } from '../src/proofs/prover-pool.js'
+import { ProverPool } from '../../src/proofs/prover-pool.js'
 
 /** Nice value of each thread of this process (Linux /proc: field 19 of /proc/self/task/<tid>/stat). */
 function threadNices (): number[] {

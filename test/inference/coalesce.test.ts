@@ -1,9 +1,9 @@
 import t from 'tap'
 import * as ort from 'onnxruntime-node'
 import onnxProto from 'onnx-proto'
-import { startServer } from './helpers/app.js'
-import { buildMlpOnnx } from './helpers/onnx-fixture.js'
-import { postMultipart } from './helpers/multipart.js'
+import { startServer } from '../helpers/app.js'
+import { buildMlpOnnx } from '../helpers/onnx-fixture.js'
+import { postMultipart } from '../helpers/multipart.js'
 
 const { onnx } = onnxProto
 

@@ -6,10 +6,10 @@ import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { request } from 'undici'
-import { waitFor } from './helpers/app.js'
-import { spawnServer, type ChildServer } from './helpers/child-server.js'
-import { buildMlpOnnx } from './helpers/onnx-fixture.js'
-import { postMultipart } from './helpers/multipart.js'
+import { waitFor } from '../helpers/app.js'
+import { spawnServer, type ChildServer } from '../helpers/child-server.js'
+import { buildMlpOnnx } from '../helpers/onnx-fixture.js'
+import { postMultipart } from '../helpers/multipart.js'
 
 /**
  * kill -9 in the middle of training, proving, a model upload, a training upload and registry

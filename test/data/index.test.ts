@@ -7,8 +7,8 @@ import { join } from 'node:path'
 import {
   DATASET_FILE_BASENAMES, DATASET_NAMES, datasetRows, datasetTable, findGizaFiles, loadGizaDatasets,
   loadGizaDirectory, writeArrowFile, writeArrowStream, writeCsv, writeParquet, type GizaSources,
-} from '../src/data/index.js'
-import { bytes, dataErrorOf, LIQUIDATIONS_CSV, PRICES_CSV, SAMPLE } from './data-fixtures.js'
+} from '../../src/data/index.js'
+import { bytes, dataErrorOf, LIQUIDATIONS_CSV, PRICES_CSV, SAMPLE } from '../helpers/data-fixtures.js'
 
 const LIMITS = { maxBytes: 100_000, timeoutMs: 2_000 }
 

@@ -4,11 +4,11 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { startServer, waitFor } from './helpers/app.js'
-import { buildMlpOnnx } from './helpers/onnx-fixture.js'
+import { startServer, waitFor } from '../helpers/app.js'
+import { buildMlpOnnx } from '../helpers/onnx-fixture.js'
 
 /** The compiled CLI, run as a user runs it: a child process speaking HTTP to a listening server. */
-const CLI = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'src', 'cli.js')
+const CLI = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli.js')
 const FEATURES = Array.from({ length: 10 }, (_, i) => `f${i}`)
 
 interface Run { code: number, stdout: string, stderr: string }

@@ -1,8 +1,8 @@
 /**
  * Small hand-made Giza-like records for the data tests (values shaped like the real files, never read from them).
  */
-import { DataError } from '../src/errors.js'
-import type { GizaDatasets } from '../src/data/types.js'
+import { DataError } from '../../src/errors.js'
+import type { GizaDatasets } from '../../src/data/types.js'
 
 /** 2023-04-11 and 2023-04-12 as EpochDay; 1681171200000000000 ns is 2023-04-11T00:00Z as in the real CSV. */
 export const DAY_A = 19458

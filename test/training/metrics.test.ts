@@ -1,8 +1,8 @@
 import t from 'tap'
-import { averagePrecision, bestF1Threshold, classificationMetrics, confusionMatrix, meanStd, rocAuc } from '../src/training/metrics.js'
-import { initParams, layersToParams, paramLayout, paramsToLayers, Rng } from '../src/training/network.js'
-import { kFold, meanBatchBce } from '../src/training/trainer.js'
-import { chooseEpoch } from '../src/training/recipes/default.js'
+import { averagePrecision, bestF1Threshold, classificationMetrics, confusionMatrix, meanStd, rocAuc } from '../../src/training/metrics.js'
+import { initParams, layersToParams, paramLayout, paramsToLayers, Rng } from '../../src/training/network.js'
+import { kFold, meanBatchBce } from '../../src/training/trainer.js'
+import { chooseEpoch } from '../../src/training/recipes/default.js'
 
 const close = (a: number, b: number, tol = 1e-12): boolean => Math.abs(a - b) <= tol
 

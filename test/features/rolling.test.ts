@@ -1,6 +1,6 @@
 import t from 'tap'
-import { kahanSum, logReturns, perGroup, rollingMean, rollingStd } from '../src/features/rolling.js'
-import { correctlyRoundedLog } from '../src/features/log.js'
+import { kahanSum, logReturns, perGroup, rollingMean, rollingStd } from '../../src/features/rolling.js'
+import { correctlyRoundedLog } from '../../src/features/log.js'
 
 const close = (actual: number, expected: number, tolerance = 1e-12): boolean =>
   Math.abs(actual - expected) <= tolerance * Math.max(1, Math.abs(expected))

@@ -1,9 +1,9 @@
 import t from 'tap'
-import { generateSyntheticDatasets, SeededRandom, syntheticOptions } from '../src/data/synthetic.js'
-import { datasetTable, validateDataset } from '../src/data/index.js'
-import { DATASET_NAMES, type GizaDatasets } from '../src/data/types.js'
-import { DataError } from '../src/errors.js'
-import { buildFeatureDataset } from '../src/features/index.js'
+import { generateSyntheticDatasets, SeededRandom, syntheticOptions } from '../../src/data/synthetic.js'
+import { datasetTable, validateDataset } from '../../src/data/index.js'
+import { DATASET_NAMES, type GizaDatasets } from '../../src/data/types.js'
+import { DataError } from '../../src/errors.js'
+import { buildFeatureDataset } from '../../src/features/index.js'
 
 const START = syntheticOptions.startDay
 const LAST = START + syntheticOptions.days - 1

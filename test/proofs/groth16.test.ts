@@ -13,18 +13,18 @@ import { promisify } from 'node:util'
 import t from 'tap'
 import * as ort from 'onnxruntime-node'
 import * as snarkjs from 'snarkjs'
-import { evaluatePlan, InputRangeError, quantizeInputs } from '../src/proofs/evaluate.js'
-import { AAVE_LIKE_SCALER, rng } from '../src/proofs/mlp-onnx.js'
-import { loadProver, prove, proveQuantized, releaseProvers } from '../src/proofs/prove.js'
-import { ProverPool } from '../src/proofs/prover-pool.js'
-import { buildCircuit, loadArtifacts, type CircuitArtifacts } from '../src/proofs/setup.js'
-import { SHIPPED_DEV_PTAU } from '../src/services/index.js'
-import { decodePublicSignals, fromField, sigmoid, toField } from '../src/proofs/signals.js'
-import { verifyProof, verifyProofTimed } from '../src/proofs/verify.js'
+import { evaluatePlan, InputRangeError, quantizeInputs } from '../../src/proofs/evaluate.js'
+import { AAVE_LIKE_SCALER, rng } from '../../src/proofs/mlp-onnx.js'
+import { loadProver, prove, proveQuantized, releaseProvers } from '../../src/proofs/prove.js'
+import { ProverPool } from '../../src/proofs/prover-pool.js'
+import { buildCircuit, loadArtifacts, type CircuitArtifacts } from '../../src/proofs/setup.js'
+import { SHIPPED_DEV_PTAU } from '../../src/services/index.js'
+import { decodePublicSignals, fromField, sigmoid, toField } from '../../src/proofs/signals.js'
+import { verifyProof, verifyProofTimed } from '../../src/proofs/verify.js'
 
 const require = createRequire(import.meta.url)
 const run = promisify(execFile)
-const fixtures = new URL('../../test/fixtures/', import.meta.url)
+const fixtures = new URL('../../../test/fixtures/', import.meta.url)
 const fixture = (name: string) => new Uint8Array(readFileSync(new URL(name, fixtures)))
 const PTAU = SHIPPED_DEV_PTAU
 

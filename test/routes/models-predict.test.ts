@@ -1,9 +1,9 @@
 import t from 'tap'
 import { tableToIPC, tableFromArrays } from 'apache-arrow'
 import * as ort from 'onnxruntime-node'
-import { startServer } from './helpers/app.js'
-import { buildMlpOnnx, mlpForward } from './helpers/onnx-fixture.js'
-import { postMultipart } from './helpers/multipart.js'
+import { startServer } from '../helpers/app.js'
+import { buildMlpOnnx, mlpForward } from '../helpers/onnx-fixture.js'
+import { postMultipart } from '../helpers/multipart.js'
 
 const FEATURES = Array.from({ length: 10 }, (_, i) => `f${i}`)
 

@@ -1,9 +1,9 @@
 import t from 'tap'
 import type { IncomingHttpHeaders } from 'node:http'
 import autocannon from 'autocannon'
-import { startServer, waitFor, type TestServer, settled } from './helpers/app.js'
-import { buildMlpOnnx } from './helpers/onnx-fixture.js'
-import { postMultipart } from './helpers/multipart.js'
+import { startServer, waitFor, type TestServer, settled } from '../helpers/app.js'
+import { buildMlpOnnx } from '../helpers/onnx-fixture.js'
+import { postMultipart } from '../helpers/multipart.js'
 
 /**
  * Mixed traffic for a few seconds on loopback: predictions (with and without proofs), proof

@@ -1,12 +1,12 @@
 import t from 'tap'
 import fc from 'fast-check'
 import * as arrow from 'apache-arrow'
-import { readTable, writeParquet, tableFromRecords } from '../src/data/readers.js'
-import { datasetRows, datasetTable, isoDate } from '../src/data/tables.js'
-import { parseDayText, validateDataset } from '../src/data/validate.js'
-import { requiredColumns } from '../src/data/schema.js'
-import { DATASET_NAMES } from '../src/data/types.js'
-import { bytes, dataErrorOf, DAY_A, DAY_A_NS, LIQUIDATIONS_CSV, PRICES_CSV, SAMPLE } from './data-fixtures.js'
+import { readTable, writeParquet, tableFromRecords } from '../../src/data/readers.js'
+import { datasetRows, datasetTable, isoDate } from '../../src/data/tables.js'
+import { parseDayText, validateDataset } from '../../src/data/validate.js'
+import { requiredColumns } from '../../src/data/schema.js'
+import { DATASET_NAMES } from '../../src/data/types.js'
+import { bytes, dataErrorOf, DAY_A, DAY_A_NS, LIQUIDATIONS_CSV, PRICES_CSV, SAMPLE } from '../helpers/data-fixtures.js'
 
 const MS_PER_DAY = 86_400_000
 

@@ -1,12 +1,12 @@
 import t from 'tap'
 import * as ort from 'onnxruntime-node'
-import type { FeatureDataset, LabeledRows } from '../src/features/types.js'
-import { decodeOnnx, exportOnnx } from '../src/training/export-onnx.js'
-import { Rng } from '../src/training/network.js'
-import { predictProbabilities } from '../src/training/predict.js'
-import { DEFAULT_RECIPE } from '../src/training/recipes/default.js'
-import { trainModel } from '../src/training/train.js'
-import type { TrainingProgress } from '../src/training/types.js'
+import type { FeatureDataset, LabeledRows } from '../../src/features/types.js'
+import { decodeOnnx, exportOnnx } from '../../src/training/export-onnx.js'
+import { Rng } from '../../src/training/network.js'
+import { predictProbabilities } from '../../src/training/predict.js'
+import { DEFAULT_RECIPE } from '../../src/training/recipes/default.js'
+import { trainModel } from '../../src/training/train.js'
+import type { TrainingProgress } from '../../src/training/types.js'
 
 /**
  * A small learnable dataset with the real features' raw scales (volumes ~1e9, prices ~1e3, a

@@ -1,7 +1,7 @@
 import t from 'tap'
-import { startServer, waitFor, type TestServer, settled } from './helpers/app.js'
-import { buildMlpOnnx } from './helpers/onnx-fixture.js'
-import { postMultipart } from './helpers/multipart.js'
+import { startServer, waitFor, type TestServer, settled } from '../helpers/app.js'
+import { buildMlpOnnx } from '../helpers/onnx-fixture.js'
+import { postMultipart } from '../helpers/multipart.js'
 
 const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z))
 

@@ -1,9 +1,9 @@
 import t from 'tap'
 import fc from 'fast-check'
 import { Client } from 'undici'
-import { startServer, waitFor } from './helpers/app.js'
-import { buildMlpOnnx } from './helpers/onnx-fixture.js'
-import { postMultipart } from './helpers/multipart.js'
+import { startServer, waitFor } from '../helpers/app.js'
+import { buildMlpOnnx } from '../helpers/onnx-fixture.js'
+import { postMultipart } from '../helpers/multipart.js'
 
 /**
  * Garbage at every route: random JSON, wrong types, NaN/Infinity spelled every way, huge numbers,

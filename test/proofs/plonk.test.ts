@@ -13,16 +13,16 @@ import t from 'tap'
 import * as ort from 'onnxruntime-node'
 import { createEVM } from '@ethereumjs/evm'
 import { hexToBytes } from '@ethereumjs/util'
-import { AAVE_LIKE_SCALER, rng } from '../src/proofs/mlp-onnx.js'
-import { prove, releaseProvers } from '../src/proofs/prove.js'
-import { buildCircuit, type CircuitArtifacts } from '../src/proofs/setup.js'
-import { SHIPPED_DEV_PTAU } from '../src/services/index.js'
-import { encodeVerifierArgs, solidityCallData, verifierSignature } from '../src/proofs/solidity.js'
-import { verifyProof, verifyProofTimed } from '../src/proofs/verify.js'
+import { AAVE_LIKE_SCALER, rng } from '../../src/proofs/mlp-onnx.js'
+import { prove, releaseProvers } from '../../src/proofs/prove.js'
+import { buildCircuit, type CircuitArtifacts } from '../../src/proofs/setup.js'
+import { SHIPPED_DEV_PTAU } from '../../src/services/index.js'
+import { encodeVerifierArgs, solidityCallData, verifierSignature } from '../../src/proofs/solidity.js'
+import { verifyProof, verifyProofTimed } from '../../src/proofs/verify.js'
 
 const require = createRequire(import.meta.url)
 const run = promisify(execFile)
-const fixtures = new URL('../../test/fixtures/', import.meta.url)
+const fixtures = new URL('../../../test/fixtures/', import.meta.url)
 const fixture = (name: string) => new Uint8Array(readFileSync(new URL(name, fixtures)))
 const PTAU = SHIPPED_DEV_PTAU
 

@@ -1,10 +1,10 @@
 import t from 'tap'
-import type { DepositsBorrowsRecord, GizaDatasets, LiquidationRecord, TokenPriceRecord } from '../src/data/types.js'
-import { DataError } from '../src/errors.js'
+import type { DepositsBorrowsRecord, GizaDatasets, LiquidationRecord, TokenPriceRecord } from '../../src/data/types.js'
+import { DataError } from '../../src/errors.js'
 import {
   buildDailyTable, buildFeatureDataset, computeFeatures, featureNames, fitMinMaxScaler, parseScaler, scaleRows,
   scalerCoefficients, serializeScaler, splitByDay, type DailyTable, type LabeledRows,
-} from '../src/features/index.js'
+} from '../../src/features/index.js'
 
 const close = (actual: number, expected: number, tolerance = 1e-12): boolean =>
   Math.abs(actual - expected) <= tolerance * Math.max(1, Math.abs(expected))
