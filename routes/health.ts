@@ -8,7 +8,8 @@ const Health = Type.Object({
   status: Type.Union([Type.Literal('ready'), Type.Literal('starting')]),
   missing: Type.Array(Type.String()),
   training_backend: Type.Union([Type.String(), Type.Null()], { description: 'tfjs backend of the last training, null before any' }),
-  ptau: Type.Union([Type.Object({ file: Type.String(), secure: Type.Boolean() }), Type.Null()], { description: 'powers of tau in use; secure=false is a local development file' }),
+  ptau: Type.Union([Type.Object({ file: Type.String(), secure: Type.Boolean() }), Type.Null()],
+    { description: 'powers of tau in use; secure=false is a local development file' }),
   models: Type.Integer(),
 }, { $id: 'Health', description: 'Readiness with details' })
 
@@ -33,7 +34,12 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
     config: { access: 'public' },
   }, async (_request, reply) => {
     const { ready, missing } = training.readiness()
-    if (!ready) return await reply.code(503).header('retry-after', '5').send({ error: 'not_ready', message: `still missing: ${missing.join('; ')}` })
+    if (!ready) {
+      return await reply.code(503).header('retry-after', '5').send({
+        error: 'not_ready',
+        message: `still missing: ${missing.join('; ')}`
+      })
+    }
     return { status: 'ready' as const }
   })
 

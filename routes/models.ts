@@ -10,20 +10,29 @@ import { parseSpecPart, readParts } from './lib/multipart.js'
 const NameParams = Type.Object({ name: ModelName })
 const VersionParams = Type.Object({ name: ModelName, version: VersionSelector })
 const AliasParams = Type.Object({ name: ModelName, alias: Type.String({ pattern: '^[a-z][a-z0-9_-]{0,63}$' }) })
-const Deleted = Type.Object({ name: Type.String(), version: Type.Integer(), deleted: Type.Literal(true) }, { $id: 'Deleted', description: 'The deleted version' })
+const Deleted = Type.Object({ name: Type.String(), version: Type.Integer(), deleted: Type.Literal(true) }, {
+  $id: 'Deleted',
+  description: 'The deleted version'
+})
 
 const modelRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addSchema(Deleted)
   const { models } = app.services
 
   app.get('/models', {
-    schema: { operationId: 'listModels', tags: ['models'], summary: 'List models with their versions and aliases', response: { 200: ref(ModelList), ...serverError } },
+    schema: {
+      operationId: 'listModels',
+      tags: ['models'],
+      summary: 'List models with their versions and aliases',
+      response: { 200: ref(ModelList), ...serverError }
+    },
     config: { access: 'read' },
   }, async () => ({ models: models.list() }))
 
   app.get('/models/:name', {
     schema: {
-      operationId: 'getModel', tags: ['models'], summary: "The model's latest version", params: NameParams, response: { 200: ref(ModelVersion), ...errorResponses },
+      operationId: 'getModel', tags: ['models'], summary: "The model's latest version",
+      params: NameParams, response: { 200: ref(ModelVersion), ...errorResponses },
     },
     config: { access: 'read' },
   }, async (request) => models.view(request.params.name))
@@ -66,16 +75,31 @@ const modelRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['models'],
       summary: 'Register an ONNX model trained elsewhere (multipart: model file + spec JSON)',
       consumes: ['multipart/form-data'],
-      response: { 201: ref(Registered), 400: ref(ErrorResponse), 413: ref(ErrorResponse), 415: ref(ErrorResponse), 422: ref(ErrorResponse), ...serverError },
+      response: {
+        201: ref(Registered),
+        400: ref(ErrorResponse),
+        413: ref(ErrorResponse),
+        415: ref(ErrorResponse),
+        422: ref(ErrorResponse),
+        ...serverError
+      },
     },
     config: {
       access: 'write',
-      // The parts are read one by one in the handler (the spec is validated by the use case), so the body is declared for the document only.
-      swaggerTransform: ({ schema, url }) => ({ schema: { ...schema, body: { content: { 'multipart/form-data': { schema: uploadMultipartBody } } } }, url }),
+      // The parts are read one by one in the handler (the spec is validated by the use case), so the body is declared for the document
+      // only.
+      swaggerTransform: ({ schema, url }) => ({
+        schema: {
+          ...schema,
+          body: { content: { 'multipart/form-data': { schema: uploadMultipartBody } } }
+        },
+        url
+      }),
     },
   }, async (request, reply) => {
     if (!request.isMultipart()) {
-      throw new AppError(415, 'unsupported_media_type', 'send multipart/form-data with a \'model\' file part (ONNX) and a \'spec\' JSON part')
+      throw new AppError(415, 'unsupported_media_type',
+        'send multipart/form-data with a \'model\' file part (ONNX) and a \'spec\' JSON part')
     }
     let onnx: Buffer | undefined
     let specText: string | undefined

@@ -1,7 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { AppError } from '../src/errors.js'
-import { ArrowPredictQuery, ErrorResponse, PredictRequest, PredictResponse, ref, serverError, type PredictRequestBody } from '../src/schemas/index.js'
+import {
+  ArrowPredictQuery, ErrorResponse, PredictRequest, PredictResponse, ref, serverError,
+  type PredictRequestBody
+} from '../src/schemas/index.js'
 
 const ARROW = 'application/vnd.apache.arrow.stream'
 
@@ -15,7 +18,8 @@ const predictRoutes: FastifyPluginAsyncTypebox = async (app) => {
       operationId: 'predict',
       tags: ['predict'],
       summary: 'Predict liquidation probabilities; each row gets a proof handle (proofs are made in the background)',
-      description: `Send JSON rows, or an Arrow IPC stream (Content-Type: ${ARROW}) with one column per feature and model/version/proof in the query.`,
+      description: `Send JSON rows, or an Arrow IPC stream (Content-Type: ${ARROW}) with one column per feature and model/version/proof ` +
+        'in the query.',
       querystring: Type.Partial(ArrowPredictQuery),
       body: {
         content: {
@@ -41,7 +45,8 @@ const predictRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const contentType = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase()
     if (contentType === ARROW) return await predictions.predictArrow(request.query, request.body as Buffer)
     if (contentType !== 'application/json') {
-      throw new AppError(415, 'unsupported_media_type', `content type '${contentType.slice(0, 80)}' is not supported: send application/json or ${ARROW}`)
+      throw new AppError(415, 'unsupported_media_type',
+        `content type '${contentType.slice(0, 80)}' is not supported: send application/json or ${ARROW}`)
     }
     return await predictions.predictRows(request.body as PredictRequestBody)
   })

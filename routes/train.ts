@@ -1,7 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { AppError } from '../src/errors.js'
-import { ErrorResponse, TrainJob, TrainJobList, TrainRequest, errorResponses, ref, serverError, trainMultipartBody, type TrainRequestBody } from '../src/schemas/index.js'
+import {
+  ErrorResponse, TrainJob, TrainJobList, TrainRequest, errorResponses, ref, serverError, trainMultipartBody,
+  type TrainRequestBody
+} from '../src/schemas/index.js'
 import { parseSpecPart, readParts } from './lib/multipart.js'
 
 const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) })
@@ -14,17 +17,33 @@ const trainRoutes: FastifyPluginAsyncTypebox = async (app) => {
       operationId: 'startTraining',
       tags: ['training'],
       summary: 'Start a training job (synthetic data, dataset URLs, or uploaded files)',
-      description: 'JSON body, or multipart/form-data with a `spec` JSON part (a TrainRequest without `data`) and one file part per dataset: ' +
+      description: 'JSON body, or multipart/form-data with a `spec` JSON part (a TrainRequest without `data`) and one file part per ' +
+        'dataset: ' +
         'liquidations_v2, liquidations_v3, deposits_borrows_v2, deposits_borrows_v3, token_prices (.csv, .parquet, .arrow/.arrows, .json).',
       consumes: ['application/json', 'multipart/form-data'],
       body: { content: { 'application/json': { schema: ref(TrainRequest) } } },
-      response: { 202: ref(TrainJob), 400: ref(ErrorResponse), 413: ref(ErrorResponse), 415: ref(ErrorResponse), 503: ref(ErrorResponse), ...serverError },
+      response: {
+        202: ref(TrainJob),
+        400: ref(ErrorResponse),
+        413: ref(ErrorResponse),
+        415: ref(ErrorResponse),
+        503: ref(ErrorResponse),
+        ...serverError
+      },
     },
     config: {
       access: 'write',
       // The multipart body is read part by part in the handler (validated there), so it is declared for the document only.
       swaggerTransform: ({ schema, url }) => ({
-        schema: { ...schema, body: { content: { 'application/json': { schema: ref(TrainRequest) }, 'multipart/form-data': { schema: trainMultipartBody } } } },
+        schema: {
+          ...schema,
+          body: {
+            content: {
+              'application/json': { schema: ref(TrainRequest) },
+              'multipart/form-data': { schema: trainMultipartBody }
+            }
+          }
+        },
         url,
       }),
     },
@@ -44,7 +63,8 @@ const trainRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const validate = request.compileValidationSchema(ref(TrainRequest), 'body') // no type coercion, like a JSON body
         if (!validate(spec)) {
           const first = validate.errors?.[0]
-          throw new AppError(400, 'invalid_spec', `spec${first?.instancePath ?? ''} ${first?.message ?? 'is invalid'}`, { field: `spec${first?.instancePath ?? ''}` })
+          throw new AppError(400, 'invalid_spec', `spec${first?.instancePath ?? ''} ${first?.message ?? 'is invalid'}`,
+            { field: `spec${first?.instancePath ?? ''}` })
         }
         return await reply.code(202).send(await upload.submit(spec as TrainRequestBody))
       } catch (err) {
@@ -54,7 +74,8 @@ const trainRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
     const contentType = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase()
     if (contentType !== 'application/json') {
-      throw new AppError(415, 'unsupported_media_type', `content type '${contentType.slice(0, 80)}' is not supported: send application/json or multipart/form-data`)
+      throw new AppError(415, 'unsupported_media_type',
+        `content type '${contentType.slice(0, 80)}' is not supported: send application/json or multipart/form-data`)
     }
     return await reply.code(202).send(await training.submit(request.body as TrainRequestBody))
   })
@@ -71,7 +92,12 @@ const trainRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => training.get(request.params.id))
 
   app.get('/train', {
-    schema: { operationId: 'listTrainingJobs', tags: ['training'], summary: 'Training jobs, newest first', response: { 200: ref(TrainJobList), ...serverError } },
+    schema: {
+      operationId: 'listTrainingJobs',
+      tags: ['training'],
+      summary: 'Training jobs, newest first',
+      response: { 200: ref(TrainJobList), ...serverError }
+    },
     config: { access: 'read' },
   }, async () => ({ jobs: training.list() }))
 }

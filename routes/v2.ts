@@ -1,6 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type, type Static } from 'typebox'
-import { ErrorResponse, ModelName, TensorInfo, VersionSelector, bodyErrors, errorResponses, ref, serverError } from '../src/schemas/index.js'
+import {
+  ErrorResponse, ModelName, TensorInfo, VersionSelector, bodyErrors, errorResponses, ref,
+  serverError
+} from '../src/schemas/index.js'
 
 /** Open Inference Protocol v2 (KServe / Triton), so their clients can call the service as is. */
 const V2ModelMetadata = Type.Object({
@@ -28,7 +31,12 @@ const V2InferResponse = Type.Object({
   model_name: Type.String(),
   model_version: Type.String(),
   id: Type.Optional(Type.String()),
-  outputs: Type.Array(Type.Object({ name: Type.String(), shape: Type.Array(Type.Integer()), datatype: Type.String(), data: Type.Array(Type.Number()) })),
+  outputs: Type.Array(Type.Object({
+    name: Type.String(),
+    shape: Type.Array(Type.Integer()),
+    datatype: Type.String(),
+    data: Type.Array(Type.Number())
+  })),
 }, { $id: 'V2InferResponse', description: 'Open Inference Protocol v2 inference response' })
 const V2Ready = Type.Object({ ready: Type.Boolean() }, { $id: 'V2Ready', description: 'Whether the server is live or ready' })
 
@@ -44,7 +52,16 @@ const inferenceV2Routes: FastifyPluginAsyncTypebox = async (app) => {
     config: { access: 'public', live: true },
   }, async () => ({ ready: true }))
   app.get('/v2/health/ready', {
-    schema: { operationId: 'v2Ready', tags: ['inference-v2'], summary: 'Server ready', response: { 200: ref(V2Ready), 503: ref(V2Ready), ...serverError } },
+    schema: {
+      operationId: 'v2Ready',
+      tags: ['inference-v2'],
+      summary: 'Server ready',
+      response: {
+        200: ref(V2Ready),
+        503: ref(V2Ready),
+        ...serverError
+      }
+    },
     config: { access: 'public' },
   }, async (_req, reply) => {
     const ready = training.readiness().ready
@@ -53,7 +70,13 @@ const inferenceV2Routes: FastifyPluginAsyncTypebox = async (app) => {
 
   const modelMeta = (name: string, version?: string): Static<typeof V2ModelMetadata> => {
     const meta = models.resolve(name, version ?? 'latest')
-    return { name: meta.name, versions: models.versions(meta).map(String), platform: 'onnxruntime_onnx', inputs: meta.inputs, outputs: meta.outputs }
+    return {
+      name: meta.name,
+      versions: models.versions(meta).map(String),
+      platform: 'onnxruntime_onnx',
+      inputs: meta.inputs,
+      outputs: meta.outputs
+    }
   }
   app.get('/v2/models/:name', {
     schema: {
@@ -76,18 +99,40 @@ const inferenceV2Routes: FastifyPluginAsyncTypebox = async (app) => {
     config: { access: 'read' },
   }, async (request) => modelMeta(request.params.name, request.params.version))
 
-  const infer = async (name: string, version: string | undefined, body: Static<typeof V2InferRequest>): Promise<Static<typeof V2InferResponse>> => {
+  const infer = async (name: string, version: string | undefined,
+    body: Static<typeof V2InferRequest>): Promise<Static<typeof V2InferResponse>> => {
     const { meta, output } = await predictions.infer(name, version, body.inputs[0])
     return { model_name: meta.name, model_version: String(meta.version), ...(body.id != null ? { id: body.id } : {}), outputs: [output] }
   }
-  const inferSchema = { tags: ['inference-v2'], body: ref(V2InferRequest), response: { 200: ref(V2InferResponse), 422: ref(ErrorResponse), ...bodyErrors, ...errorResponses } }
+  const inferSchema = {
+    tags: ['inference-v2'],
+    body: ref(V2InferRequest),
+    response: {
+      200: ref(V2InferResponse),
+      422: ref(ErrorResponse),
+      ...bodyErrors,
+      ...errorResponses
+    }
+  }
   // Tensors are data: these routes keep BODY_LIMIT (the control routes get JSON_BODY_LIMIT).
   const inferOptions = { bodyLimit: app.config.BODY_LIMIT, config: { access: 'read' as const } }
   app.post('/v2/models/:name/infer', {
-    schema: { ...inferSchema, operationId: 'v2Infer', summary: 'Inference (latest version), no proof', params: ModelParams }, ...inferOptions,
+    schema: {
+      ...inferSchema,
+      operationId: 'v2Infer',
+      summary: 'Inference (latest version), no proof',
+      params: ModelParams
+    },
+    ...inferOptions,
   }, async (request) => await infer(request.params.name, undefined, request.body))
   app.post('/v2/models/:name/versions/:version/infer', {
-    schema: { ...inferSchema, operationId: 'v2InferVersion', summary: 'Inference on a version, no proof', params: VersionParams }, ...inferOptions,
+    schema: {
+      ...inferSchema,
+      operationId: 'v2InferVersion',
+      summary: 'Inference on a version, no proof',
+      params: VersionParams
+    },
+    ...inferOptions,
   }, async (request) => await infer(request.params.name, request.params.version, request.body))
 }
 

@@ -58,7 +58,9 @@ export class ApiKeys {
     if (!this.enabled || access === 'public' || (access === 'read' && !this.requiredForRead)) return
     const key = presentedKey(request)
     if (key == null) {
-      throw new AppError(401, 'unauthorized', `this ${access === 'write' ? 'operation changes the service and needs' : 'service needs'} an API key: send it in the x-api-key header or as Authorization: Bearer <key>`)
+      throw new AppError(401, 'unauthorized',
+        `this ${access === 'write' ? 'operation changes the service and needs' : 'service needs'} an API key: send it in the x-api-key ` +
+        'header or as Authorization: Bearer <key>')
     }
     if (this.identify(key) == null) throw new AppError(403, 'forbidden', 'the API key is not valid')
   }

@@ -67,7 +67,8 @@ export async function buildApp ({ config, services, startBackground }: BuildOpti
     // Keys never reach the logs: request headers, and @fastify/multipart's trace of the headers it hands to busboy.
     logger: {
       level: config.LOG_LEVEL,
-      redact: ['req.headers', 'busboyOptions.headers', 'headers'].flatMap((at) => [`${at}.authorization`, `${at}["x-api-key"]`, `${at}.cookie`]),
+      redact: ['req.headers', 'busboyOptions.headers', 'headers'].flatMap((at) => [`${at}.authorization`, `${at}["x-api-key"]`,
+        `${at}.cookie`]),
     },
     bodyLimit: config.BODY_LIMIT,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true, allErrors: false } },

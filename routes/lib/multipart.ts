@@ -12,7 +12,10 @@ export async function readParts (request: FastifyRequest, handle: (part: Multipa
   try {
     for await (const part of request.parts()) await handle(part)
   } catch (err) {
-    if (isMalformedMultipart(err)) throw new AppError(400, 'invalid_multipart', `the multipart body is malformed: ${(err as Error).message}`)
+    if (isMalformedMultipart(err)) {
+      throw new AppError(400, 'invalid_multipart',
+      `the multipart body is malformed: ${(err as Error).message}`)
+    }
     throw err
   }
 }

@@ -158,6 +158,7 @@ export class Predictor {
       for (let r = 0; r < rows; r++) positive[r] = Number(data[r * 2 + 1])
       return positive
     }
-    throw new AppError(422, 'unsupported_model', `model output '${model.outputName}' has ${perRow} values per row; expected 1 (a probability) or 2 (class probabilities)`)
+    throw new AppError(422, 'unsupported_model',
+      `model output '${model.outputName}' has ${perRow} values per row; expected 1 (a probability) or 2 (class probabilities)`)
   }
 }

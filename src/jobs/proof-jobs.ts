@@ -85,7 +85,9 @@ export class ProofJobs {
     if (cached != null) return cached
     const state = this.registry.circuit(meta)
     if (state.status !== 'ready') {
-      throw new AppError(state.status === 'failed' || state.status === 'unsupported' ? 422 : 409, 'circuit_not_ready', `model '${meta.name}' version ${meta.version} has no verification key: its circuit is ${state.status}${state.error != null ? ` (${state.error})` : ''}`)
+      throw new AppError(state.status === 'failed' || state.status === 'unsupported' ? 422 : 409, 'circuit_not_ready',
+        `model '${meta.name}' version ${meta.version} has no verification key: its circuit is ` +
+        `${state.status}${state.error != null ? ` (${state.error})` : ''}`)
     }
     const vk = JSON.parse(await readFile(path.join(this.registry.circuitDir(meta), 'verification_key.json'), 'utf8')) as unknown
     this.vkCache.set(key, vk)

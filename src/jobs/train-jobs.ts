@@ -26,7 +26,15 @@ export interface TrainJobRecord extends StoredJob {
   href: string
   started?: string
   finished?: string
-  spec: { model: string, recipe: string, window: number, seed: number, epochs?: number, proof_system?: string, data: 'synthetic' | 'urls' | 'upload' }
+  spec: {
+    model: string,
+    recipe: string,
+    window: number,
+    seed: number,
+    epochs?: number,
+    proof_system?: string,
+    data: 'synthetic' | 'urls' | 'upload'
+  }
   /** The full spec, kept so a queued job can resume after a restart (uploaded files live in uploadDir). */
   request: TrainSpec
   uploadDir?: string
@@ -124,7 +132,15 @@ export class TrainJobs {
       status: 'queued',
       href: `/train/${id}`,
       created: new Date().toISOString(),
-      spec: { model: spec.model, recipe: spec.recipe, window: spec.window, seed: spec.seed, epochs: spec.epochs, proof_system: spec.proof_system ?? this.options.defaultProofSystem, data: dataKind },
+      spec: {
+        model: spec.model,
+        recipe: spec.recipe,
+        window: spec.window,
+        seed: spec.seed,
+        epochs: spec.epochs,
+        proof_system: spec.proof_system ?? this.options.defaultProofSystem,
+        data: dataKind
+      },
       request: spec,
       uploadDir,
     }
@@ -199,7 +215,13 @@ export class TrainJobs {
         backend: result.model.backend,
         train_ms: Date.now() - started,
       })
-      this.log.info({ job: id, model: meta.name, version: meta.version, f1: result.model.metrics.f1, roc_auc: result.model.metrics.roc_auc }, 'training job succeeded')
+      this.log.info({
+        job: id,
+        model: meta.name,
+        version: meta.version,
+        f1: result.model.metrics.f1,
+        roc_auc: result.model.metrics.roc_auc
+      }, 'training job succeeded')
     } catch (err) {
       const message = this.closed ? 'interrupted: the service stopped while this job was running; submit it again' : describeError(err)
       await this.finish(this.get(id), { status: 'failed', error: message })

@@ -23,7 +23,10 @@ export type VersionMeta = Omit<Static<typeof ModelVersion>, 'aliases' | 'provabl
 export type CircuitState = Static<typeof CircuitInfo>
 
 /** What registration needs: the facts of a version but those the registry assigns (number, date, hashes). */
-export type RegisterInput = Omit<VersionMeta, 'version' | 'created' | 'onnx_sha256' | 'onnx_bytes'> & { onnx: Uint8Array, circuit?: CircuitState }
+export type RegisterInput = Omit<VersionMeta, 'version' | 'created' | 'onnx_sha256' | 'onnx_bytes'> & {
+  onnx: Uint8Array,
+  circuit?: CircuitState
+}
 
 interface ModelState {
   next_version: number
@@ -45,7 +48,9 @@ export function sha256 (bytes: Uint8Array | string): string {
 
 export function checkName (name: string, what = 'model name'): void {
   if (!NAME_RE.test(name)) {
-    throw new AppError(400, 'invalid_name', `${what} '${name.slice(0, 80)}' is not allowed: use 1-64 lower-case letters, digits, '-' or '_', starting with a letter or digit`, { field: 'name' })
+    throw new AppError(400, 'invalid_name',
+      `${what} '${name.slice(0, 80)}' is not allowed: use 1-64 lower-case letters, digits, '-' or '_', starting with a letter or digit`,
+      { field: 'name' })
   }
 }
 
@@ -86,7 +91,8 @@ export class Registry {
           await rm(path.join(childPath, leftover), { recursive: true, force: true })
         }
         entry.versions.set(meta.version, meta)
-        entry.circuits.set(meta.version, await readJson<CircuitState>(path.join(childPath, 'circuit.json')).catch(() => ({ status: 'pending' as const })))
+        entry.circuits.set(meta.version, await readJson<CircuitState>(path.join(childPath,
+          'circuit.json')).catch(() => ({ status: 'pending' as const })))
         entry.state.next_version = Math.max(entry.state.next_version, meta.version + 1)
       }
       for (const [alias, v] of Object.entries(entry.state.aliases)) if (!entry.versions.has(v)) delete entry.state.aliases[alias]
@@ -129,14 +135,19 @@ export class Registry {
   resolve (name: string, selector: number | string = 'latest'): VersionMeta {
     checkName(name)
     const entry = this.models.get(name)
-    if (entry == null || entry.versions.size === 0) throw new AppError(404, 'model_not_found', `model '${name}' does not exist`, { field: 'model' })
+    if (entry == null || entry.versions.size === 0) {
+      throw new AppError(404, 'model_not_found', `model '${name}' does not exist`,
+        { field: 'model' })
+    }
     let version: number | undefined
     if (typeof selector === 'number' || /^[0-9]+$/.test(selector)) version = Number(selector)
     else if (selector === 'latest') version = Math.max(...entry.versions.keys())
     else version = entry.state.aliases[selector]
     const meta = version == null ? undefined : entry.versions.get(version)
     if (meta == null) {
-      throw new AppError(404, 'version_not_found', `model '${name}' has no version '${selector}' (versions: ${[...entry.versions.keys()].join(', ')}; aliases: ${['latest', ...Object.keys(entry.state.aliases)].join(', ')})`, { field: 'version' })
+      throw new AppError(404, 'version_not_found',
+        `model '${name}' has no version '${selector}' (versions: ${[...entry.versions.keys()].join(', ')}; aliases: ` +
+        `${['latest', ...Object.keys(entry.state.aliases)].join(', ')})`, { field: 'version' })
     }
     return meta
   }
@@ -217,8 +228,15 @@ export class Registry {
   }
 
   async setAlias (name: string, alias: string, version: number): Promise<void> {
-    if (!ALIAS_RE.test(alias)) throw new AppError(400, 'invalid_alias', `alias '${alias.slice(0, 80)}' is not allowed: use a lower-case letter, then letters, digits, '-' or '_' (at most 64)`, { field: 'alias' })
-    if (alias === 'latest') throw new AppError(400, 'invalid_alias', "alias 'latest' is kept by the registry: it always names the highest version", { field: 'alias' })
+    if (!ALIAS_RE.test(alias)) {
+      throw new AppError(400, 'invalid_alias',
+        `alias '${alias.slice(0, 80)}' is not allowed: use a lower-case letter, then letters, digits, '-' or '_' (at most 64)`,
+        { field: 'alias' })
+    }
+    if (alias === 'latest') {
+      throw new AppError(400, 'invalid_alias',
+        "alias 'latest' is kept by the registry: it always names the highest version", { field: 'alias' })
+    }
     const meta = this.resolve(name, version)
     await this.withLock(name, async () => {
       const entry = this.models.get(name)

@@ -13,17 +13,27 @@ export function ref<T extends TSchema> (schema: T): T {
 
 export { NAME_PATTERN }
 export const ModelName = Type.String({ pattern: NAME_PATTERN, description: 'lower-case letters, digits, - and _, at most 64' })
-export const VersionSelector = Type.String({ pattern: '^([1-9][0-9]{0,8}|[a-z][a-z0-9_-]{0,63})$', description: 'a version number or an alias such as latest' })
+export const VersionSelector = Type.String({
+  pattern: '^([1-9][0-9]{0,8}|[a-z][a-z0-9_-]{0,63})$',
+  description: 'a version number or an alias such as latest'
+})
 
 export const ErrorResponse = Type.Object({
   error: Type.String({ description: 'machine-readable code' }),
   message: Type.String({ description: 'what is wrong, and where' }),
   where: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]))),
-}, { $id: 'Error', additionalProperties: false, description: 'What went wrong: a machine-readable code, and a message that names the field, row or column and says what to send instead' })
+}, {
+  $id: 'Error',
+  additionalProperties: false,
+  description: 'What went wrong: a machine-readable code, and a message that names the ' +
+  'field, row or column and says what to send instead'
+})
 
 export const ProofSystem = Type.Union([Type.Literal('groth16'), Type.Literal('plonk')], { $id: 'ProofSystem' })
-export const JobStatus = Type.Union([Type.Literal('queued'), Type.Literal('running'), Type.Literal('succeeded'), Type.Literal('failed')], { $id: 'JobStatus' })
-export const ProofStatus = Type.Union([Type.Literal('queued'), Type.Literal('proving'), Type.Literal('succeeded'), Type.Literal('failed')], { $id: 'ProofStatus' })
+export const JobStatus = Type.Union([Type.Literal('queued'), Type.Literal('running'), Type.Literal('succeeded'), Type.Literal('failed')],
+  { $id: 'JobStatus' })
+export const ProofStatus = Type.Union([Type.Literal('queued'), Type.Literal('proving'), Type.Literal('succeeded'), Type.Literal('failed')],
+  { $id: 'ProofStatus' })
 
 /** A fault of the service itself: any route may answer it (the error handler logs the cause). */
 export const serverError = { 500: ref(ErrorResponse) }

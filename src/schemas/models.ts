@@ -10,7 +10,8 @@ export const TensorInfo = Type.Object({
 }, { $id: 'TensorInfo' })
 
 export const CircuitInfo = Type.Object({
-  status: Type.Union([Type.Literal('pending'), Type.Literal('building'), Type.Literal('ready'), Type.Literal('failed'), Type.Literal('unsupported')]),
+  status: Type.Union([Type.Literal('pending'), Type.Literal('building'), Type.Literal('ready'), Type.Literal('failed'),
+    Type.Literal('unsupported')]),
   constraints: Type.Optional(Type.Integer()),
   r1cs_sha256: Type.Optional(Type.String()),
   vk_sha256: Type.Optional(Type.String()),
@@ -50,7 +51,10 @@ export const ModelSummary = Type.Object({
   versions: Type.Array(Type.Integer()),
   aliases: Type.Record(Type.String(), Type.Integer()),
 }, { $id: 'ModelSummary', description: 'A model: its version numbers and aliases' })
-export const ModelList = Type.Object({ models: Type.Array(ref(ModelSummary)) }, { $id: 'ModelList', description: 'Every model with its versions and aliases' })
+export const ModelList = Type.Object({ models: Type.Array(ref(ModelSummary)) }, {
+  $id: 'ModelList',
+  description: 'Every model with its versions and aliases'
+})
 
 export const UploadSpec = Type.Object({
   name: ModelName,
@@ -61,7 +65,10 @@ export const UploadSpec = Type.Object({
 }, { $id: 'UploadSpec', additionalProperties: false })
 export type UploadSpecBody = Static<typeof UploadSpec>
 
-export const Registered = Type.Object({ name: Type.String(), version: Type.Integer(), href: Type.String() }, { $id: 'Registered', description: 'The version the upload registered' })
+export const Registered = Type.Object({ name: Type.String(), version: Type.Integer(), href: Type.String() }, {
+  $id: 'Registered',
+  description: 'The version the upload registered'
+})
 export const AliasRequest = Type.Object({ version: Type.Integer({ minimum: 1 }) }, { $id: 'AliasRequest', additionalProperties: false })
 
 export const uploadMultipartBody = Type.Object({

@@ -13,7 +13,9 @@ export const PredictRequest = Type.Object({
     Type.Array(Type.Array(Type.Number(), { minItems: 1, maxItems: 4096 }), { minItems: 1 }),
     Type.Array(Type.Record(Type.String({ maxLength: 128 }), Type.Number()), { minItems: 1 }),
   ], { description: 'rows of feature values: positional (model input order) or named (model feature names)' }),
-  proof: Type.Optional(Type.Boolean({ description: 'attach a zero-knowledge proof to each prediction (default: true for provable models)' })),
+  proof: Type.Optional(Type.Boolean({
+    description: 'attach a zero-knowledge proof to each prediction (default: true for provable models)',
+  })),
 }, { $id: 'PredictRequest', additionalProperties: false })
 export type PredictRequestBody = Static<typeof PredictRequest>
 

@@ -18,7 +18,8 @@ export const Proof = Type.Object({
   public_signals: Type.Optional(Type.Array(Type.String())),
   proof: Type.Optional(SnarkjsObject),
   output: Type.Optional(ref(ProofOutput)),
-  served: Type.Optional(Type.Object({ probability: Type.Number(), label: Type.Integer() }, { description: 'what /predict answered for this row' })),
+  served: Type.Optional(Type.Object({ probability: Type.Number(), label: Type.Integer() },
+    { description: 'what /predict answered for this row' })),
   prove_ms: Type.Optional(Type.Number()),
   error: Type.Optional(Type.String()),
 }, { $id: 'Proof', description: 'A proof job: status, and once succeeded the proof, its public signals and the proven output' })
@@ -29,13 +30,22 @@ export const ProofBundle = Type.Object({
   public_signals: Type.Array(Type.String({ pattern: '^[0-9]{1,78}$' }), { maxItems: 10_000 }),
   verification_key: SnarkjsObject,
   model: Type.Object({ name: ModelName, version: Type.Integer({ minimum: 1 }), onnx_sha256: Type.String() }),
-}, { $id: 'ProofBundle', description: 'Everything needed to verify a proof offline: proof, public signals, verification key, and the model version it proves' })
+}, {
+  $id: 'ProofBundle',
+  description: 'Everything needed to verify a proof offline: proof, public signals, verification key, and the ' +
+  'model version it proves'
+})
 
 export const VerificationKey = Type.Object({
   protocol: Type.String({ description: 'groth16 or plonk' }),
   curve: Type.String({ description: 'bn128' }),
   nPublic: Type.Integer({ description: 'number of public signals' }),
-}, { $id: 'VerificationKey', additionalProperties: true, description: 'snarkjs verification key (the file `snarkjs zkey export verificationkey` writes)' })
+}, {
+  $id: 'VerificationKey',
+  additionalProperties: true,
+  description: 'snarkjs verification key (the file `snarkjs zkey export ' +
+  'verificationkey` writes)'
+})
 
 export const VerifyResult = Type.Object({
   verified: Type.Boolean(),

@@ -2,7 +2,11 @@ import { Type, type Static } from 'typebox'
 import { FilePart, JsonPart, ModelName, ProofSystem, JobStatus, ref } from './common.js'
 
 // ---- training ------------------------------------------------------------------------------
-const SourceUrl = Type.String({ pattern: '^[A-Za-z][A-Za-z0-9+.-]*:', maxLength: 2048, description: 'http(s) URL of a .csv, .parquet, .arrow/.arrows or .json file' })
+const SourceUrl = Type.String({
+  pattern: '^[A-Za-z][A-Za-z0-9+.-]*:',
+  maxLength: 2048,
+  description: 'http(s) URL of a .csv, .parquet, .arrow/.arrows or .json file'
+})
 export const DataSources = Type.Object({
   liquidations_v2: SourceUrl,
   liquidations_v3: SourceUrl,
@@ -77,9 +81,16 @@ export const TrainJob = Type.Object({
   backend: Type.Optional(Type.String({ description: 'tfjs backend that trained it' })),
   train_ms: Type.Optional(Type.Number()),
   error: Type.Optional(Type.String()),
-}, { $id: 'TrainJob', description: 'A training job: its spec, status, progress, and once done its dataset sizes, metrics and the model version it registered' })
+}, {
+  $id: 'TrainJob',
+  description: 'A training job: its spec, status, progress, and once done its dataset sizes, metrics and the model ' +
+  'version it registered'
+})
 
-export const TrainJobList = Type.Object({ jobs: Type.Array(ref(TrainJob)) }, { $id: 'TrainJobList', description: 'Training jobs, newest first' })
+export const TrainJobList = Type.Object({ jobs: Type.Array(ref(TrainJob)) }, {
+  $id: 'TrainJobList',
+  description: 'Training jobs, newest first'
+})
 
 export const trainMultipartBody = Type.Object({
   spec: JsonPart(TrainRequest, 'a TrainRequest without `data`, as JSON'),

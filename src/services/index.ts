@@ -21,7 +21,8 @@ export { DEFAULT_MODELS } from './training.js'
  * within seconds. It is INSECURE like any single-party file: whoever made it could forge proofs.
  * Bigger circuits (or PLONK) make their own development file once in DATA_DIR/ptau.
  */
-export const SHIPPED_DEV_PTAU = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'models', 'ptau', 'INSECURE-dev-pot12.ptau')
+export const SHIPPED_DEV_PTAU = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'models', 'ptau',
+  'INSECURE-dev-pot12.ptau')
 
 /** The use cases the routes call, one module each, and what they are built from (for health and tests). */
 export interface Services {
@@ -66,12 +67,25 @@ export async function createServices (config: Config, log: FastifyBaseLogger): P
   const resumableTraining = await trainJobs.init()
   const resumableProofs = await proofJobs.init()
   const training = new Training({
-    jobs: trainJobs, registry, allowedHosts: allowedHosts(config), defaults: { enabled: config.DEFAULT_MODELS, seed: config.DEFAULT_SEED }, log,
+    jobs: trainJobs,
+    registry,
+    allowedHosts: allowedHosts(config),
+    defaults: {
+      enabled: config.DEFAULT_MODELS,
+      seed: config.DEFAULT_SEED
+    },
+    log,
   })
 
   return {
     models,
-    predictions: new Predictions({ registry, predictor, proofs: proofJobs, maxBatch: config.MAX_BATCH, maxProofs: config.MAX_PROOFS_PER_REQUEST }),
+    predictions: new Predictions({
+      registry,
+      predictor,
+      proofs: proofJobs,
+      maxBatch: config.MAX_BATCH,
+      maxProofs: config.MAX_PROOFS_PER_REQUEST
+    }),
     training,
     proofs: new Proofs({ registry, proofs: proofJobs }),
     engine,

@@ -136,7 +136,8 @@ export async function checkServable (onnx: Uint8Array, spec: UploadSpecBody): Pr
     const session = await createSession(onnx)
     await session.release()
   } catch (err) {
-    throw new AppError(422, 'invalid_model', `onnxruntime cannot load the model: ${(err as Error).message.split('\n')[0]}`, { field: 'model' })
+    throw new AppError(422, 'invalid_model', `onnxruntime cannot load the model: ${(err as Error).message.split('\n')[0]}`,
+      { field: 'model' })
   }
   return summary
 }

@@ -45,7 +45,8 @@ export class Predictions {
   /** An Arrow IPC stream with one column per feature. */
   async predictArrow (query: { model?: string, version?: string, proof?: boolean }, body: Uint8Array): Promise<PredictOutcome> {
     if (query.model == null) {
-      throw new AppError(400, 'validation_error', 'querystring must have required property \'model\' for an Arrow body', { field: 'querystring/model' })
+      throw new AppError(400, 'validation_error', 'querystring must have required property \'model\' for an Arrow body',
+        { field: 'querystring/model' })
     }
     return await this.run(query.model, query.version, async (loaded) => await arrowToTensor(body, loaded, this.deps.maxBatch), query.proof)
   }
@@ -55,20 +56,24 @@ export class Predictions {
     const meta = this.deps.registry.resolve(name, version ?? 'latest')
     const loaded = await this.deps.predictor.load(meta)
     if (input.name !== loaded.inputName) {
-      throw new AppError(400, 'invalid_input', `inputs[0].name is '${input.name.slice(0, 80)}'; the model's input is '${loaded.inputName}'`, { field: 'inputs[0].name' })
+      throw new AppError(400, 'invalid_input',
+        `inputs[0].name is '${input.name.slice(0, 80)}'; the model's input is '${loaded.inputName}'`, { field: 'inputs[0].name' })
     }
     if (input.datatype !== 'FP32' && input.datatype !== 'FP64') {
-      throw new AppError(400, 'invalid_input', `inputs[0].datatype ${input.datatype.slice(0, 16)} is not supported: send FP32`, { field: 'inputs[0].datatype' })
+      throw new AppError(400, 'invalid_input', `inputs[0].datatype ${input.datatype.slice(0, 16)} is not supported: send FP32`,
+        { field: 'inputs[0].datatype' })
     }
     const flat = input.data.flat()
     const width = loaded.width
     const rows = input.shape.length === 1 ? 1 : input.shape[0]
     const shapeWidth = input.shape[input.shape.length - 1]
     if (shapeWidth !== width || input.shape.length > 2) {
-      throw new AppError(400, 'invalid_input', `inputs[0].shape [${input.shape.join(', ')}] does not fit the model's input [-1, ${width}]`, { field: 'inputs[0].shape' })
+      throw new AppError(400, 'invalid_input', `inputs[0].shape [${input.shape.join(', ')}] does not fit the model's input [-1, ${width}]`,
+        { field: 'inputs[0].shape' })
     }
     if (flat.length !== rows * width) {
-      throw new AppError(400, 'invalid_input', `inputs[0].data has ${flat.length} values; shape [${input.shape.join(', ')}] needs ${rows * width}`, { field: 'inputs[0].data' })
+      throw new AppError(400, 'invalid_input',
+        `inputs[0].data has ${flat.length} values; shape [${input.shape.join(', ')}] needs ${rows * width}`, { field: 'inputs[0].data' })
     }
     checkBatch(rows, this.deps.maxBatch)
     const instances = Array.from({ length: rows }, (_, r) => flat.slice(r * width, (r + 1) * width))
@@ -78,7 +83,8 @@ export class Predictions {
   }
 
   private async run (
-    name: string, version: string | number | undefined, toInput: (loaded: LoadedModel) => ModelInput | Promise<ModelInput>, proof: boolean | undefined
+    name: string, version: string | number | undefined,
+    toInput: (loaded: LoadedModel) => ModelInput | Promise<ModelInput>, proof: boolean | undefined,
   ): Promise<PredictOutcome> {
     const meta = this.deps.registry.resolve(name, version ?? 'latest')
     const loaded = await this.deps.predictor.load(meta)
@@ -89,7 +95,8 @@ export class Predictions {
    * Runs the model on already-checked input, then (when asked, or by default for provable
    * versions) queues one proof per row. The prediction never waits for a proof.
    */
-  private async withProofs (meta: VersionMeta, loaded: LoadedModel, input: ModelInput, proof: boolean | undefined): Promise<PredictOutcome> {
+  private async withProofs (meta: VersionMeta, loaded: LoadedModel, input: ModelInput,
+    proof: boolean | undefined): Promise<PredictOutcome> {
     const { predictor, registry, proofs, maxProofs: limit } = this.deps
     const probabilities = await predictor.predict(loaded, input.values, input.rows)
     const outcome: PredictOutcome = {
@@ -101,11 +108,15 @@ export class Predictions {
     const circuit = registry.circuit(meta)
     const provable = circuit.status !== 'failed' && circuit.status !== 'unsupported'
     if (proof === false || (proof == null && !provable)) return outcome
-    if (!provable) throw new AppError(422, 'not_provable', `${notProvableMessage(meta, circuit.error)}; ask without proof`, { field: 'proof' })
+    if (!provable) {
+      throw new AppError(422, 'not_provable', `${notProvableMessage(meta, circuit.error)}; ask without proof`,
+        { field: 'proof' })
+    }
     if (input.rows > limit) {
       if (proof === true) {
         throw new AppError(400, 'too_many_proofs',
-          `${input.rows} rows ask for proofs; at most ${limit} proofs per request (MAX_PROOFS_PER_REQUEST): split the batch or set proof to false`,
+          `${input.rows} rows ask for proofs; at most ${limit} proofs per request (MAX_PROOFS_PER_REQUEST): split the batch or set ` +
+            'proof to false',
           { field: 'instances' })
       }
       outcome.proof_error = `no proofs: ${input.rows} rows exceed the ${limit} proofs allowed per request; send fewer rows with proof true`
@@ -124,5 +135,8 @@ export class Predictions {
 }
 
 export function checkBatch (rows: number, max: number): void {
-  if (rows > max) throw new AppError(400, 'batch_too_large', `${rows} instances; at most ${max} per request (MAX_BATCH)`, { field: 'instances' })
+  if (rows > max) {
+    throw new AppError(400, 'batch_too_large', `${rows} instances; at most ${max} per request (MAX_BATCH)`,
+      { field: 'instances' })
+  }
 }

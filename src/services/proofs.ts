@@ -42,11 +42,16 @@ export class Proofs {
   async verifyBundle (bundle: Static<typeof ProofBundle>): Promise<Verified> {
     const meta = this.deps.registry.resolve(bundle.model.name, bundle.model.version)
     if (bundle.proof_system !== meta.proof_system) {
-      const reason = `the bundle says ${bundle.proof_system}, but model '${meta.name}' version ${meta.version} proves with ${meta.proof_system}`
+      const reason = `the bundle says ${bundle.proof_system}, but model '${meta.name}' version ${meta.version} proves with ` +
+        `${meta.proof_system}`
       return { verified: false, verification_ms: 0, reason }
     }
     if (bundle.model.onnx_sha256 !== meta.onnx_sha256) {
-      return { verified: false, verification_ms: 0, reason: `the bundle's onnx_sha256 does not match model '${meta.name}' version ${meta.version}` }
+      return {
+        verified: false,
+        verification_ms: 0,
+        reason: `the bundle's onnx_sha256 does not match model '${meta.name}' version ${meta.version}`
+      }
     }
     const result = await this.deps.proofs.verify(meta, bundle.public_signals, bundle.proof)
     return result.verified ? result : { ...result, reason: 'the proof does not verify against this version\'s verification key' }
@@ -56,7 +61,8 @@ export class Proofs {
 function requireSucceeded (job: ProofRecord): Succeeded {
   if (job.status !== 'succeeded' || job.proof == null || job.public_signals == null) {
     const why = job.error != null ? `: ${job.error}` : ''
-    throw new AppError(409, 'proof_not_ready', `proof '${job.id}' is ${job.status}${why}; poll GET /proofs/${job.id} until it has succeeded`)
+    throw new AppError(409, 'proof_not_ready',
+      `proof '${job.id}' is ${job.status}${why}; poll GET /proofs/${job.id} until it has succeeded`)
   }
   return { ...job, proof: job.proof, public_signals: job.public_signals }
 }

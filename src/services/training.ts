@@ -80,12 +80,18 @@ export class Training {
         const file = path.join(dir, `${name}${ext}`)
         await mkdir(dir, { recursive: true })
         await pipeline(upload.file, createWriteStream(file))
-        if (upload.file.truncated === true) throw new AppError(413, 'file_too_large', `${name}: the file exceeds UPLOAD_LIMIT`, { field: name })
+        if (upload.file.truncated === true) {
+          throw new AppError(413, 'file_too_large', `${name}: the file exceeds UPLOAD_LIMIT`,
+            { field: name })
+        }
         sources[name as DatasetName] = { kind: 'path', path: file }
       },
       submit: async (spec) => {
         const missing = DATASET_NAMES.filter((n) => sources[n] == null)
-        if (missing.length > 0) throw new AppError(400, 'missing_part', `missing dataset file part(s): ${missing.join(', ')}`, { field: missing[0] })
+        if (missing.length > 0) {
+          throw new AppError(400, 'missing_part', `missing dataset file part(s): ${missing.join(', ')}`,
+            { field: missing[0] })
+        }
         return await this.deps.jobs.submit(toSpec(spec, { sources: sources as Record<DatasetName, DataSource> }), id, dir)
       },
       discard: async () => { await rm(dir, { recursive: true, force: true }) },
@@ -114,7 +120,10 @@ export class Training {
     const progress = job?.progress != null
       ? ` (fold ${job.progress.fold}/${job.progress.folds}, epoch ${job.progress.epoch}/${job.progress.epochs})`
       : ''
-    return { ready: false, missing: [`model ${model}: ${job != null ? `training ${job.status}${progress}` : 'no version and no training job'}`] }
+    return {
+      ready: false,
+      missing: [`model ${model}: ${job != null ? `training ${job.status}${progress}` : 'no version and no training job'}`]
+    }
   }
 
   /** Queues the default models that have neither a version nor a job, the 7-day one (the one readiness waits for) first. */
@@ -132,7 +141,15 @@ export class Training {
 }
 
 function toSpec (body: TrainRequestBody, data: TrainSpec['data']): TrainSpec {
-  return { model: body.model, recipe: body.recipe ?? 'default', window: body.window ?? 7, seed: body.seed ?? 0, epochs: body.epochs, proof_system: body.proof_system, data }
+  return {
+    model: body.model,
+    recipe: body.recipe ?? 'default',
+    window: body.window ?? 7,
+    seed: body.seed ?? 0,
+    epochs: body.epochs,
+    proof_system: body.proof_system,
+    data
+  }
 }
 
 /** src/data's URL policy, answered before a job is queued with the API's codes (invalid_url, host_not_allowed). */
@@ -144,8 +161,10 @@ function checkSourceUrl (dataset: string, text: string, hosts: string[] | undefi
     case 'not_a_url':
       throw new AppError(400, 'invalid_url', `data.sources.${dataset}: '${text.slice(0, 200)}' is not a URL`, where)
     case 'scheme':
-      throw new AppError(400, 'invalid_url', `data.sources.${dataset}: only http and https URLs are allowed, not ${violation.protocol}`, where)
+      throw new AppError(400, 'invalid_url', `data.sources.${dataset}: only http and https URLs are allowed, not ${violation.protocol}`,
+        where)
     case 'host':
-      throw new AppError(400, 'host_not_allowed', `data.sources.${dataset}: host '${violation.url.hostname}' is not in FETCH_ALLOWED_HOSTS`, where)
+      throw new AppError(400, 'host_not_allowed',
+        `data.sources.${dataset}: host '${violation.url.hostname}' is not in FETCH_ALLOWED_HOSTS`, where)
   }
 }

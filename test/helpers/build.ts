@@ -24,7 +24,8 @@ export interface InjectedApp {
  */
 export async function build (t: Teardown, options: { config?: Partial<Config>, services?: Services, dataDir?: string } = {}): Promise<InjectedApp> {
   const dataDir = options.dataDir ?? await mkdtemp(path.join(tmpdir(), 'zkpredict-test-'))
-  const config = loadConfig({}, { LOG_LEVEL: 'silent', DEFAULT_MODELS: false, ...options.config, DATA_DIR: dataDir })
+  // The event-loop delay check is off unless a test is about overload: on a loaded test machine it would answer 503 to anything.
+  const config = loadConfig({}, { LOG_LEVEL: 'silent', DEFAULT_MODELS: false, OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: 0, ...options.config, DATA_DIR: dataDir })
   const app = await buildApp({ config, services: options.services })
   t.teardown(async () => {
     await app.close()

@@ -33,7 +33,8 @@ export default fp(async (app) => {
     let access = route.config?.access
     if (access == null) {
       if (!methods.every((m) => READ_METHODS.has(m))) {
-        throw new Error(`${methods.join(',')} ${route.url} declares no access level: add config: { access: 'write' | 'read' | 'public' } to its options`)
+        throw new Error(`${methods.join(',')} ${route.url} declares no access level: add config: { access: 'write' | 'read' | 'public' ` +
+          '} to its options')
       }
       const documented = (route.schema as { operationId?: string } | undefined)?.operationId != null
       access = documented ? 'read' : 'public'

@@ -20,6 +20,7 @@ export default fp(async (app) => {
       return id != null ? `key:${id}` : `ip:${request.ip}`
     },
     errorResponseBuilder: (_request, context) =>
-      new AppError(429, 'rate_limited', `more than ${context.max} requests in ${context.after}; retry after ${Math.ceil(context.ttl / 1000)} s`),
+      new AppError(429, 'rate_limited',
+        `more than ${context.max} requests in ${context.after}; retry after ${Math.ceil(context.ttl / 1000)} s`),
   })
 }, { name: 'rate-limit', dependencies: ['config', 'access'] })
