@@ -50,6 +50,8 @@ export async function createServices (config: Config, log: FastifyBaseLogger): P
     devPtauCandidates: [SHIPPED_DEV_PTAU],
     workers: config.PROOF_WORKERS,
     workerNice: config.PROOF_WORKER_NICE,
+    proverCacheSize: config.PROVER_CACHE_SIZE,
+    verbose: config.PROOF_LOG_VERBOSE,
     log,
   })
   const circuits = new CircuitBuilds(registry, engine, log)

@@ -1,4 +1,5 @@
-import { initParams, Rng } from '../network.js'
+import { trainingRandom } from '../../seeded-random.js'
+import { initParams } from '../network.js'
 import { FlatTrainer, kFold, meanBatchBce, shuffled } from '../trainer.js'
 import type { RecipeContext, RecipeResult } from './context.js'
 
@@ -11,7 +12,7 @@ import type { RecipeContext, RecipeResult } from './context.js'
 export const TUTORIAL = { lr: 1e-4, epochs: 30, batchSize: 32, folds: 5, threshold: 0.5 } as const
 
 export async function trainTutorial (ctx: RecipeContext): Promise<RecipeResult> {
-  const rng = new Rng(ctx.seed)
+  const rng = trainingRandom(ctx.seed)
   const epochs = ctx.epochs ?? TUTORIAL.epochs
   const trainer = new FlatTrainer(initParams(rng), { lr: TUTORIAL.lr })
   try {
