@@ -1,5 +1,5 @@
 /**
- * Synthetic Giza datasets: the five tables of METHOD.md section 1 with the real files' schema and quirks,
+ * Synthetic Giza datasets: the five tables of docs/METHOD.md section 1 with the real files' schema and quirks,
  * generated from a seed, so that the service can train and be tested without the real data (whose copies
  * carry no licence and must stay out of the project).
  *

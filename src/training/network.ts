@@ -2,7 +2,7 @@ import type { SeededRandom } from '../seeded-random.js'
 import type { DenseLayer } from './types.js'
 
 /**
- * The reference net of METHOD.md sec. 5: Linear(10,32) ReLU Linear(32,16) ReLU Linear(16,1) Sigmoid,
+ * The reference net of docs/METHOD.md sec. 5: Linear(10,32) ReLU Linear(32,16) ReLU Linear(16,1) Sigmoid,
  * 897 parameters. Both recipes keep it so that the circuit (and so each proof) stays the same size.
  *
  * Parameters live in one flat Float32Array in this order: W1 [10x32] row-major (weights[i][j] maps
@@ -83,7 +83,7 @@ export function layersToParams (layers: DenseLayer[]): Float32Array {
   return p
 }
 
-/** Applies the fitted min-max scaler; a zero range scales by 1 (METHOD.md sec. 4, features/types.ts). */
+/** Applies the fitted min-max scaler; a zero range scales by 1 (docs/METHOD.md sec. 4, features/types.ts). */
 export function scaleRows (X: number[][], scaler: { min: number[], max: number[] }): Float32Array {
   const d = scaler.min.length
   const out = new Float32Array(X.length * d)

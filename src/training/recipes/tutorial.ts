@@ -4,7 +4,7 @@ import { FlatTrainer, kFold, meanBatchBce, shuffled } from '../trainer.js'
 import type { RecipeContext, RecipeResult } from './context.js'
 
 /**
- * METHOD.md sec. 5, quirks included: BCE, Adam lr 1e-4, 30 epochs of shuffled batches of 32 per
+ * docs/METHOD.md sec. 5, quirks included: BCE, Adam lr 1e-4, 30 epochs of shuffled batches of 32 per
  * fold, 5-fold CV without shuffling in which ONE model (and one Adam state) keeps training through
  * all folds; the fold loss is the mean validation BCE over the fold's batches after its 30 epochs.
  * That model, at threshold 0.5, is the one evaluated and exported.
