@@ -31,7 +31,8 @@ export async function cleanStaging (dir: string, target?: string): Promise<strin
   const removed: string[] = []
   for (const name of names) {
     if (!isStagingName(name)) continue
-    if (target != null && !(name.startsWith(`.${target}.`) || name.startsWith(`${target}.tmp-`) || name.startsWith(`${target}.old-`))) continue
+    const ofTarget = target == null || [`.${target}.`, `${target}.tmp-`, `${target}.old-`].some((prefix) => name.startsWith(prefix))
+    if (!ofTarget) continue
     await rm(path.join(dir, name), { recursive: true, force: true })
     removed.push(name)
   }

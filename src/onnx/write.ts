@@ -41,7 +41,9 @@ export function intAttr (name: string, i: number): AttributeProto {
   return onnx.AttributeProto.create({ name, i, type: onnx.AttributeProto.AttributeType.INT })
 }
 
-export function makeNode (fields: { name: string, opType: string, input: string[], output: string[], attribute?: AttributeProto[] }): NodeProto {
+export interface NodeFields { name: string, opType: string, input: string[], output: string[], attribute?: AttributeProto[] }
+
+export function makeNode (fields: NodeFields): NodeProto {
   return onnx.NodeProto.create(fields)
 }
 
