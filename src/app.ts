@@ -46,7 +46,7 @@ class AccessLogController extends LogController {
   }
 }
 
-export interface BuildOptions {
+export interface AppOptions {
   config: Config
   /** Use cases built by the caller (shared by several apps in a test); default: built over config.DATA_DIR and closed with the app. */
   services?: Services
@@ -62,7 +62,7 @@ const configPlugin = fp<{ config: Config }>(async (app, options) => { app.decora
  * order): external plugins, then the app's plugins (one concern each, src/plugins/app/), then the
  * routes, thin HTTP layers over the use cases in src/services/.
  */
-export async function buildApp ({ config, services, startBackground }: BuildOptions): Promise<App> {
+export async function buildApp ({ config, services, startBackground }: AppOptions): Promise<App> {
   const app = Fastify({
     // Keys never reach the logs: request headers, and @fastify/multipart's trace of the headers it hands to busboy.
     logger: {

@@ -92,6 +92,11 @@ export const ConfigSchema = Type.Object({
     description: 'Answer 503 while the V8 heap in use is above this; 0 turns the check off'
   }),
   OVERLOAD_SAMPLE_MS: Type.Integer({ minimum: 10, default: 1000, description: 'How often the overload measures are taken' }),
+  // --- issue 11 (house-proofs): options src/proofs and src/training read from here, not from process.env ---
+  PROVER_CACHE_SIZE: Type.Integer({ minimum: 1, default: 16, description: 'Circuits each prover thread keeps loaded (proving key and witness wasm)' }),
+  PROOF_LOG_VERBOSE: Type.Boolean({ default: false, description: 'Log snarkjs progress lines of circuit setups and powers-of-tau runs' }),
+  TFJS_BACKEND: Type.Union([Type.Literal('auto'), Type.Literal('tensorflow'), Type.Literal('wasm'), Type.Literal('cpu')], { default: 'auto', description: 'tfjs backend of training: auto tries tensorflow (tfjs-node), then wasm, then cpu' }),
+  // --- end house-proofs block ---
 })
 export type Config = Static<typeof ConfigSchema>
 

@@ -1,7 +1,8 @@
 import * as ort from 'onnxruntime-node'
 import { AppError } from '../errors.js'
 import type { Registry, VersionMeta } from '../registry/registry.js'
-import { createSession, SessionCache } from './session-cache.js'
+import { createSession } from '../onnx/session.js'
+import { SessionCache } from './session-cache.js'
 
 /** Everything about a loaded version that does not change per request, worked out once. */
 export interface LoadedModel {

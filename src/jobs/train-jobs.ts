@@ -6,7 +6,7 @@ import type { DatasetName } from '../data/types.js'
 import type { DataSource } from '../data/sources.js'
 import { runTrainingJob, type TrainingJobSpec } from '../training/run-in-worker.js'
 import type { TrainedModel, TrainingProgress } from '../training/types.js'
-import { inspectOnnx } from '../registry/onnx-inspect.js'
+import { inspectOnnx } from '../onnx/inspect.js'
 import type { ProofSystemName, RegisterInput, Registry, VersionMeta } from '../registry/registry.js'
 import { JobStore, type StoredJob } from './job-store.js'
 import { WorkQueue } from './work-queue.js'
@@ -54,6 +54,8 @@ export interface TrainJobsOptions {
   queueLimit: number
   limits: { maxBytes: number, timeoutMs: number, allowedHosts?: string[] }
   defaultProofSystem: ProofSystemName
+  /** The tfjs backend to force (TFJS_BACKEND); undefined lets training pick (tensorflow, then wasm, then cpu). */
+  backend?: 'tensorflow' | 'wasm' | 'cpu'
   /** The one registration of a new version (src/services/models.ts): stores it and queues its circuit build. */
   register: (input: RegisterInput) => Promise<VersionMeta>
 }
@@ -178,6 +180,7 @@ export class TrainJobs {
         epochs: spec.epochs,
         data: spec.data,
         limits: this.options.limits,
+        ...(this.options.backend != null ? { backend: this.options.backend } : {}),
       }
       const result = await runTrainingJob(workerSpec, {
         signal: controller.signal,

@@ -2,7 +2,7 @@ import { readdir, readFile, rename, rm, stat } from 'node:fs/promises'
 import { createHash } from 'node:crypto'
 import path from 'node:path'
 import { AppError } from '../errors.js'
-import { isStagingName, makeStagingDir, readJson, syncDir, writeFileAtomic, writeJsonAtomic } from '../fs-atomic.js'
+import { cleanStaging, isStagingName, makeStagingDir, readJson, syncDir, writeFileAtomic, writeJsonAtomic } from '../fs-atomic.js'
 import { NAME_PATTERN } from './names.js'
 import type { Static } from 'typebox'
 import type { CircuitInfo, ModelVersion, ProofSystem } from '../schemas/index.js'
@@ -86,10 +86,8 @@ export class Registry {
         if (!/^[1-9][0-9]*$/.test(child)) continue
         const meta = await readJson<VersionMeta>(path.join(childPath, 'meta.json')).catch(() => null)
         if (meta == null) continue
-        // A circuit build killed mid-way leaves its temporary directory (circuit.tmp-*): never read, removed.
-        for (const leftover of (await readdir(childPath)).filter((n) => n.includes('.tmp-') || n.endsWith('.tmp'))) {
-          await rm(path.join(childPath, leftover), { recursive: true, force: true })
-        }
+        // A circuit build killed mid-way leaves its staging directory: never read, removed (src/fs-atomic.ts).
+        await cleanStaging(childPath)
         entry.versions.set(meta.version, meta)
         entry.circuits.set(meta.version, await readJson<CircuitState>(path.join(childPath,
           'circuit.json')).catch(() => ({ status: 'pending' as const })))

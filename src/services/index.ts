@@ -48,6 +48,8 @@ export async function createServices (config: Config, log: FastifyBaseLogger): P
     devPtauCandidates: [SHIPPED_DEV_PTAU],
     workers: config.PROOF_WORKERS,
     workerNice: config.PROOF_WORKER_NICE,
+    proverCacheSize: config.PROVER_CACHE_SIZE,
+    verbose: config.PROOF_LOG_VERBOSE,
     log,
   })
   const circuits = new CircuitBuilds(registry, engine, log)
@@ -62,6 +64,7 @@ export async function createServices (config: Config, log: FastifyBaseLogger): P
     queueLimit: config.TRAIN_QUEUE_LIMIT,
     limits: { maxBytes: config.FETCH_MAX_BYTES, timeoutMs: config.FETCH_TIMEOUT_MS, allowedHosts: allowedHosts(config) },
     defaultProofSystem: config.PROOF_SYSTEM,
+    ...(config.TFJS_BACKEND !== 'auto' ? { backend: config.TFJS_BACKEND } : {}),
     register: async (input) => await models.register(input),
   }, log)
   const resumableTraining = await trainJobs.init()

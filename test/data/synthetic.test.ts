@@ -1,5 +1,6 @@
 import t from 'tap'
-import { generateSyntheticDatasets, SeededRandom, syntheticOptions } from '../../src/data/synthetic.js'
+import { generateSyntheticDatasets, syntheticOptions } from '../../src/data/synthetic.js'
+import { SeededRandom } from '../../src/seeded-random.js'
 import { datasetTable, validateDataset } from '../../src/data/index.js'
 import { DATASET_NAMES, type GizaDatasets } from '../../src/data/types.js'
 import { DataError } from '../../src/errors.js'

@@ -208,7 +208,7 @@ t.test('Arrow Decimal number columns are scaled, also through Parquet', async (t
   t.same(validateDataset('deposits_borrows_v3', readTable(writeParquet(table), { name: 'd.parquet' }), 'd'), expected)
 })
 
-t.test('required columns per dataset (METHOD.md section 1)', async (t) => {
+t.test('required columns per dataset (docs/METHOD.md section 1)', async (t) => {
   t.same(requiredColumns('token_prices'), ['date', 'price', 'market_cap', 'volumes_last_24h', 'token'])
   t.same(requiredColumns('deposits_borrows_v3'), ['day', 'symbol', 'deposits_volume', 'borrows_volume'])
   t.equal(requiredColumns('liquidations_v3').length, 9)

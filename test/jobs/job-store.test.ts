@@ -6,7 +6,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import { JobStore, type StoredJob } from '../../src/jobs/job-store.js'
 import { TrainJobs } from '../../src/jobs/train-jobs.js'
 import { Registry } from '../../src/registry/registry.js'
-import { inspectOnnx } from '../../src/registry/onnx-inspect.js'
+import { inspectOnnx } from '../../src/onnx/inspect.js'
 import { buildMlpOnnx } from '../helpers/onnx-fixture.js'
 
 interface CountingJob extends StoredJob { step: number }

@@ -8,10 +8,11 @@ import onnxProto from 'onnx-proto'
 import * as ort from 'onnxruntime-node'
 import { NotProvableError } from '../../src/errors.js'
 import { evaluatePlan, InputRangeError, quantizeInputs } from '../../src/proofs/evaluate.js'
-import { AAVE_LIKE_SCALER, buildMlpOnnx, randomLayers, rng } from '../../src/proofs/mlp-onnx.js'
+import { AAVE_LIKE_SCALER, buildMlpOnnx, randomLayers, rng } from '../helpers/mlp-onnx.js'
 import { planFromJSON, planToJSON } from '../../src/proofs/quantize.js'
 import { BN254_P, decodePublicSignals, sigmoid, toField } from '../../src/proofs/signals.js'
-import { extractModel, transpile } from '../../src/proofs/transpile.js'
+import { extractModel } from '../../src/proofs/extract.js'
+import { transpile } from '../../src/proofs/transpile.js'
 
 const { onnx } = onnxProto
 const fixture = (name: string) => new Uint8Array(readFileSync(new URL(`../../../test/fixtures/${name}`, import.meta.url)))

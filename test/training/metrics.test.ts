@@ -1,6 +1,7 @@
 import t from 'tap'
 import { averagePrecision, bestF1Threshold, classificationMetrics, confusionMatrix, meanStd, rocAuc } from '../../src/training/metrics.js'
-import { initParams, layersToParams, paramLayout, paramsToLayers, Rng } from '../../src/training/network.js'
+import { trainingRandom } from '../../src/seeded-random.js'
+import { initParams, layersToParams, paramLayout, paramsToLayers } from '../../src/training/network.js'
 import { kFold, meanBatchBce } from '../../src/training/trainer.js'
 import { chooseEpoch } from '../../src/training/recipes/default.js'
 
@@ -80,14 +81,14 @@ t.test('KFold without shuffling: contiguous blocks, the first n % k folds one lo
 })
 
 t.test('seeded PRNG and PyTorch-style init', async (t) => {
-  const a = new Rng(42)
-  const b = new Rng(42)
+  const a = trainingRandom(42)
+  const b = trainingRandom(42)
   const xs = Array.from({ length: 5 }, () => a.next())
   t.same(xs, Array.from({ length: 5 }, () => b.next()), 'same seed, same stream')
-  t.not(new Rng(43).next(), new Rng(42).next())
+  t.not(trainingRandom(43).next(), trainingRandom(42).next())
   const layout = paramLayout()
   t.equal(layout.total, 897, 'the reference net has 897 parameters')
-  const p = initParams(new Rng(1))
+  const p = initParams(trainingRandom(1))
   // layer 1 bound 1/sqrt(10), layer 2 1/sqrt(32), layer 3 1/sqrt(16)
   const bounds = [1 / Math.sqrt(10), 1 / Math.sqrt(32), 1 / Math.sqrt(16)]
   for (let k = 0; k < 6; k++) {

@@ -1,8 +1,9 @@
 import t from 'tap'
 import * as ort from 'onnxruntime-node'
 import type { FeatureDataset, LabeledRows } from '../../src/features/types.js'
-import { decodeOnnx, exportOnnx } from '../../src/training/export-onnx.js'
-import { Rng } from '../../src/training/network.js'
+import { decodeOnnx } from '../../src/onnx/read.js'
+import { exportOnnx } from '../../src/onnx/write.js'
+import { trainingRandom } from '../../src/seeded-random.js'
 import { predictProbabilities } from '../../src/training/predict.js'
 import { DEFAULT_RECIPE } from '../../src/training/recipes/default.js'
 import { trainModel } from '../../src/training/train.js'
@@ -13,7 +14,7 @@ import type { TrainingProgress } from '../../src/training/types.js'
  * constant column for the zero-range scaler case): the label depends on two features through a logit.
  */
 function syntheticDataset (seed: number, trainRows = 300, testRows = 80): FeatureDataset {
-  const rng = new Rng(seed)
+  const rng = trainingRandom(seed)
   const scales = [1e10, 1e9, 3e3, 1e11, 1e11, 3e9, 5e8, 6e10, 3e10, 1]
   const rows = (n: number, day0: number): LabeledRows => {
     const out: LabeledRows = { X: [], y: [], day: [], token: [] }

@@ -2,7 +2,7 @@ import t from 'tap'
 import { DataError } from '../../src/errors.js'
 import { DATASET_NAMES, type DatasetName } from '../../src/data/types.js'
 import type { DataSource } from '../../src/data/sources.js'
-import { decodeOnnx } from '../../src/training/export-onnx.js'
+import { decodeOnnx } from '../../src/onnx/read.js'
 import { runTrainingJob } from '../../src/training/run-in-worker.js'
 import type { TrainingProgress } from '../../src/training/types.js'
 

@@ -1,8 +1,9 @@
 /**
- * ONNX decoding for the transpiler: the parts of a ModelProto a circuit needs (nodes, constant
- * tensors as float64, graph inputs/outputs, metadata props), nothing else. Decoding is done with
- * the onnx-proto protobufjs bindings; tensors stored as external data are refused because a
- * registry upload is a single file.
+ * The one ONNX reader. `decodeOnnx` is the protobuf decoding every reader shares (onnx-proto's
+ * protobufjs bindings); `parseOnnx` keeps the parts of a ModelProto a circuit needs (nodes, constant
+ * tensors as float64, graph inputs/outputs, metadata props), nothing else; inspect.ts summarises a
+ * file for the registry from the same decoding. Tensors stored as external data are refused because
+ * a registry upload is a single file.
  */
 import onnxProto from 'onnx-proto'
 import { NotProvableError } from '../errors.js'
@@ -44,6 +45,11 @@ export interface OnnxGraph {
 }
 
 const DT = onnx.TensorProto.DataType
+
+/** Decodes ONNX bytes into the protobuf message; throws protobufjs's error for bytes that are not ONNX. */
+export function decodeOnnx (bytes: Uint8Array): InstanceType<typeof onnx.ModelProto> {
+  return onnx.ModelProto.decode(bytes)
+}
 
 function toNum (v: unknown): number {
   // int64 fields decode as Long objects when protobufjs has long.js, else as numbers
@@ -118,7 +124,7 @@ function valueInfo (v: InstanceType<typeof onnx.ValueInfoProto>): OnnxValueInfo 
 export function parseOnnx (bytes: Uint8Array): OnnxGraph {
   let model: InstanceType<typeof onnx.ModelProto>
   try {
-    model = onnx.ModelProto.decode(bytes)
+    model = decodeOnnx(bytes)
   } catch (err) {
     throw new NotProvableError(`not an ONNX model: ${(err as Error).message}`)
   }

@@ -1,7 +1,56 @@
 import onnxProto from 'onnx-proto'
-import type { TrainedModel } from './types.js'
+import type { TrainedModel } from '../training/types.js'
 
 const { onnx } = onnxProto
+
+/**
+ * The one ONNX writer: the protobuf pieces (float tensors, tensor value infos, int attributes) every
+ * ONNX file the project makes is built from, and `exportOnnx` for a trained model. Test fixtures
+ * (test/helpers/mlp-onnx.ts) build their graphs from the same pieces, so the transpiler is tested on
+ * the layout the service writes.
+ */
+export type TensorProto = InstanceType<typeof onnx.TensorProto>
+export type NodeProto = InstanceType<typeof onnx.NodeProto>
+export type AttributeProto = InstanceType<typeof onnx.AttributeProto>
+export type ValueInfoProto = InstanceType<typeof onnx.ValueInfoProto>
+
+/** A float32 constant (initializer) stored as little-endian raw data. */
+export function floatTensor (name: string, dims: number[], values: number[]): TensorProto {
+  return onnx.TensorProto.create({
+    name,
+    dims,
+    dataType: onnx.TensorProto.DataType.FLOAT,
+    rawData: new Uint8Array(Float32Array.from(values).buffer),
+  })
+}
+
+/** A float32 graph input or output; a string dimension is symbolic (the batch 'N'). */
+export function floatValueInfo (name: string, dims: (number | string)[]): ValueInfoProto {
+  return onnx.ValueInfoProto.create({
+    name,
+    type: {
+      tensorType: {
+        elemType: onnx.TensorProto.DataType.FLOAT,
+        shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
+      },
+    },
+  })
+}
+
+export function intAttr (name: string, i: number): AttributeProto {
+  return onnx.AttributeProto.create({ name, i, type: onnx.AttributeProto.AttributeType.INT })
+}
+
+export interface NodeFields { name: string, opType: string, input: string[], output: string[], attribute?: AttributeProto[] }
+
+export function makeNode (fields: NodeFields): NodeProto {
+  return onnx.NodeProto.create(fields)
+}
+
+/** Serialises a model: the protobuf ModelProto fields, as onnx-proto names them. */
+export function encodeModel (fields: Parameters<typeof onnx.ModelProto.create>[0]): Uint8Array {
+  return onnx.ModelProto.encode(onnx.ModelProto.create(fields)).finish()
+}
 
 /**
  * Writes a TrainedModel as ONNX (opset 13, IR version 7) with onnx-proto.
@@ -28,23 +77,16 @@ export function exportOnnx (model: TrainedModel): Uint8Array {
   if (min.length !== features || max.length !== features) throw new Error('scaler and feature names disagree')
   if (model.layers.length === 0 || model.layers[0].weights.length !== features) throw new Error('first layer does not take the features')
 
-  const initializers: InstanceType<typeof onnx.TensorProto>[] = []
-  const nodes: InstanceType<typeof onnx.NodeProto>[] = []
+  const initializers: TensorProto[] = []
+  const nodes: NodeProto[] = []
   const constant = (name: string, dims: number[], values: number[]): string => {
-    initializers.push(onnx.TensorProto.create({
-      name,
-      dims,
-      dataType: onnx.TensorProto.DataType.FLOAT,
-      rawData: new Uint8Array(Float32Array.from(values).buffer),
-    }))
+    initializers.push(floatTensor(name, dims, values))
     return name
   }
-  const node = (opType: string, inputs: string[], output: string, attribute: InstanceType<typeof onnx.AttributeProto>[] = []): string => {
-    nodes.push(onnx.NodeProto.create({ opType, input: inputs, output: [output], name: `${opType.toLowerCase()}_${nodes.length}`, attribute }))
+  const node = (opType: string, inputs: string[], output: string, attribute: AttributeProto[] = []): string => {
+    nodes.push(makeNode({ opType, input: inputs, output: [output], name: `${opType.toLowerCase()}_${nodes.length}`, attribute }))
     return output
   }
-  const intAttr = (name: string, i: number): InstanceType<typeof onnx.AttributeProto> =>
-    onnx.AttributeProto.create({ name, i, type: onnx.AttributeProto.AttributeType.INT })
 
   const scale = min.map((lo, j) => (max[j] - lo === 0 ? 1 : 1 / (max[j] - lo)))
   let x = node('Sub', [INPUT_NAME, constant('scaler_min', [features], min)], 'shifted')
@@ -62,15 +104,7 @@ export function exportOnnx (model: TrainedModel): Uint8Array {
   node('Sigmoid', ['logit'], 'probability')
 
   const outCols = model.layers[model.layers.length - 1].bias.length
-  const tensorType = (name: string, cols: number): InstanceType<typeof onnx.ValueInfoProto> => onnx.ValueInfoProto.create({
-    name,
-    type: {
-      tensorType: {
-        elemType: onnx.TensorProto.DataType.FLOAT,
-        shape: { dim: [{ dimParam: 'N' }, { dimValue: cols }] },
-      },
-    },
-  })
+  const tensorType = (name: string, cols: number): ValueInfoProto => floatValueInfo(name, ['N', cols])
 
   const meta: Record<string, string> = {
     feature_names: JSON.stringify(model.featureNames),
@@ -85,7 +119,7 @@ export function exportOnnx (model: TrainedModel): Uint8Array {
   }
   if (model.details !== undefined) meta.details = JSON.stringify(model.details)
 
-  const proto = onnx.ModelProto.create({
+  return encodeModel({
     irVersion: ONNX_IR_VERSION,
     opsetImport: [{ domain: '', version: ONNX_OPSET }],
     producerName: 'zkpredict',
@@ -100,10 +134,4 @@ export function exportOnnx (model: TrainedModel): Uint8Array {
     },
     metadataProps: Object.entries(meta).map(([key, value]) => ({ key, value })),
   })
-  return onnx.ModelProto.encode(proto).finish()
-}
-
-/** Decodes ONNX bytes (tests and the registry's inspection of the graph). */
-export function decodeOnnx (bytes: Uint8Array): InstanceType<typeof onnx.ModelProto> {
-  return onnx.ModelProto.decode(bytes)
 }

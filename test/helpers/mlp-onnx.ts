@@ -1,11 +1,11 @@
 /**
- * A small ONNX writer for the graph shape the service exports (raw input -> Sub(min) -> Mul(1/range)
- * -> Gemm/Relu/... -> logit -> Sigmoid), used to make test fixtures and the benchmark model. It is
- * written with onnx-proto like the training exporter, so the transpiler is tested on the same layout.
+ * ONNX fixtures for the proof tests, scripts/make-proof-fixtures.ts and bench/proofs.ts: the graph
+ * shape the service exports (raw input -> Sub(min) -> Mul(1/range) -> Gemm/Relu/... -> logit ->
+ * Sigmoid) with knobs the exporter does not have (transB, another activation, a fixed batch), built
+ * from the pieces of src/onnx/write.ts so the transpiler is tested on the layout the service writes.
  */
-import onnxProto from 'onnx-proto'
-
-const { onnx } = onnxProto
+import { encodeModel, floatTensor, floatValueInfo, intAttr, makeNode, type NodeProto, type TensorProto } from '../../src/onnx/write.js'
+import { mulberry32 } from '../../src/seeded-random.js'
 
 export interface MlpSpec {
   /** layers[l].weights[in][out] (the training code's kernel layout) and bias[out]. */
@@ -22,40 +22,18 @@ export interface MlpSpec {
   transB?: boolean
 }
 
-function tensor (name: string, dims: number[], values: number[]): InstanceType<typeof onnx.TensorProto> {
-  const buf = Buffer.alloc(values.length * 4)
-  values.forEach((v, i) => buf.writeFloatLE(v, i * 4))
-  return onnx.TensorProto.create({ name, dims, dataType: onnx.TensorProto.DataType.FLOAT, rawData: new Uint8Array(buf) })
-}
-
-function valueInfo (name: string, dims: (number | string)[]): InstanceType<typeof onnx.ValueInfoProto> {
-  return onnx.ValueInfoProto.create({
-    name,
-    type: {
-      tensorType: {
-        elemType: onnx.TensorProto.DataType.FLOAT,
-        shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) }
-      }
-    }
-  })
-}
-
-function attrInt (name: string, i: number): InstanceType<typeof onnx.AttributeProto> {
-  return onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INT, i })
-}
-
 export function buildMlpOnnx (spec: MlpSpec): Uint8Array {
   const nIn = spec.layers[0].weights.length
   const batch = spec.batch ?? 'N'
-  const nodes: InstanceType<typeof onnx.NodeProto>[] = []
-  const inits: InstanceType<typeof onnx.TensorProto>[] = []
+  const nodes: NodeProto[] = []
+  const inits: TensorProto[] = []
   let cur = 'input'
   if (spec.scaler) {
     const { min, max } = spec.scaler
     const inv = min.map((m, i) => (max[i] - m === 0 ? 1 : 1 / (max[i] - m)))
-    inits.push(tensor('scaler_min', [nIn], min), tensor('scaler_inv_range', [nIn], inv))
-    nodes.push(onnx.NodeProto.create({ name: 'scale_sub', opType: 'Sub', input: [cur, 'scaler_min'], output: ['centered'] }))
-    nodes.push(onnx.NodeProto.create({ name: 'scale_mul', opType: 'Mul', input: ['centered', 'scaler_inv_range'], output: ['scaled'] }))
+    inits.push(floatTensor('scaler_min', [nIn], min), floatTensor('scaler_inv_range', [nIn], inv))
+    nodes.push(makeNode({ name: 'scale_sub', opType: 'Sub', input: [cur, 'scaler_min'], output: ['centered'] }))
+    nodes.push(makeNode({ name: 'scale_mul', opType: 'Mul', input: ['centered', 'scaler_inv_range'], output: ['scaled'] }))
     cur = 'scaled'
   }
   spec.layers.forEach((l, li) => {
@@ -63,25 +41,25 @@ export function buildMlpOnnx (spec: MlpSpec): Uint8Array {
     const W = spec.transB
       ? Array.from({ length: nOut }, (_, o) => l.weights.map((row) => row[o])).flat()
       : l.weights.flat()
-    inits.push(tensor(`dense${li}_W`, spec.transB ? [nOut, l.weights.length] : [l.weights.length, nOut], W))
-    inits.push(tensor(`dense${li}_b`, [nOut], l.bias))
+    inits.push(floatTensor(`dense${li}_W`, spec.transB ? [nOut, l.weights.length] : [l.weights.length, nOut], W))
+    inits.push(floatTensor(`dense${li}_b`, [nOut], l.bias))
     const last = li === spec.layers.length - 1
     const out = last ? 'logit' : `dense${li}`
-    nodes.push(onnx.NodeProto.create({
+    nodes.push(makeNode({
       name: `dense${li}`,
       opType: 'Gemm',
       input: [cur, `dense${li}_W`, `dense${li}_b`],
       output: [out],
-      attribute: spec.transB ? [attrInt('transB', 1)] : []
+      attribute: spec.transB ? [intAttr('transB', 1)] : []
     }))
     cur = out
     if (!last) {
-      nodes.push(onnx.NodeProto.create({ name: `act${li}`, opType: spec.activation ?? 'Relu', input: [cur], output: [`act${li}`] }))
+      nodes.push(makeNode({ name: `act${li}`, opType: spec.activation ?? 'Relu', input: [cur], output: [`act${li}`] }))
       cur = `act${li}`
     }
   })
-  nodes.push(onnx.NodeProto.create({ name: 'sigmoid', opType: 'Sigmoid', input: ['logit'], output: ['probability'] }))
-  const model = onnx.ModelProto.create({
+  nodes.push(makeNode({ name: 'sigmoid', opType: 'Sigmoid', input: ['logit'], output: ['probability'] }))
+  return encodeModel({
     irVersion: 7,
     producerName: 'zkpredict-fixture',
     opsetImport: [{ domain: '', version: spec.opset ?? 13 }],
@@ -90,24 +68,14 @@ export function buildMlpOnnx (spec: MlpSpec): Uint8Array {
       name: 'mlp',
       node: nodes,
       initializer: inits,
-      input: [valueInfo('input', [batch, nIn])],
-      output: [valueInfo('probability', [batch, 1]), valueInfo('logit', [batch, 1])]
+      input: [floatValueInfo('input', [batch, nIn])],
+      output: [floatValueInfo('probability', [batch, 1]), floatValueInfo('logit', [batch, 1])]
     }
   })
-  return onnx.ModelProto.encode(model).finish()
 }
 
 /** Deterministic pseudo-random numbers (mulberry32) so fixtures and benchmarks are reproducible. */
-export function rng (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6D2B79F5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+export const rng = mulberry32
 
 /** Kaiming-uniform-like random layers for sizes [10, 32, 16, 1]. */
 export function randomLayers (sizes: number[], seed: number): { weights: number[][], bias: number[] }[] {

@@ -1,7 +1,6 @@
-import onnxProto from 'onnx-proto'
+import type onnxProto from 'onnx-proto'
 import { AppError } from '../errors.js'
-
-const { onnx } = onnxProto
+import { decodeOnnx } from './read.js'
 
 /** Triton / Open Inference Protocol names for ONNX element types. */
 const DATATYPES: Record<number, string> = {
@@ -28,7 +27,7 @@ export interface OnnxSummary {
 export function inspectOnnx (bytes: Uint8Array): OnnxSummary {
   let model: onnxProto.onnx.ModelProto
   try {
-    model = onnx.ModelProto.decode(bytes)
+    model = decodeOnnx(bytes)
   } catch (err) {
     throw new AppError(422, 'invalid_model', `the file is not an ONNX model: ${(err as Error).message}`, { field: 'model' })
   }
