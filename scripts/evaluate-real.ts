@@ -21,7 +21,7 @@ import { DATASET_FILE_BASENAMES, loadGizaDirectory } from '../src/data/index.js'
 import { buildRecipeFeatures } from '../src/features/recipe-features.js'
 import type { FeatureWindow } from '../src/features/types.js'
 import { trainAndEvaluate } from '../src/evaluation/evaluate.js'
-import type { EvaluationReport, EvaluationSectionT } from '../src/evaluation/schema.js'
+import type { EvaluationReport, EvaluationSectionT } from '../src/schemas/evaluation.js'
 import type { RecipeName, TrainedModel } from '../src/training/types.js'
 
 const { values, positionals } = parseArgs({

@@ -7,7 +7,7 @@
  * Percentile intervals; a resample in which a score is undefined (one class missing) is skipped and
  * counted, so a caller can see when an interval rests on few resamples.
  */
-import { Rng } from '../training/network.js'
+import { SeededRandom } from '../seeded-random.js'
 
 export interface Interval { lo: number, hi: number, resamples: number }
 
@@ -30,7 +30,7 @@ export function blockBootstrap (
   const blockDays = opts.blockDays ?? 7
   const resamples = opts.resamples ?? 1000
   const level = opts.level ?? 0.95
-  const rng = new Rng(opts.seed ?? 12345)
+  const rng = new SeededRandom(opts.seed ?? 12345)
   const byDay = new Map<number, number[]>()
   for (let i = 0; i < days.length; i++) {
     let list = byDay.get(days[i])

@@ -9,7 +9,7 @@ import { trainModel, type TrainOptions } from '../training/train.js'
 import type { RecipeName, TrainedModel, TrainingProgress } from '../training/types.js'
 import { BASELINE_DESCRIPTIONS, fitPrior, predictPrior } from './baselines.js'
 import { buildSection, hardLabels, type BootstrapSettings } from './report.js'
-import type { EvaluationReport } from './schema.js'
+import type { EvaluationReport } from '../schemas/evaluation.js'
 import { predictRaw, walkForward, type WalkForwardOptions } from './walk-forward.js'
 
 export interface EvaluateOptions {
@@ -19,7 +19,7 @@ export interface EvaluateOptions {
   /** false: METHOD's split only */
   walkForward?: Partial<WalkForwardOptions> | false
   bootstrap?: Partial<BootstrapSettings>
-  train?: Pick<TrainOptions, 'defaultRecipe' | 'calibratedRecipe'>
+  train?: Pick<TrainOptions, 'defaultRecipe' | 'calibratedRecipe' | 'backend'>
   onProgress?: (p: TrainingProgress) => void
   signal?: AbortSignal
 }

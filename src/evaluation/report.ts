@@ -7,7 +7,7 @@ import { confusionMatrix, f1FromConfusion, rocAuc, averagePrecision } from '../t
 import { isoDay } from '../features/split.js'
 import { blockBootstrap, type Interval } from './bootstrap.js'
 import { brier, calibrationBins, expectedCalibrationError, LOWER_IS_BETTER, prCurve, rocCurve, SCORE_NAMES, type ScoreName, type Scores } from './scores.js'
-import type { EvaluationSectionT } from './schema.js'
+import type { EvaluationSectionT } from '../schemas/evaluation.js'
 
 /** Predictions of one predictor: probabilities and the 0/1 decision at its (per-fold) threshold. */
 export interface Predicted { p: ArrayLike<number>, hard: ArrayLike<number> }

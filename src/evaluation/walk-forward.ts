@@ -14,12 +14,14 @@ import { fitMinMaxScaler } from '../features/scaler.js'
 import { isoDay } from '../features/split.js'
 import { selectRows, type LagRows } from '../features/lags.js'
 import type { FeatureDataset, FeatureVariant, FeatureWindow } from '../features/types.js'
-import { forwardLayers, scaleRows } from '../training/network.js'
+import { layersToParams, scaleRows } from '../training/network.js'
+import { logitsOf } from '../training/recipes/calibrated.js'
+import { sigmoid } from './calibration.js'
 import { trainModel, type TrainOptions } from '../training/train.js'
 import type { RecipeName, TrainedModel } from '../training/types.js'
 import { fitPrior, predictPrior } from './baselines.js'
 import { hardLabels, scoreSet, scoresOf } from './report.js'
-import type { WalkForwardFoldT } from './schema.js'
+import type { WalkForwardFoldT } from '../schemas/evaluation.js'
 
 export interface WalkForwardOptions {
   testDays: number
@@ -38,7 +40,7 @@ export interface ModelData {
   window: FeatureWindow
   featureNames: string[]
   rows: LagRows
-  train?: Pick<TrainOptions, 'defaultRecipe' | 'calibratedRecipe'>
+  train?: Pick<TrainOptions, 'defaultRecipe' | 'calibratedRecipe' | 'backend'>
 }
 
 /** Pooled out-of-sample predictions of all folds, in fold order. */
@@ -69,7 +71,8 @@ export function origins (days: ArrayLike<number>, opts: WalkForwardOptions): num
 
 /** Predictions of a trained model on raw rows (float64 forward pass of its exported layers). */
 export function predictRaw (model: TrainedModel, X: number[][]): Float64Array {
-  return forwardLayers(model.layers, scaleRows(X, model.scaler), X.length)
+  const arch = [model.layers[0].weights.length, ...model.layers.map((l) => l.bias.length)]
+  return Float64Array.from(logitsOf(layersToParams(model.layers), arch, scaleRows(X, model.scaler), X.length), sigmoid)
 }
 
 export async function walkForward (

@@ -1,6 +1,7 @@
 import type { FetchLimits } from '../data/sources.js'
 import type { DataSource } from '../data/sources.js'
 import type { DatasetName, GizaDatasets } from '../data/types.js'
+import type { BackendName } from './backend.js'
 import type { RecipeName, TrainedModel, TrainingProgress } from './types.js'
 
 /** What a training job needs; plain data so that it crosses into a worker thread by structured clone. */
@@ -15,6 +16,8 @@ export interface TrainingJobSpec {
   walkForward?: boolean | { testDays?: number, stepDays?: number, spanDays?: number }
   data: { synthetic: { seed?: number, days?: number } } | { sources: Record<DatasetName, DataSource> }
   limits: FetchLimits
+  /** tfjs backend to force (config TFJS_BACKEND, 'auto' = none). */
+  backend?: BackendName
 }
 
 export interface TrainingJobResult {
@@ -33,7 +36,7 @@ export async function runTrainingPipeline (
 ): Promise<TrainingJobResult> {
   const data = await loadData(spec)
   // tfjs is loaded only now, so that a bad source is reported without waiting for it
-  const { exportOnnx } = await import('./export-onnx.js')
+  const { exportOnnx } = await import('../onnx/write.js')
   const { buildRecipeFeatures } = await import('../features/recipe-features.js')
   const { trainAndEvaluate } = await import('../evaluation/evaluate.js')
   // tutorial and default: METHOD's rows, split and scaler as buildFeatureDataset makes them (same weights as before)
@@ -43,6 +46,7 @@ export async function runTrainingPipeline (
     recipe: spec.recipe,
     seed: spec.seed,
     epochs: spec.epochs,
+    ...(spec.backend !== undefined ? { train: { backend: spec.backend } } : {}),
     walkForward: wf === false ? false : wf === true ? {} : wf,
     onProgress: opts.onProgress,
     signal: opts.signal,

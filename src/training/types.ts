@@ -57,7 +57,7 @@ export interface TrainedModel {
   target?: 'same-day' | 'next-days'
   horizon?: number
   /** the evaluation report (src/evaluation), saved as evaluation.json beside the version's meta.json */
-  evaluation?: import('../evaluation/schema.js').EvaluationReport
+  evaluation?: import('../schemas/evaluation.js').EvaluationReport
 }
 
 export interface RecipeCalibration { method: 'platt', a: number, b: number, intercept_only: boolean, fitted_on_rows: number }

@@ -1,6 +1,7 @@
 import { fitPlattMonotone, type PlattMap } from '../../evaluation/calibration.js'
 import { bestF1Threshold } from '../metrics.js'
-import { initParams, paramLayout, Rng } from '../network.js'
+import { trainingRandom } from '../../seeded-random.js'
+import { initParams, paramLayout } from '../network.js'
 import { bce, FlatTrainer, shuffled } from '../trainer.js'
 import { chooseEpoch } from './default.js'
 import type { RecipeContext, RecipeResult } from './context.js'
@@ -47,7 +48,7 @@ export const CALIBRATED_RECIPE: CalibratedRecipeOptions = {
 export async function trainCalibrated (ctx: RecipeContext, overrides: Partial<CalibratedRecipeOptions> = {}): Promise<RecipeResult> {
   const recipe = { ...CALIBRATED_RECIPE, ...overrides }
   const arch = ctx.arch
-  const rng = new Rng(ctx.seed)
+  const rng = trainingRandom(ctx.seed)
   const n = ctx.trainRows
   const y = ctx.yTrain
   const maxEpochs = ctx.epochs ?? recipe.maxEpochs
