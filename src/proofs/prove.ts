@@ -263,7 +263,7 @@ async function joinABC (curve: Curve, a: Uint8Array, b: Uint8Array, c: Uint8Arra
   return res[0]
 }
 
-async function groth16Prove (prover: Prover, w: bigint[]): Promise<{ proof: snarkjs.Proof, publicSignals: string[] }> {
+export async function groth16Prove (prover: Prover, w: bigint[]): Promise<{ proof: snarkjs.Proof, publicSignals: string[] }> {
   const k = prover.groth16 as Groth16Key
   const curve = prover.curve
   const Fr = curve.Fr
