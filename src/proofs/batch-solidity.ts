@@ -20,6 +20,7 @@
 import type * as snarkjs from 'snarkjs'
 import { unpackWords, type BatchLayout } from './batch-layout.js'
 
+const plus = (v: bigint) => (v < 0n ? `- ${-v}` : `+ ${v}`)
 const hex32 = (v: bigint | string) => BigInt(v).toString(16).padStart(64, '0')
 
 export function batchContractName (size: number): string {
@@ -72,46 +73,46 @@ export function batchVerifierSolidity (
   L.push('    error OutOfRange(uint256 row, uint256 field);')
   L.push('    error InvalidProof();')
   L.push('')
-  L.push('    function put(uint256[] memory w, uint256 cur, uint256 v, uint256 bits) private pure returns (uint256) {')
-  L.push('        uint256 word = cur >> 16;')
-  L.push('        uint256 pos = cur & 0xffff;')
-  L.push('        if (pos + bits > WORD_BITS) { word++; pos = 0; }')
-  L.push('        w[word] |= v << pos;')
-  L.push('        return (word << 16) | (pos + bits);')
-  L.push('    }')
-  L.push('')
-  L.push('    /// value + offset as a field of `bits` bits; anything outside would alias another row')
-  L.push('    function field(int256 value, int256 offset, uint256 bits, uint256 row, uint256 f) private pure returns (uint256 s) {')
-  L.push('        int256 t = value + offset;')
-  L.push('        if (t < 0 || uint256(t) >> bits != 0) revert OutOfRange(row, f);')
-  L.push('        s = uint256(t);')
-  L.push('    }')
-  L.push('')
   L.push('    /// The public words of the proof for these rows (rows beyond labels.length: canonical padding).')
+  L.push('    /// Unchecked arithmetic is safe here: a value v + offset that wraps modulo 2^256 lands outside')
+  L.push('    /// [0, 2^bits) (|offset| < 2^128), so it reverts like any other out-of-range value.')
   L.push('    function words(int256[] calldata x, int256[] calldata logits, uint256[] calldata labels) public pure returns (uint256[] memory w) {')
   L.push('        uint256 count = labels.length;')
   L.push('        if (count > SIZE || logits.length != count || x.length != count * NIN) revert RowCount(count);')
   L.push('        w = new uint256[](WORDS);')
-  L.push('        uint256 cur = 0;')
-  L.push('        for (uint256 r = 0; r < SIZE; r++) {')
-  L.push('            if (r < count) {')
-  L.push('                if (labels[r] > 1) revert OutOfRange(r, 1);')
-  L.push('                cur = put(w, cur, 1, 1);')
-  L.push('                cur = put(w, cur, labels[r], 1);')
-  L.push(`                cur = put(w, cur, field(logits[r], ${logit.offset}, ${logit.bits}, r, 2), ${logit.bits});`)
-  L.push('                uint256 b = r * NIN;')
+  L.push('        uint256 acc;')
+  L.push('        uint256 pos;')
+  L.push('        uint256 wp;')
+  L.push('        assembly { wp := add(w, 32) }')
+  L.push('        unchecked {')
+  L.push('            for (uint256 r = 0; r < SIZE; r++) {')
+  const put = (indent: string, value: string, bits: number, check: string | null): void => {
+    L.push(`${indent}{`)
+    L.push(`${indent}    uint256 s = ${value};`)
+    if (check) L.push(`${indent}    ${check}`)
+    L.push(`${indent}    if (pos + ${bits} > WORD_BITS) { assembly { mstore(wp, acc) } wp += 32; acc = 0; pos = 0; }`)
+    L.push(`${indent}    acc |= s << pos;`)
+    L.push(`${indent}    pos += ${bits};`)
+    L.push(`${indent}}`)
+  }
+  const i4 = '                    '
+  L.push('                if (r < count) {')
+  L.push('                    uint256 b = r * NIN;')
+  put(i4, '1', 1, null)
+  put(i4, 'labels[r]', 1, 'if (s > 1) revert OutOfRange(r, 1);')
+  put(i4, `uint256(logits[r] ${plus(logit.offset)})`, logit.bits, `if (s >> ${logit.bits} != 0) revert OutOfRange(r, 2);`)
   xs.forEach((f, i) => {
-    L.push(`                cur = put(w, cur, field(x[b + ${f.col}], ${f.offset}, ${f.bits}, r, ${3 + i}), ${f.bits});`)
+    put(i4, `uint256(x[b + ${f.col}] ${plus(f.offset)})`, f.bits, `if (s >> ${f.bits} != 0) revert OutOfRange(r, ${3 + i});`)
   })
-  L.push('            } else {')
-  L.push('                cur = put(w, cur, 0, 1);')
-  L.push(`                cur = put(w, cur, ${pad.label}, 1);`)
-  L.push(`                cur = put(w, cur, ${pad.logitQ + logit.offset}, ${logit.bits});`)
-  xs.forEach((f) => {
-    L.push(`                cur = put(w, cur, ${pad.xq[f.col as number] + f.offset}, ${f.bits});`)
-  })
+  L.push('                } else {')
+  put(i4, '0', 1, null)
+  put(i4, String(pad.label), 1, null)
+  put(i4, String(pad.logitQ + logit.offset), logit.bits, null)
+  xs.forEach((f) => put(i4, String(pad.xq[f.col as number] + f.offset), f.bits, null))
+  L.push('                }')
   L.push('            }')
   L.push('        }')
+  L.push('        assembly { mstore(wp, acc) }')
   L.push('    }')
   L.push('')
   L.push('    /// Reverts unless `proof` proves that the model maps every row x to its logit and label; returns the labels.')
@@ -201,11 +202,11 @@ export function batchCallArgs (layout: BatchLayout, proof: snarkjs.Proof, public
   }
 }
 
-/** ABI encoding of verifyBatch's arguments (hex, no 0x, without the selector). */
+/** ABI encoding of verifyBatch's arguments (hex, no 0x, without the selector); with proof [] those of words(). */
 export function encodeBatchCall (a: BatchCallArgs): string {
   const head: string[] = a.proof.map((v) => word(BigInt(v)))
   const arrays = [a.x, a.logits, a.labels]
-  let offset = (8 + arrays.length) * 32
+  let offset = (a.proof.length + arrays.length) * 32
   const tails: string[] = []
   for (const arr of arrays) {
     head.push(word(BigInt(offset)))
