@@ -4,7 +4,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import { proveBatch } from '../src/proofs/batch-prove.js'
-import { loadProver, prove } from '../src/proofs/prove.js'
+import { prove } from '../src/proofs/prove.js'
+import { loadProver } from '../src/proofs/prover-cache.js'
 
 const { dir, single, rows, seconds } = workerData as { dir: string, single: boolean, rows: number[][], seconds: number }
 await loadProver(dir, { singleThread: true })

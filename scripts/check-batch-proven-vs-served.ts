@@ -18,8 +18,8 @@ import { buildFeatureDataset } from '../src/features/index.js'
 import { proveBatch } from '../src/proofs/batch-prove.js'
 import { buildBatchCircuit } from '../src/proofs/batch-setup.js'
 import { checkBatchBundle } from '../src/proofs/batch-verify.js'
-import { releaseProvers } from '../src/proofs/prove.js'
-import { exportOnnx } from '../src/training/export-onnx.js'
+import { releaseProvers } from '../src/proofs/prover-cache.js'
+import { exportOnnx } from '../src/onnx/write.js'
 import { trainModel } from '../src/training/train.js'
 
 const { values } = parseArgs({

@@ -9,7 +9,8 @@ import type * as snarkjs from 'snarkjs'
 import { evaluatePlan, InputRangeError, quantizeInputs } from './evaluate.js'
 import { decodeRow, layoutFromJSON, packRows, type BatchLayout, type BatchRowQ, type DecodedBatchRow } from './batch-layout.js'
 import type { BatchMeta } from './batch-setup.js'
-import { groth16Prove, loadProver, type Prover, type ProverOptions } from './prove.js'
+import { groth16Prove } from './groth16-prove.js'
+import { loadProver, type Prover, type ProverOptions } from './prover-cache.js'
 import { toField } from './signals.js'
 
 export class BatchInputRangeError extends InputRangeError {
@@ -76,7 +77,8 @@ export async function proveBatch (dir: string, rawRows: readonly (readonly numbe
     throw new Error(`witness generation failed: ${(err as Error).message.split('\n')[0]}`)
   }
   const t1 = performance.now()
-  const { proof, publicSignals } = await groth16Prove(prover, w)
+  if (prover.groth16 == null) throw new Error(`${prover.dir} has no Groth16 key`)
+  const { proof, publicSignals } = await groth16Prove(prover.groth16, prover.curve, w)
   if (publicSignals.length !== expected.length || publicSignals.some((s, i) => BigInt(s) !== expected[i])) {
     throw new Error('proven words differ from the exact evaluation: the batch circuit and the plan disagree')
   }
