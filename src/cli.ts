@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util'
 import { FormData, request } from 'undici'
 import { parse as parseCsv } from 'csv-parse/sync'
 import * as snarkjs from 'snarkjs'
+import { batchBundleCallArgs, isBatchBundle, verifyBatchBundleText } from './proofs/batch-cli.js'
 
 /**
  * The command line: how a risk analyst tries the service first. HTTP through undici; `proof
@@ -40,7 +41,8 @@ Options for every command:
   proof: `zkpredict proof get ID
 zkpredict proof download ID [-o FILE]
 zkpredict proof verify FILE        verify a downloaded bundle offline (no server), with snarkjs
-zkpredict proof verify ID          ask the service to verify a stored proof`,
+zkpredict proof verify ID          ask the service to verify a stored proof
+zkpredict proof calldata FILE      the arguments of the batch contract's verifyBatch for a batch bundle (JSON)`,
   models: `zkpredict models list
 zkpredict models show NAME [VERSION]
 zkpredict models upload FILE.onnx --name NAME [--features a,b,c,...] [--threshold 0.5] [--proof-system groth16|plonk]`,
@@ -261,6 +263,13 @@ async function proof (): Promise<void> {
     }
     let bundle: any
     try { bundle = JSON.parse(text) } catch { throw new CliError(`${file} is not a proof bundle (not JSON)`) }
+    if (isBatchBundle(bundle)) {
+      const res = await verifyBatchBundleText(bundle)
+      for (const line of res.lines) console.log(line)
+      if (!res.ok) process.exitCode = 1
+      await (globalThis as { curve_bn128?: { terminate: () => Promise<void> } }).curve_bn128?.terminate()
+      return
+    }
     const system = bundle?.proof_system
     const complete = bundle?.verification_key != null && bundle.proof != null && Array.isArray(bundle.public_signals)
     if ((system !== 'groth16' && system !== 'plonk') || !complete) {
@@ -277,8 +286,14 @@ async function proof (): Promise<void> {
       'model\'s publisher gives to know which model it proves.')
     if (!verified) process.exitCode = 1
     await (globalThis as { curve_bn128?: { terminate: () => Promise<void> } }).curve_bn128?.terminate()
+  } else if (sub === 'calldata') {
+    const file = need(target, 'FILE', 'proof')
+    let bundle: unknown
+    try { bundle = JSON.parse(await readFile(file, 'utf8')) } catch { throw new CliError(`cannot read ${file} as a JSON proof bundle`) }
+    if (!isBatchBundle(bundle)) throw new CliError(`${file} is not a batch bundle (kind "batch")`)
+    console.log(JSON.stringify(batchBundleCallArgs(bundle), null, 2))
   } else {
-    throw new CliError(`${sub == null ? 'missing' : `unknown proof command '${sub}'`}: use get, download or verify\n\n${HELP.proof}`)
+    throw new CliError(`${sub == null ? 'missing' : `unknown proof command '${sub}'`}: use get, download, verify or calldata\n\n${HELP.proof}`)
   }
 }
 
