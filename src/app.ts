@@ -8,6 +8,9 @@ import { AppError } from './errors.js'
 import { sharedSchemas } from './schemas.js'
 import { validatorsWithoutBodyCoercion } from './validation.js'
 import { createServices, type Services } from './services.js'
+import metricsPlugin from './plugins/metrics.js'
+import tracingPlugin from './plugins/tracing.js'
+import uiPlugin from './plugins/ui.js'
 import healthRoutes from '../routes/health.js'
 import modelRoutes from '../routes/models.js'
 import predictRoutes from '../routes/predict.js'
@@ -88,6 +91,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
 
 
   app.decorate('config', config)
+  await app.register(tracingPlugin)
 
   // External plugins
   for (const schema of sharedSchemas) app.addSchema(schema)
@@ -219,6 +223,9 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   const services = await createServices(config, app.log)
   app.decorate('services', services)
   app.addHook('onClose', async () => { await services.close() })
+
+  await app.register(metricsPlugin)
+  await app.register(uiPlugin)
 
   // Routes
   await app.register(healthRoutes)

@@ -39,6 +39,7 @@ export const ConfigSchema = Type.Object({
   OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: Type.Number({ minimum: 0, default: 1000, description: 'Answer 503 with Retry-After while the mean event-loop delay is above this; 0 turns the check off' }),
   OVERLOAD_MAX_EVENT_LOOP_UTILIZATION: Type.Number({ minimum: 0, maximum: 1, default: 0, description: 'Answer 503 while event-loop utilization is above this (0 to 1); 0 turns the check off' }),
   OVERLOAD_MAX_HEAP_BYTES: Type.Integer({ minimum: 0, default: 0, description: 'Answer 503 while the V8 heap in use is above this; 0 turns the check off' }),
+  METRICS: Type.Boolean({ default: true, description: 'Serve Prometheus metrics at GET /metrics and count requests, inferences, proofs and training (README.md, "Metrics")' }),
   OVERLOAD_SAMPLE_MS: Type.Integer({ minimum: 10, default: 1000, description: 'How often the overload measures are taken' }),
 })
 export type Config = Static<typeof ConfigSchema>

@@ -10,6 +10,8 @@ import { inspectOnnx } from '../registry/onnx-inspect.js'
 import type { ProofSystemName, Registry, VersionMeta } from '../registry/registry.js'
 import { JobStore, type StoredJob } from './job-store.js'
 import { WorkQueue } from './work-queue.js'
+import { publishTraining } from '../observability/events.js'
+import { inJobSpan, traceCarrier } from '../observability/tracing.js'
 
 export interface TrainSpec {
   model: string
@@ -37,6 +39,8 @@ export interface TrainJobRecord extends StoredJob {
   backend?: string
   train_ms?: number
   error?: string
+  /** The trace context of the request that started the job (W3C traceparent), when traces are on. */
+  trace?: Record<string, string>
 }
 
 export interface TrainJobsOptions {
@@ -51,7 +55,7 @@ export interface TrainJobsOptions {
 /** Training jobs: queued, run one (or a few) at a time in worker threads, stored in DATA_DIR. */
 export class TrainJobs {
   private readonly store: JobStore<TrainJobRecord>
-  private readonly queue: WorkQueue
+  readonly queue: WorkQueue
   private readonly aborts = new Map<string, AbortController>()
   private readonly registeredListeners: Array<(meta: VersionMeta) => void> = []
   private closed = false
@@ -122,6 +126,7 @@ export class TrainJobs {
   async submit (spec: TrainSpec, id = JobStore.newId(), uploadDir?: string): Promise<TrainJobRecord> {
     this.queue.ensureRoom()
     const dataKind = 'synthetic' in spec.data ? 'synthetic' : uploadDir != null ? 'upload' : 'urls'
+    const trace = traceCarrier()
     const job: TrainJobRecord = {
       id,
       status: 'queued',
@@ -130,9 +135,11 @@ export class TrainJobs {
       spec: { model: spec.model, recipe: spec.recipe, window: spec.window, seed: spec.seed, epochs: spec.epochs, proof_system: spec.proof_system ?? this.options.defaultProofSystem, data: dataKind },
       request: spec,
       uploadDir,
+      ...(trace != null ? { trace } : {}),
     }
     if (uploadDir != null) await mkdir(uploadDir, { recursive: true })
     await this.store.save(job)
+    publishTraining({ source: this, state: 'queued', recipe: spec.recipe })
     this.enqueue(job)
     return job
   }
@@ -143,7 +150,8 @@ export class TrainJobs {
   }
 
   private enqueue (job: TrainJobRecord): void {
-    this.queue.push(async () => await this.run(job.id))
+    const attributes = { 'zkpredict.training.id': job.id, 'zkpredict.model': job.spec.model, 'zkpredict.recipe': job.spec.recipe }
+    this.queue.push(async () => await inJobSpan('training job', job.trace, attributes, async () => await this.run(job.id)))
   }
 
   private async run (id: string): Promise<void> {
@@ -153,6 +161,7 @@ export class TrainJobs {
     const started = Date.now()
     job = { ...job, status: 'running', started: new Date().toISOString() }
     await this.store.save(job)
+    publishTraining({ source: this, state: 'running', recipe: job.spec.recipe })
     const controller = new AbortController()
     this.aborts.set(id, controller)
     let lastSaved = 0
@@ -202,11 +211,13 @@ export class TrainJobs {
         backend: result.model.backend,
         train_ms: Date.now() - started,
       })
+      publishTraining({ source: this, state: 'succeeded', recipe: job.spec.recipe, seconds: (Date.now() - started) / 1000 })
       for (const listener of this.registeredListeners) listener(meta)
       this.log.info({ job: id, model: meta.name, version: meta.version, f1: result.model.metrics.f1, roc_auc: result.model.metrics.roc_auc }, 'training job succeeded')
     } catch (err) {
       const message = this.closed ? 'interrupted: the service stopped while this job was running; submit it again' : describeError(err)
       await this.finish(this.get(id), { status: 'failed', error: message })
+      publishTraining({ source: this, state: 'failed', recipe: job.spec.recipe, seconds: (Date.now() - started) / 1000 })
       this.log.warn({ job: id, error: message }, 'training job failed')
     } finally {
       this.aborts.delete(id)
