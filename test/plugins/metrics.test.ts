@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process'
 import t from 'tap'
-import { settled, startServer, type TestServer } from './helpers/app.js'
-import { parseExposition, sampleValue, type ParsedFamily } from './helpers/prometheus.js'
+import { settled, startServer, type TestServer } from '../helpers/app.js'
+import { parseExposition, sampleValue, type ParsedFamily } from '../helpers/prometheus.js'
 
 const hasParser = ((): boolean => {
   try { execFileSync('/usr/bin/python3', ['-c', 'import prometheus_client'], { stdio: 'ignore' }); return true } catch { return false }

@@ -1,9 +1,9 @@
 import t from 'tap'
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base'
-import { startTracing, tracingRequested } from '../src/observability/tracing.js'
-import { settled, startServer, waitFor } from './helpers/app.js'
-import { buildMlpOnnx } from './helpers/onnx-fixture.js'
-import { postMultipart } from './helpers/multipart.js'
+import { startTracing, tracingRequested } from '../../src/observability/tracing.js'
+import { settled, startServer, waitFor } from '../helpers/app.js'
+import { buildMlpOnnx } from '../helpers/onnx-fixture.js'
+import { postMultipart } from '../helpers/multipart.js'
 
 t.test('tracing is off unless the OTEL_* variables ask for it', async (t) => {
   t.equal(tracingRequested({}), false)
