@@ -44,7 +44,7 @@ export function liveChart (name: string, title: string, labels: string[], yLabel
       el.dataset.points = JSON.stringify(ys.map((y, i) => ({ label: labels[i], n: y.length, last: y[y.length - 1] ?? null })))
       if (plot == null) {
         plot = new uPlot({
-          width: 620,
+          width: 540,
           height: 220,
           title,
           scales: { x: { time: true } },

@@ -47,7 +47,7 @@ export async function trainingPage (main: HTMLElement, isCurrent: () => boolean)
   const urls = h('fieldset', { id: 'urls', hidden: true }, h('legend', {}, 'Dataset URLs (csv, parquet, arrow or json)'),
     DATASETS.map((d) => label(d, input(d, { type: 'url', placeholder: 'https://…' }))))
   const form = h('form', { id: 'train-form', class: 'form' },
-    label('model name', input('model', { required: true, pattern: '[a-z0-9][a-z0-9_-]{0,63}', value: 'my-model' })),
+    label('model name', input('model', { required: true, pattern: '[a-z0-9][a-z0-9_\\-]{0,63}', value: 'my-model' })),
     label('recipe', h('select', { name: 'recipe' }, h('option', { value: 'tutorial' }, 'tutorial (fast)'), h('option', { value: 'default' }, 'default'))),
     label('window', h('select', { name: 'window' }, h('option', { value: '7' }, '7 days'), h('option', { value: '3' }, '3 days'))),
     label('epochs', input('epochs', { type: 'number', min: 1, max: 2000, placeholder: 'recipe default' })),
