@@ -14,7 +14,7 @@ async function main (): Promise<void> {
   }
   // Before the app: its HTTP instrumentation is registered only when a tracer provider is.
   const tracing = await startTracing()
-  const app = await buildApp(config)
+  const app = await buildApp({ config })
   closeWithGrace({ delay: 10_000 }, async ({ err, signal }) => {
     if (err != null) app.log.error({ err }, 'closing after an error')
     else app.log.info({ signal }, 'closing: in-flight requests finish, jobs are kept for the next start')

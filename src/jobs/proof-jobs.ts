@@ -1,31 +1,26 @@
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { FastifyBaseLogger } from 'fastify'
+import type { Static } from 'typebox'
 import { AppError } from '../errors.js'
-import type { ProofSystemName, Registry, VersionMeta } from '../registry/registry.js'
+import type { Proof } from '../schemas/index.js'
+import type { Registry, VersionMeta } from '../registry/registry.js'
 import type { CircuitBuilds } from './circuit-builds.js'
 import { JobStore, type StoredJob } from './job-store.js'
 import type { ProofEngine } from './proof-engine.js'
 import { WorkQueue } from './work-queue.js'
+import { SpanStatusCode } from '@opentelemetry/api'
 import { publishProof } from '../observability/events.js'
 import { inJobSpan, traceCarrier } from '../observability/tracing.js'
-import { SpanStatusCode } from '@opentelemetry/api'
 
-export interface ProofRecord extends StoredJob {
-  status: 'queued' | 'proving' | 'succeeded' | 'failed'
-  model: string
-  version: number
-  proof_system: ProofSystemName
+/** A proof job as stored: the API's Proof plus the row it proves and when it ran. */
+export type ProofRecord = StoredJob & Omit<Static<typeof Proof>, 'served' | 'proof'> & {
   /** The row as the client sent it: these become the proof's public inputs. */
   inputs: number[]
   served: { probability: number, label: number }
+  proof?: Record<string, unknown>
   started?: string
   finished?: string
-  public_signals?: string[]
-  proof?: Record<string, unknown>
-  output?: { logit: number, probability: number, label: number }
-  prove_ms?: number
-  error?: string
   /** The trace context of the request that asked for the proof (W3C traceparent), when traces are on. */
   trace?: Record<string, string>
 }
@@ -45,7 +40,7 @@ export class ProofJobs {
     private readonly engine: ProofEngine,
     private readonly circuits: CircuitBuilds,
     options: { dir: string, concurrency: number, queueLimit: number },
-    private readonly log: FastifyBaseLogger,
+    private readonly log: FastifyBaseLogger
   ) {
     this.store = new JobStore(options.dir)
     this.queue = new WorkQueue('proof', options.concurrency, options.queueLimit)
@@ -76,8 +71,15 @@ export class ProofJobs {
     const id = JobStore.newId()
     const trace = traceCarrier()
     const job: ProofRecord = {
-      id, status: 'queued', created: new Date().toISOString(), model: meta.name, version: meta.version,
-      proof_system: meta.proof_system, inputs, served, ...(trace != null ? { trace } : {}),
+      id,
+      status: 'queued',
+      created: new Date().toISOString(),
+      model: meta.name,
+      version: meta.version,
+      proof_system: meta.proof_system,
+      inputs,
+      served,
+      ...(trace != null ? { trace } : {}),
     }
     await this.store.save(job)
     publishProof({ source: this, state: 'queued', proof_system: job.proof_system, mode: 'embedded' })
@@ -91,7 +93,9 @@ export class ProofJobs {
     if (cached != null) return cached
     const state = this.registry.circuit(meta)
     if (state.status !== 'ready') {
-      throw new AppError(state.status === 'failed' || state.status === 'unsupported' ? 422 : 409, 'circuit_not_ready', `model '${meta.name}' version ${meta.version} has no verification key: its circuit is ${state.status}${state.error != null ? ` (${state.error})` : ''}`)
+      throw new AppError(state.status === 'failed' || state.status === 'unsupported' ? 422 : 409, 'circuit_not_ready',
+        `model '${meta.name}' version ${meta.version} has no verification key: its circuit is ` +
+        `${state.status}${state.error != null ? ` (${state.error})` : ''}`)
     }
     const vk = JSON.parse(await readFile(path.join(this.registry.circuitDir(meta), 'verification_key.json'), 'utf8')) as unknown
     this.vkCache.set(key, vk)
@@ -113,7 +117,13 @@ export class ProofJobs {
   private async run (id: string): Promise<void> {
     const queued = this.get(id)
     if (this.closing || queued.status === 'succeeded' || queued.status === 'failed') return
-    const attributes = { 'zkpredict.proof.id': id, 'zkpredict.model': queued.model, 'zkpredict.model_version': queued.version, 'zkpredict.proof_system': queued.proof_system }
+    const attributes = {
+      'zkpredict.proof.id': id,
+      'zkpredict.model': queued.model,
+      'zkpredict.model_version': queued.version,
+      'zkpredict.proof_system': queued.proof_system,
+    }
+    // A span per job, child of the request that asked for it (the context travels in the record).
     await inJobSpan('proof job', queued.trace, attributes, async (span) => {
       let job = queued
       const event = { source: this, proof_system: job.proof_system, mode: 'embedded' }
@@ -125,8 +135,13 @@ export class ProofJobs {
         publishProof({ ...event, state: 'proving', seconds: (Date.now() - Date.parse(job.created)) / 1000 })
         const result = await this.engine.prove(this.registry.circuitDir(meta), meta.proof_system, job.inputs)
         await this.store.save({
-          ...job, status: 'succeeded', finished: new Date().toISOString(), public_signals: result.publicSignals,
-          proof: result.proof, output: result.output, prove_ms: result.prove_ms,
+          ...job,
+          status: 'succeeded',
+          finished: new Date().toISOString(),
+          public_signals: result.publicSignals,
+          proof: result.proof,
+          output: result.output,
+          prove_ms: result.prove_ms,
         })
         publishProof({ ...event, state: 'succeeded', seconds: result.prove_ms / 1000 })
         span.setAttributes({ 'zkpredict.proof.status': 'succeeded', 'zkpredict.proof.prove_ms': result.prove_ms })

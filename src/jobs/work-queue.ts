@@ -17,13 +17,15 @@ export class WorkQueue implements QueueDepthSource {
   get active (): number { return this.running }
 
   depth (): QueueDepth {
-    return { waiting: this.waiting.length, active: this.running, oldestWaitingMs: this.waitingSince.length > 0 ? Date.now() - this.waitingSince[0] : null }
+    const oldest = this.waitingSince[0]
+    return { waiting: this.waiting.length, active: this.running, oldestWaitingMs: oldest != null ? Date.now() - oldest : null }
   }
 
   /** Throws a 503 AppError when `count` more tasks would not fit. */
   ensureRoom (count = 1): void {
     if (this.waiting.length + count > this.limit) {
-      throw new AppError(503, 'queue_full', `the ${this.name} queue is full (${this.waiting.length} waiting, limit ${this.limit}); retry later`)
+      throw new AppError(503, 'queue_full',
+        `the ${this.name} queue is full (${this.waiting.length} waiting, limit ${this.limit}); retry later`)
     }
   }
 

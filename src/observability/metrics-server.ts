@@ -6,7 +6,10 @@ import type { ServiceMetrics } from './metrics.js'
  * process that runs jobs without the HTTP API (a queue worker), so that each worker is scraped on
  * its own port and reports its own proofs, training and process metrics.
  */
-export async function serveMetrics (metrics: ServiceMetrics, options: { port: number, host?: string }): Promise<{ port: number, close: () => Promise<void> }> {
+export async function serveMetrics (
+  metrics: ServiceMetrics,
+  options: { port: number, host?: string }
+): Promise<{ port: number, close: () => Promise<void> }> {
   const server = http.createServer((request, response) => {
     if (request.method !== 'GET' || (request.url ?? '').split('?')[0] !== '/metrics') {
       response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('GET /metrics\n')

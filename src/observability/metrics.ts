@@ -2,7 +2,7 @@ import diagnostics from 'node:diagnostics_channel'
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import {
   circuitChannel, inferenceChannel, proofChannel, trainingChannel,
-  type CircuitEvent, type InferenceEvent, type ProofEvent, type QueueDepthSource, type TrainingEvent,
+  type CircuitEvent, type InferenceEvent, type ProofEvent, type QueueDepth, type QueueDepthSource, type TrainingEvent,
 } from './events.js'
 
 /**
@@ -31,12 +31,14 @@ export class ServiceMetrics {
   private readonly own: Set<object>
   private readonly queues: QueueDepthSource[]
   private readonly httpChildren = new Map<string, { count: Counter.Internal, duration: Histogram.Internal<string> }>()
-  private readonly inferChildren = new Map<string, { success: Counter.Internal, failure: Counter.Internal, rows: Counter.Internal, duration: Histogram.Internal<string> }>()
+  private readonly inferChildren = new Map<string, {
+    success: Counter.Internal, failure: Counter.Internal, rows: Counter.Internal, duration: Histogram.Internal<string>
+  }>()
+
   private readonly unsubscribe: Array<() => void> = []
 
   readonly httpRequests: Counter<'method' | 'route' | 'status'>
   readonly httpDuration: Histogram<'method' | 'route' | 'status'>
-  readonly httpInProgress: Gauge
   private readonly inferSuccess: Counter<'model_name' | 'model_version'>
   private readonly inferFailure: Counter<'model_name' | 'model_version'>
   private readonly inferRows: Counter<'model_name' | 'model_version'>
@@ -57,24 +59,40 @@ export class ServiceMetrics {
       // process_* (CPU, RSS, open fds), nodejs_* (heap by space, event-loop lag percentiles, GC, handles).
       collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 })
     }
-    this.httpRequests = new Counter({ name: 'rest_server_requests_total', help: 'HTTP requests answered, by method, route pattern and status code', labelNames: ['method', 'route', 'status'], registers })
-    this.httpDuration = new Histogram({ name: 'rest_server_requests_duration_seconds', help: 'HTTP request duration (received to answered), seconds', labelNames: ['method', 'route', 'status'], buckets: HTTP_BUCKETS, registers })
-    this.httpInProgress = new Gauge({ name: 'rest_server_requests_in_progress', help: 'HTTP requests being handled now', registers })
-    const modelLabels = ['model_name', 'model_version'] as const
-    this.inferSuccess = new Counter({ name: 'model_infer_request_success_total', help: 'Inference calls that succeeded (one /predict or v2 infer request), by model and version', labelNames: modelLabels, registers })
-    this.inferFailure = new Counter({ name: 'model_infer_request_failure_total', help: 'Inference calls that failed in the model runtime, by model and version', labelNames: modelLabels, registers })
-    this.inferRows = new Counter({ name: 'model_infer_rows_total', help: 'Rows (instances) predicted, by model and version', labelNames: modelLabels, registers })
-    this.inferDuration = new Histogram({ name: 'model_infer_request_duration_seconds', help: 'Time in the model runtime per inference call (onnxruntime, shared runs included), seconds', labelNames: modelLabels, buckets: INFER_BUCKETS, registers })
-    this.proofJobs = new Counter({ name: 'zkpredict_proof_jobs_total', help: 'Proof jobs entering a state (queued, proving, succeeded, failed), by proof system and mode', labelNames: ['state', 'proof_system', 'mode'], registers })
-    this.proofDuration = new Histogram({ name: 'zkpredict_proof_duration_seconds', help: 'Time to make one proof (witness and prover), seconds', labelNames: ['proof_system', 'mode'], buckets: PROOF_BUCKETS, registers })
-    this.proofWait = new Histogram({ name: 'zkpredict_proof_queue_wait_seconds', help: 'Time a proof waited from its request until proving started (queue and circuit build), seconds', labelNames: ['proof_system', 'mode'], buckets: PROOF_BUCKETS, registers })
-    this.trainingJobs = new Counter({ name: 'zkpredict_training_jobs_total', help: 'Training jobs entering a state (queued, running, succeeded, failed), by recipe', labelNames: ['state', 'recipe'], registers })
-    this.trainingDuration = new Histogram({ name: 'zkpredict_training_duration_seconds', help: 'Training job run time (data, features, training, export, registration), seconds', labelNames: ['recipe', 'status'], buckets: JOB_BUCKETS, registers })
-    this.circuitBuilds = new Counter({ name: 'zkpredict_circuit_builds_total', help: 'Circuit builds finished, by proof system and outcome (ready, failed, unsupported)', labelNames: ['proof_system', 'status'], registers })
-    this.circuitDuration = new Histogram({ name: 'zkpredict_circuit_build_duration_seconds', help: 'Circuit build time (compile, setup, keys) of the builds that succeeded, seconds', labelNames: ['proof_system'], buckets: JOB_BUCKETS, registers })
+    const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L> =>
+      new Counter({ name, help, labelNames, registers })
+    const histogram = <L extends string>(name: string, help: string, labelNames: readonly L[], buckets: number[]): Histogram<L> =>
+      new Histogram({ name, help, labelNames, buckets, registers })
+    const http = ['method', 'route', 'status'] as const
+    this.httpRequests = counter('rest_server_requests_total', 'HTTP requests answered, by method, route pattern and status code', http)
+    this.httpDuration = histogram('rest_server_requests_duration_seconds', 'HTTP request duration (received to answered), seconds', http,
+      HTTP_BUCKETS)
+    const model = ['model_name', 'model_version'] as const
+    this.inferSuccess = counter('model_infer_request_success_total',
+      'Inference calls that succeeded (one /predict or v2 infer request), by model and version', model)
+    this.inferFailure = counter('model_infer_request_failure_total',
+      'Inference calls that failed in the model runtime, by model and version', model)
+    this.inferRows = counter('model_infer_rows_total', 'Rows (instances) predicted, by model and version', model)
+    this.inferDuration = histogram('model_infer_request_duration_seconds',
+      'Time in the model runtime per inference call (onnxruntime, shared runs included), seconds', model, INFER_BUCKETS)
+    const proof = ['proof_system', 'mode'] as const
+    this.proofJobs = counter('zkpredict_proof_jobs_total',
+      'Proof jobs entering a state (queued, proving, succeeded, failed), by proof system and mode', ['state', ...proof])
+    this.proofDuration = histogram('zkpredict_proof_duration_seconds', 'Time to make one proof (witness and prover), seconds', proof,
+      PROOF_BUCKETS)
+    this.proofWait = histogram('zkpredict_proof_queue_wait_seconds',
+      'Time a proof waited from its request until proving started (queue and circuit build), seconds', proof, PROOF_BUCKETS)
+    this.trainingJobs = counter('zkpredict_training_jobs_total',
+      'Training jobs entering a state (queued, running, succeeded, failed), by recipe', ['state', 'recipe'])
+    this.trainingDuration = histogram('zkpredict_training_duration_seconds',
+      'Training job run time (data, features, training, export, registration), seconds', ['recipe', 'status'], JOB_BUCKETS)
+    this.circuitBuilds = counter('zkpredict_circuit_builds_total',
+      'Circuit builds finished, by proof system and outcome (ready, failed, unsupported)', ['proof_system', 'status'])
+    this.circuitDuration = histogram('zkpredict_circuit_build_duration_seconds',
+      'Circuit build time (compile, setup, keys) of the builds that succeeded, seconds', ['proof_system'], JOB_BUCKETS)
 
     // Queue depths are read from the queues at scrape time: nothing is paid per job.
-    const depths = async (): Promise<Array<{ name: string, waiting: number, active: number, oldestWaitingMs: number | null }>> =>
+    const depths = async (): Promise<Array<QueueDepth & { name: string }>> =>
       await Promise.all(this.queues.map(async (q) => ({ name: q.name, ...await q.depth() })))
     new Gauge({ // eslint-disable-line no-new
       name: 'zkpredict_queue_jobs',
@@ -145,7 +163,12 @@ export class ServiceMetrics {
     let child = this.inferChildren.get(key)
     if (child == null) {
       const labels = { model_name: e.model, model_version: String(e.version) }
-      child = { success: this.inferSuccess.labels(labels), failure: this.inferFailure.labels(labels), rows: this.inferRows.labels(labels), duration: this.inferDuration.labels(labels) }
+      child = {
+        success: this.inferSuccess.labels(labels),
+        failure: this.inferFailure.labels(labels),
+        rows: this.inferRows.labels(labels),
+        duration: this.inferDuration.labels(labels),
+      }
       this.inferChildren.set(key, child)
     }
     if (!e.ok) { child.failure.inc(); return }
@@ -163,7 +186,9 @@ export class ServiceMetrics {
 
   private training (e: TrainingEvent): void {
     this.trainingJobs.inc({ state: e.state, recipe: e.recipe })
-    if (e.seconds != null && (e.state === 'succeeded' || e.state === 'failed')) this.trainingDuration.observe({ recipe: e.recipe, status: e.state }, e.seconds)
+    if (e.seconds != null && (e.state === 'succeeded' || e.state === 'failed')) {
+      this.trainingDuration.observe({ recipe: e.recipe, status: e.state }, e.seconds)
+    }
   }
 
   private circuit (e: CircuitEvent): void {

@@ -29,7 +29,9 @@ export interface Tracing {
  * Starts the SDK when the environment asks for it, or always with `spanProcessors` (tests use an
  * in-memory exporter). Loaded lazily: the SDK and its exporters cost ~40 ms and memory at start.
  */
-export async function startTracing (options: { spanProcessors?: SpanProcessor[], env?: Record<string, string | undefined> } = {}): Promise<Tracing | null> {
+export async function startTracing (
+  options: { spanProcessors?: SpanProcessor[], env?: Record<string, string | undefined> } = {}
+): Promise<Tracing | null> {
   if (options.spanProcessors == null && !tracingRequested(options.env)) return null
   const { NodeSDK } = await import('@opentelemetry/sdk-node')
   const sdk = new NodeSDK({
@@ -60,7 +62,12 @@ export function traceCarrier (): Record<string, string> | undefined {
  * Runs a job step in a span whose parent is the context the job carries (or a new trace when it
  * carries none). Without a tracer provider this is the API's no-op span.
  */
-export async function inJobSpan<T> (name: string, carrier: Record<string, string> | undefined, attributes: Attributes, fn: (span: Span) => Promise<T>): Promise<T> {
+export async function inJobSpan<T> (
+  name: string,
+  carrier: Record<string, string> | undefined,
+  attributes: Attributes,
+  fn: (span: Span) => Promise<T>
+): Promise<T> {
   const parent = carrier != null ? propagation.extract(ROOT_CONTEXT, carrier) : ROOT_CONTEXT
   return await trace.getTracer('zkpredict').startActiveSpan(name, { kind: SpanKind.CONSUMER, attributes }, parent, async (span) => {
     try {

@@ -15,11 +15,7 @@ declare module 'fastify' {
  */
 export default fp(async (app) => {
   if (!app.config.METRICS) return
-  const { predictor, proofs, trainJobs, circuits } = app.services
-  const metrics = new ServiceMetrics({
-    sources: [predictor, proofs, trainJobs, circuits],
-    queues: [proofs.queue, trainJobs.queue, circuits.queue],
-  })
+  const metrics = new ServiceMetrics(app.services.observed)
   app.decorate('metrics', metrics)
   app.addHook('onResponse', (request, reply, done) => {
     metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000)
@@ -29,4 +25,4 @@ export default fp(async (app) => {
   app.get('/metrics', { schema: { hide: true }, config: { access: 'read', rateLimit: false } }, async (_request, reply) => {
     return await reply.type(metrics.contentType).send(await metrics.scrape())
   })
-}, { name: 'metrics' })
+}, { name: 'metrics', dependencies: ['config', 'services'] })

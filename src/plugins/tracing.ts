@@ -15,4 +15,4 @@ export default fp(async (app) => {
     ignorePaths: (route: { url: string }) => route.url === '/metrics' || route.url === '/ui' || route.url.startsWith('/ui/'),
   })
   await app.register(instrumentation.plugin())
-}, { name: 'tracing' })
+}, { name: 'tracing', dependencies: ['config'] })

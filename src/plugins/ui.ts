@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url'
 import fp from 'fastify-plugin'
 import { Type } from 'typebox'
 import { AppError } from '../errors.js'
-import { ModelName, VersionSelector } from '../schemas.js'
+import { ModelName, VersionSelector } from '../schemas/common.js'
 
 /**
  * The dashboard at GET /ui, served by the service itself: one HTML page, the browser modules that
@@ -29,10 +29,13 @@ export const UI_CSP = [
   "style-src 'self' 'unsafe-inline'", "worker-src 'self' blob:", "connect-src 'self'",
 ].join('; ')
 
+/** A file next to a package's main entry (uplot/dist, snarkjs/build). */
+const beside = (pkg: string, file: string): string => path.join(path.dirname(require.resolve(pkg)), file)
+
 const LIBRARIES: Record<string, { file: () => string, type: string }> = {
-  'uPlot.iife.min.js': { file: () => path.join(path.dirname(require.resolve('uplot')), 'uPlot.iife.min.js'), type: 'text/javascript; charset=utf-8' },
-  'uPlot.min.css': { file: () => path.join(path.dirname(require.resolve('uplot')), 'uPlot.min.css'), type: 'text/css; charset=utf-8' },
-  'snarkjs.min.js': { file: () => path.join(path.dirname(require.resolve('snarkjs')), 'snarkjs.min.js'), type: 'text/javascript; charset=utf-8' },
+  'uPlot.iife.min.js': { file: () => beside('uplot', 'uPlot.iife.min.js'), type: 'text/javascript; charset=utf-8' },
+  'uPlot.min.css': { file: () => beside('uplot', 'uPlot.min.css'), type: 'text/css; charset=utf-8' },
+  'snarkjs.min.js': { file: () => beside('snarkjs', 'snarkjs.min.js'), type: 'text/javascript; charset=utf-8' },
   'style.css': { file: () => path.join(root, 'ui', 'style.css'), type: 'text/css; charset=utf-8' },
 }
 
@@ -75,7 +78,8 @@ export default fp(async (app) => {
   }
 
   app.get('/ui', { schema: { hide: true }, config: { rateLimit: false } }, async (_request, reply) => {
-    return await reply.type('text/html; charset=utf-8').header('content-security-policy', UI_CSP).header('cache-control', 'no-cache').send(PAGE)
+    return await reply.type('text/html; charset=utf-8').header('content-security-policy', UI_CSP).header('cache-control', 'no-cache')
+      .send(PAGE)
   })
   app.get('/ui/', { schema: { hide: true }, config: { rateLimit: false } }, async (_request, reply) => await reply.redirect('/ui'))
 
@@ -103,7 +107,7 @@ export default fp(async (app) => {
     config: { access: 'read' },
   }, async (request) => {
     const { name, version } = request.params as { name: string, version: string }
-    const meta = app.services.registry.resolve(name, version)
+    const meta = app.services.models.resolve(name, version)
     return { name: meta.name, version: meta.version, history: meta.history ?? null }
   })
-}, { name: 'ui' })
+}, { name: 'ui', dependencies: ['config', 'services'] })

@@ -118,17 +118,17 @@ t.test('the dashboard, page by page', { skip: browserAvailable() ? false : 'no c
   // The service panel, from /metrics.
   await page.goto(`${server.url}/ui#/service`)
   // Traffic while the panel polls /metrics, until its chart has three points and a rate above zero.
-  let stop = false
-  const traffic = (async () => {
-    for (let n = 0; !stop && n < 20_000; n++) await server.call('POST', '/predict', { model: 'e2e', version: '1', instances: [[2.1e7, 9.5e6, 1850.2, 0, 8.1e9, 1.9e7, 8.7e6, 0, 7.7e9, 0.031]], proof: false })
+  const traffic = { stop: false }
+  const driving = (async () => {
+    for (let n = 0; !traffic.stop && n < 20_000; n++) await server.call('POST', '/predict', { model: 'e2e', version: '1', instances: [[2.1e7, 9.5e6, 1850.2, 0, 8.1e9, 1.9e7, 8.7e6, 0, 7.7e9, 0.031]], proof: false })
   })()
   await waitFor(async () => {
     const points = await page.locator('[data-chart=throughput]').getAttribute('data-points')
     const series = points != null ? JSON.parse(points) as Array<{ n: number, last: number }> : null
     return series != null && series[0].n >= 3 && series[0].last > 0 ? true : undefined
   }, 60_000, 250)
-  stop = true
-  await traffic
+  traffic.stop = true
+  await driving
   t.ok(Number(await page.locator('[data-metric=rps]').textContent()) > 0, 'the panel shows the request rate from /metrics')
   await page.locator('[data-queue=proof]').waitFor()
   t.match(await page.locator('#inference').textContent(), /e2e@1/)

@@ -52,7 +52,9 @@ export async function launchBrowser (allow: (url: string, status: number) => boo
   page.on('pageerror', (err) => { problems.push(`page error: ${err.message}`) })
   page.on('requestfailed', (request) => { problems.push(`request failed: ${request.method()} ${request.url()} ${request.failure()?.errorText ?? ''}`) })
   return {
-    context, page, problems,
+    context,
+    page,
+    problems,
     close: async () => {
       await context.close()
       await rm(profile, { recursive: true, force: true })
