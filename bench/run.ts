@@ -19,6 +19,7 @@ import { benchColdStart } from './cold-start.js'
 import { profileText, summarizeProfile, type ProfileSummary } from './cpu-profile.js'
 import { fmt, load, loadavg, type Goal, type Section } from './lib.js'
 import { benchPredict } from './predict.js'
+import { benchMetrics } from './metrics.js'
 import { benchProofLoad } from './proof-load.js'
 import { benchProofs, hasPlonkPtau } from './proofs.js'
 import { BENCH_RATE_LIMIT_MAX, json, predictBody, rowsOf, startService, type RunningService } from './service.js'
@@ -83,6 +84,9 @@ try {
   memory.afterWarmup = predict.rss.afterWarmup
   memory.underLoad = predict.rss.underLoad
   sections.push(predict)
+
+  step('metrics on against off')
+  sections.push(await benchMetrics(dataDir, model, seconds, quick ? 2 : 4, serviceEnv))
 
   step('Arrow versus JSON')
   const arrow = await benchArrow(service, model, quick ? 5 : 10)

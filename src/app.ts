@@ -13,6 +13,9 @@ import pressure from './plugins/app/pressure.js'
 import rateLimit from './plugins/app/rate-limit.js'
 import errors from './plugins/app/errors.js'
 import servicesPlugin from './plugins/app/services.js'
+import tracing from './plugins/tracing.js'
+import metrics from './plugins/metrics.js'
+import ui from './plugins/ui.js'
 import healthRoutes from '../routes/health.js'
 import modelRoutes from '../routes/models.js'
 import predictRoutes from '../routes/predict.js'
@@ -79,6 +82,8 @@ export async function buildApp ({ config, services, startBackground }: AppOption
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   await app.register(configPlugin, { config })
+  // HTTP spans (only when tracing is on): before every plugin and route it should see.
+  await app.register(tracing)
 
   // External plugins
   await app.register(swagger)
@@ -94,6 +99,8 @@ export async function buildApp ({ config, services, startBackground }: AppOption
   await app.register(rateLimit)
   await app.register(errors)
   await app.register(servicesPlugin, { services, startBackground })
+  await app.register(metrics)
+  await app.register(ui)
 
   // Routes
   await app.register(healthRoutes)

@@ -91,6 +91,10 @@ export const ConfigSchema = Type.Object({
     default: 0,
     description: 'Answer 503 while the V8 heap in use is above this; 0 turns the check off'
   }),
+  METRICS: Type.Boolean({
+    default: true,
+    description: 'Serve Prometheus metrics at GET /metrics and count requests, inferences, proofs and training (README.md, "Observability")'
+  }),
   OVERLOAD_SAMPLE_MS: Type.Integer({ minimum: 10, default: 1000, description: 'How often the overload measures are taken' }),
   // --- issue 11 (house-proofs): options src/proofs and src/training read from here, not from process.env ---
   PROVER_CACHE_SIZE: Type.Integer({ minimum: 1, default: 16, description: 'Circuits each prover thread keeps loaded (proving key and witness wasm)' }),

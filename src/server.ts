@@ -1,6 +1,7 @@
 import closeWithGrace from 'close-with-grace'
 import { loadConfig } from './config.js'
 import { buildApp } from './app.js'
+import { startTracing } from './observability/tracing.js'
 
 /** Entry point: validated configuration, the app, a listening socket and a graceful shutdown. */
 async function main (): Promise<void> {
@@ -11,11 +12,14 @@ async function main (): Promise<void> {
     console.error((err as Error).message)
     process.exit(1)
   }
+  // Before the app: its HTTP instrumentation is registered only when a tracer provider is.
+  const tracing = await startTracing()
   const app = await buildApp({ config })
   closeWithGrace({ delay: 10_000 }, async ({ err, signal }) => {
     if (err != null) app.log.error({ err }, 'closing after an error')
     else app.log.info({ signal }, 'closing: in-flight requests finish, jobs are kept for the next start')
     await app.close()
+    await tracing?.shutdown()
   })
   await app.listen({ port: config.PORT, host: config.HOST })
   // Benchmarks and scripts start the server on port 0 and read the chosen port from stdout.

@@ -3,9 +3,12 @@ import { AppError } from '../errors.js'
 import type { Registry, VersionMeta } from '../registry/registry.js'
 import { createSession } from '../onnx/session.js'
 import { SessionCache } from './session-cache.js'
+import { inferenceChannel } from '../observability/events.js'
 
 /** Everything about a loaded version that does not change per request, worked out once. */
 export interface LoadedModel {
+  name: string
+  version: number
   session: ort.InferenceSession
   inputName: string
   outputName: string
@@ -52,6 +55,8 @@ export class Predictor {
       const session = await createSession(await this.registry.readOnnx(meta))
       const input = meta.inputs[0]
       const loaded: LoadedModel = {
+        name: meta.name,
+        version: meta.version,
         session,
         inputName: input.name,
         outputName: probabilityOutput(meta),
@@ -101,6 +106,23 @@ export class Predictor {
    * is run once per row instead.
    */
   async predict (model: LoadedModel, values: Float32Array, rows: number): Promise<Float32Array> {
+    // Observers (metrics) only: without subscribers this is one property read.
+    if (!inferenceChannel.hasSubscribers) return await this.predictRows(model, values, rows)
+    const started = performance.now()
+    const event = { source: this, model: model.name, version: model.version, rows, seconds: 0, ok: true }
+    try {
+      const out = await this.predictRows(model, values, rows)
+      event.seconds = (performance.now() - started) / 1000
+      return out
+    } catch (err) {
+      event.ok = false
+      throw err
+    } finally {
+      inferenceChannel.publish(event)
+    }
+  }
+
+  private async predictRows (model: LoadedModel, values: Float32Array, rows: number): Promise<Float32Array> {
     if (model.fixedBatchOfOne && rows > 1) return await this.perRow(model, values, rows)
     if (!model.coalesce) return await this.run(model, values, rows)
     return await new Promise<Float32Array>((resolve, reject) => {

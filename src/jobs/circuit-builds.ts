@@ -3,13 +3,14 @@ import type { Registry, VersionMeta } from '../registry/registry.js'
 import { AppError } from '../errors.js'
 import type { ProofEngine } from './proof-engine.js'
 import { WorkQueue } from './work-queue.js'
+import { publishCircuit } from '../observability/events.js'
 
 /**
  * Builds each version's circuit in the background after registration (compile, setup, keys),
  * one at a time, and lets proof jobs wait for it. Builds interrupted by a restart run again.
  */
 export class CircuitBuilds {
-  private readonly queue = new WorkQueue('circuit build', 1, 100_000)
+  readonly queue = new WorkQueue('circuit', 1, 100_000)
   private readonly waiters = new Map<string, Array<{ resolve: () => void, reject: (err: Error) => void }>>()
   private closing = false
 
@@ -54,6 +55,7 @@ export class CircuitBuilds {
       if (reason != null) {
         await this.registry.setCircuit(meta, { status: 'unsupported', error: reason })
         this.log.info({ model: meta.name, version: meta.version, reason }, 'model version is not provable; it still serves predictions')
+        publishCircuit({ source: this, state: 'unsupported', proof_system: meta.proof_system })
       } else {
         await this.registry.setCircuit(meta, { status: 'building' })
         const started = Date.now()
@@ -62,11 +64,13 @@ export class CircuitBuilds {
         await this.registry.setCircuit(meta, { ...state, status: 'ready', build_ms: Date.now() - started })
         this.log.info({ model: meta.name, version: meta.version, constraints: state.constraints, ms: Date.now() - started },
           'circuit ready')
+        publishCircuit({ source: this, state: 'ready', proof_system: meta.proof_system, seconds: (Date.now() - started) / 1000 })
       }
     } catch (err) {
       if (this.closing) return
       const message = (err as Error).message
       await this.registry.setCircuit(meta, { status: 'failed', error: message }).catch(() => undefined)
+      publishCircuit({ source: this, state: 'failed', proof_system: meta.proof_system })
       this.log.error({ model: meta.name, version: meta.version, err }, 'circuit build failed')
     }
     const state = this.registry.circuit(meta)

@@ -9,6 +9,9 @@ import type { CircuitBuilds } from './circuit-builds.js'
 import { JobStore, type StoredJob } from './job-store.js'
 import type { ProofEngine } from './proof-engine.js'
 import { WorkQueue } from './work-queue.js'
+import { SpanStatusCode } from '@opentelemetry/api'
+import { publishProof } from '../observability/events.js'
+import { inJobSpan, traceCarrier } from '../observability/tracing.js'
 
 /** A proof job as stored: the API's Proof plus the row it proves and when it ran. */
 export type ProofRecord = StoredJob & Omit<Static<typeof Proof>, 'served' | 'proof'> & {
@@ -18,6 +21,8 @@ export type ProofRecord = StoredJob & Omit<Static<typeof Proof>, 'served' | 'pro
   proof?: Record<string, unknown>
   started?: string
   finished?: string
+  /** The trace context of the request that asked for the proof (W3C traceparent), when traces are on. */
+  trace?: Record<string, string>
 }
 
 /**
@@ -26,7 +31,7 @@ export type ProofRecord = StoredJob & Omit<Static<typeof Proof>, 'served' | 'pro
  */
 export class ProofJobs {
   private readonly store: JobStore<ProofRecord>
-  private readonly queue: WorkQueue
+  readonly queue: WorkQueue
   private readonly vkCache = new Map<string, unknown>()
   private closing = false
 
@@ -64,6 +69,7 @@ export class ProofJobs {
 
   async create (meta: VersionMeta, inputs: number[], served: { probability: number, label: number }): Promise<ProofRecord> {
     const id = JobStore.newId()
+    const trace = traceCarrier()
     const job: ProofRecord = {
       id,
       status: 'queued',
@@ -73,8 +79,10 @@ export class ProofJobs {
       proof_system: meta.proof_system,
       inputs,
       served,
+      ...(trace != null ? { trace } : {}),
     }
     await this.store.save(job)
+    publishProof({ source: this, state: 'queued', proof_system: job.proof_system, mode: 'embedded' })
     this.queue.push(async () => await this.run(id))
     return job
   }
@@ -107,28 +115,45 @@ export class ProofJobs {
   }
 
   private async run (id: string): Promise<void> {
-    let job = this.get(id)
-    if (this.closing || job.status === 'succeeded' || job.status === 'failed') return
-    try {
-      const meta = this.registry.resolve(job.model, job.version)
-      await this.circuits.whenReady(meta)
-      job = { ...job, status: 'proving', started: new Date().toISOString() }
-      await this.store.save(job)
-      const result = await this.engine.prove(this.registry.circuitDir(meta), meta.proof_system, job.inputs)
-      await this.store.save({
-        ...job,
-        status: 'succeeded',
-        finished: new Date().toISOString(),
-        public_signals: result.publicSignals,
-        proof: result.proof,
-        output: result.output,
-        prove_ms: result.prove_ms,
-      })
-    } catch (err) {
-      if (this.closing) return // interrupted by shutdown: resumed at the next start
-      const message = (err as Error).message
-      await this.store.save({ ...job, status: 'failed', finished: new Date().toISOString(), error: message })
-      this.log.warn({ proof: id, error: message }, 'proof failed')
+    const queued = this.get(id)
+    if (this.closing || queued.status === 'succeeded' || queued.status === 'failed') return
+    const attributes = {
+      'zkpredict.proof.id': id,
+      'zkpredict.model': queued.model,
+      'zkpredict.model_version': queued.version,
+      'zkpredict.proof_system': queued.proof_system,
     }
+    // A span per job, child of the request that asked for it (the context travels in the record).
+    await inJobSpan('proof job', queued.trace, attributes, async (span) => {
+      let job = queued
+      const event = { source: this, proof_system: job.proof_system, mode: 'embedded' }
+      try {
+        const meta = this.registry.resolve(job.model, job.version)
+        await this.circuits.whenReady(meta)
+        job = { ...job, status: 'proving', started: new Date().toISOString() }
+        await this.store.save(job)
+        publishProof({ ...event, state: 'proving', seconds: (Date.now() - Date.parse(job.created)) / 1000 })
+        const result = await this.engine.prove(this.registry.circuitDir(meta), meta.proof_system, job.inputs)
+        await this.store.save({
+          ...job,
+          status: 'succeeded',
+          finished: new Date().toISOString(),
+          public_signals: result.publicSignals,
+          proof: result.proof,
+          output: result.output,
+          prove_ms: result.prove_ms,
+        })
+        publishProof({ ...event, state: 'succeeded', seconds: result.prove_ms / 1000 })
+        span.setAttributes({ 'zkpredict.proof.status': 'succeeded', 'zkpredict.proof.prove_ms': result.prove_ms })
+      } catch (err) {
+        if (this.closing) return // interrupted by shutdown: resumed at the next start
+        const message = (err as Error).message
+        await this.store.save({ ...job, status: 'failed', finished: new Date().toISOString(), error: message })
+        publishProof({ ...event, state: 'failed' })
+        span.setAttributes({ 'zkpredict.proof.status': 'failed' })
+        span.setStatus({ code: SpanStatusCode.ERROR, message })
+        this.log.warn({ proof: id, error: message }, 'proof failed')
+      }
+    })
   }
 }

@@ -10,6 +10,8 @@ import { inspectOnnx } from '../onnx/inspect.js'
 import type { ProofSystemName, RegisterInput, Registry, VersionMeta } from '../registry/registry.js'
 import { JobStore, type StoredJob } from './job-store.js'
 import { WorkQueue } from './work-queue.js'
+import { publishTraining } from '../observability/events.js'
+import { inJobSpan, traceCarrier } from '../observability/tracing.js'
 
 export interface TrainSpec {
   model: string
@@ -41,6 +43,8 @@ export interface TrainJobRecord extends StoredJob {
   model?: { name: string, version: number }
   backend?: string
   train_ms?: number
+  /** The trace context of the request that started the job (W3C traceparent), when traces are on. */
+  trace?: Record<string, string>
   error?: string
 }
 
@@ -60,7 +64,7 @@ export interface TrainJobsOptions {
 /** Training jobs: queued, run one (or a few) at a time in worker threads, stored in DATA_DIR. */
 export class TrainJobs {
   private readonly store: JobStore<TrainJobRecord>
-  private readonly queue: WorkQueue
+  readonly queue: WorkQueue
   private readonly aborts = new Map<string, AbortController>()
   private closed = false
 
@@ -126,6 +130,7 @@ export class TrainJobs {
   async submit (spec: TrainSpec, id = JobStore.newId(), uploadDir?: string): Promise<TrainJobRecord> {
     this.queue.ensureRoom()
     const dataKind = 'synthetic' in spec.data ? 'synthetic' : uploadDir != null ? 'upload' : 'urls'
+    const trace = traceCarrier()
     const job: TrainJobRecord = {
       id,
       status: 'queued',
@@ -139,9 +144,11 @@ export class TrainJobs {
       },
       request: spec,
       uploadDir,
+      ...(trace != null ? { trace } : {}),
     }
     if (uploadDir != null) await mkdir(uploadDir, { recursive: true })
     await this.store.save(job)
+    publishTraining({ source: this, state: 'queued', recipe: spec.recipe })
     this.enqueue(job)
     return job
   }
@@ -152,7 +159,8 @@ export class TrainJobs {
   }
 
   private enqueue (job: TrainJobRecord): void {
-    this.queue.push(async () => await this.run(job.id))
+    const attributes = { 'zkpredict.training.id': job.id, 'zkpredict.model': job.spec.model, 'zkpredict.recipe': job.spec.recipe }
+    this.queue.push(async () => await inJobSpan('training job', job.trace, attributes, async () => await this.run(job.id)))
   }
 
   private async run (id: string): Promise<void> {
@@ -162,6 +170,7 @@ export class TrainJobs {
     const started = Date.now()
     job = { ...job, status: 'running', started: new Date().toISOString() }
     await this.store.save(job)
+    publishTraining({ source: this, state: 'running', recipe: job.spec.recipe })
     const controller = new AbortController()
     this.aborts.set(id, controller)
     let lastSaved = 0
@@ -220,6 +229,7 @@ export class TrainJobs {
         backend: result.model.backend,
         train_ms: Date.now() - started,
       })
+      publishTraining({ source: this, state: 'succeeded', recipe: job.spec.recipe, seconds: (Date.now() - started) / 1000 })
       this.log.info({
         job: id,
         model: meta.name,
@@ -230,6 +240,7 @@ export class TrainJobs {
     } catch (err) {
       const message = this.closed ? 'interrupted: the service stopped while this job was running; submit it again' : describeError(err)
       await this.finish(this.get(id), { status: 'failed', error: message })
+      publishTraining({ source: this, state: 'failed', recipe: job.spec.recipe, seconds: (Date.now() - started) / 1000 })
       this.log.warn({ job: id, error: message }, 'training job failed')
     } finally {
       this.aborts.delete(id)

@@ -12,6 +12,7 @@ import { createProofEngine } from '../jobs/snark-engine.js'
 import { Models } from './models.js'
 import { Predictions } from './predictions.js'
 import { Proofs } from './proofs.js'
+import type { MetricsSources } from '../observability/metrics.js'
 import { Training } from './training.js'
 
 export { DEFAULT_MODELS } from './training.js'
@@ -32,6 +33,8 @@ export interface Services {
   proofs: Proofs
   /** The proof engine (powers of tau in use, for /health). */
   engine: ProofEngine
+  /** What metrics observe (src/observability): whose events count, and the queues whose depth they report. */
+  observed: MetricsSources
   startBackground: () => void
   close: () => Promise<void>
 }
@@ -92,6 +95,7 @@ export async function createServices (config: Config, log: FastifyBaseLogger): P
     training,
     proofs: new Proofs({ registry, proofs: proofJobs }),
     engine,
+    observed: { sources: [predictor, proofJobs, trainJobs, circuits], queues: [proofJobs.queue, trainJobs.queue, circuits.queue] },
     startBackground: () => {
       circuits.resumeAll()
       proofJobs.resume(resumableProofs)
