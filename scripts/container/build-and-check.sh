@@ -46,6 +46,9 @@ cleanup () {
 }
 trap cleanup EXIT
 
+if [ "${BUILD:-1}" = 0 ] && podman image exists "$image"; then
+  echo "== 1.-2. BUILD=0: checking the existing $image (no figures of the build)"
+else
 echo "== 1. base image"
 t0=$(now)
 "$repo/scripts/container/make-base-image.sh" "$repo/Dockerfile"
@@ -77,10 +80,11 @@ base_size=$(podman image inspect --format '{{.Size}}' "docker.io/library/$base_n
 build_size=$(podman image inspect --format '{{.Size}}' "$build_image")
 image_size=$(podman image inspect --format '{{.Size}}' "$image")
 figure "sizes: base $base_name $(mib "$base_size"), build stage $(mib "$build_size"), runtime image $image $(mib "$image_size") (its own layers $(mib $((image_size - base_size))))"
+fi
 
 echo "== 3. the image's Config"
-config_json=$(buildah inspect --type image --format '{{json .Docker.Config}}' "$image")
-echo "$config_json" > "$work/config.json"
+# The Docker-format config (buildah 1.28's --format has no json function: the whole inspect output, parsed).
+buildah inspect --type image "$image" | node -e "process.stdout.write(JSON.stringify(JSON.parse(require('fs').readFileSync(0)).Docker.config))" > "$work/config.json"
 cfg () { node -e "const c = require('$work/config.json'); const v = ($1); console.log(v == null ? '' : v)"; }
 user=$(cfg 'c.User'); workdir=$(cfg 'c.WorkingDir')
 mapfile -t env < <(cfg "(c.Env || []).join('\n')")
@@ -100,9 +104,14 @@ echo "   Healthcheck: ${health[*]}"
 # What the runtime stage holds: no dev dependencies, tests, bench or sources.
 ctr=$(buildah from "$image")
 root=$(buildah mount "$ctr")
-for unwanted in app/src app/test app/bench app/scripts app/routes app/dist/test app/dist/bench app/dist/scripts \
-  app/node_modules/typescript app/node_modules/tap app/node_modules/@redocly app/node_modules/solc; do
+for unwanted in app/src app/test app/bench app/scripts app/routes app/dist/test app/dist/bench app/dist/scripts; do
   [ ! -e "$root/$unwanted" ] || fail "the runtime image holds /$unwanted"
+done
+# Dev-only packages, as the lock file marks them ("dev": true: needed by no production dependency).
+dev_only=$(node -p "Object.entries(require('./package-lock.json').packages).filter(([p, v]) => p !== '' && v.dev === true).map(([p]) => p).join(' ')")
+[ -n "$dev_only" ] || fail "the lock file marks no dev-only package"
+for dev in $dev_only; do
+  [ ! -e "$root/app/$dev/package.json" ] || fail "the dev-only package $dev is in the runtime image"
 done
 [ -z "$(find "$root/app/node_modules" -name '*.map' -print -quit)" ] || fail "source maps in node_modules"
 figure "runtime /app: $(du -sh "$root/app" | cut -f1) = node_modules $(du -sh "$root/app/node_modules" | cut -f1), dist $(du -sh "$root/app/dist" | cut -f1), models $(du -sh "$root/app/models" | cut -f1); heaviest packages: $(cd "$root/app/node_modules" && du -s ./* ./@*/* 2> /dev/null | sort -rn | head -5 | awk '{ printf "%s%s %d MiB", (NR > 1 ? ", " : ""), substr($2, 3), $1 / 1024 }')"
@@ -140,7 +149,9 @@ server=$(node -e "for (const l of require('fs').readFileSync('$work/server.log',
 echo "== the image's HEALTHCHECK command"
 healthcheck=("${health[@]:1}")
 [ "${health[0]}" = CMD-SHELL ] && healthcheck=(/bin/sh -c "${health[1]}")
-"${run[@]}" "$ctr" -- "${healthcheck[@]}" || fail "the HEALTHCHECK command fails on a ready service"
+health_timeout=$(cfg "Math.ceil((c.Healthcheck.Timeout || 30e9) / 1e9)")
+# The check's own timeout, plus buildah run's start-up (a second or two on a loaded machine).
+timeout $((health_timeout + 20)) "${run[@]}" "$ctr" -- "${healthcheck[@]}" || fail "the HEALTHCHECK command fails on a ready service"
 closed=$((port + 1))
 if "${run[@]}" --env "PORT=$closed" "$ctr" -- "${healthcheck[@]}"; then fail "the HEALTHCHECK passes with nothing listening on $closed"; fi
 echo "   passes when ready, fails with nothing listening"
