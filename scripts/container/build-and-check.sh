@@ -125,6 +125,11 @@ chown "$(stat -c %u:%g "$root/data")" "$data"
 chmod "$(stat -c %a "$root/data")" "$data"
 buildah umount "$ctr" > /dev/null
 
+# buildah run mounts an anonymous volume of its own at each VOLUME of the working container and ignores a
+# --volume aimed at the same place (seen with buildah 1.28: /data was buildah-volumes/<id>, not our folder).
+# `docker run -v folder:/data` makes no anonymous volume there either: drop the VOLUME from this working
+# container (the image keeps it) so that our fresh folder is what the server sees at /data.
+buildah config --volume /data- "$ctr"
 run=(buildah run --isolation chroot --user "$user" --workingdir "$workdir")
 for e in "${env[@]}"; do run+=(--env "$e"); done
 # The host's network is the container's here (chroot isolation): PORT picks a free host port, as `-e PORT` would.
@@ -187,11 +192,12 @@ echo "   proof $href succeeded; verified by the API and by the CLI in the image"
 echo "== what the node user can write"
 # find -writable asks the kernel (access(2)) as that user; /proc, /sys and /dev are the kernel's.
 writable=$("${run[@]}" "$ctr" -- find / \( -path /proc -o -path /sys -o -path /dev \) -prune -o -writable -print 2> /dev/null \
-  | grep -v -E '^/(data|tmp|var/tmp|home/node|run/lock)(/|$)' || true)
+  | grep -v -E '^/(data|tmp|var/tmp|home/node|run/lock|var/lock)(/|$)' || true)
 [ -z "$writable" ] || fail "the node user can write outside /data: $(echo "$writable" | head -10 | tr '\n' ' ')"
+[ -n "$(find "$data" -type f -print -quit)" ] || fail "the server wrote nothing into the folder mounted at /data"
 foreign=$(find "$data" ! -uid "$node_uid" -print | head -5)
 [ -z "$foreign" ] || fail "files in /data not owned by $user: $foreign"
-echo "   only /data (and /tmp, /var/tmp, /run/lock, the base image's /home/node); $(find "$data" -type f | wc -l) files in /data, all the node user's"
+echo "   only /data (and /tmp, /var/tmp, /run/lock = /var/lock, the base image's /home/node); $(find "$data" -type f | wc -l) files in /data, all the node user's"
 
 echo "== SIGTERM (as docker stop sends it to PID 1) within the ${grace} s grace period"
 t0=$(now)

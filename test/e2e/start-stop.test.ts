@@ -53,10 +53,10 @@ t.test('SIGTERM to the PID of `npm start` stops the server it started', async (t
   const logs = (): Array<Record<string, any>> => output.split('\n').flatMap((line) => {
     try { return [JSON.parse(line)] } catch { return [] }
   })
-  let serverPid: number | undefined
+  const server: { pid?: number } = {}
   t.teardown(async () => {
     // Whatever the outcome, nothing of this test keeps running.
-    if (serverPid != null && alive(serverPid)) process.kill(serverPid, 'SIGKILL')
+    if (server.pid != null && alive(server.pid)) process.kill(server.pid, 'SIGKILL')
     if (npm.exitCode == null && npm.signalCode == null) npm.kill('SIGKILL')
     await rm(dataDir, { recursive: true, force: true })
   })
@@ -64,13 +64,13 @@ t.test('SIGTERM to the PID of `npm start` stops the server it started', async (t
   const listening = await until(() => logs().some((l) => /Server listening/.test(String(l.msg))), 120_000)
   t.ok(listening, listening ? 'the server started' : `the server did not start:\n${output}`)
   if (!listening) return
-  serverPid = Number(logs().find((l) => /Server listening/.test(String(l.msg)))?.pid)
-  t.ok(alive(serverPid), `the server logs its pid (${serverPid})`)
+  const pid = Number(logs().find((l) => /Server listening/.test(String(l.msg)))?.pid)
+  server.pid = pid
+  t.ok(alive(pid), `the server logs its pid (${pid})`)
 
   process.kill(npm.pid as number, 'SIGTERM')
   t.ok(await until(() => npm.exitCode != null || npm.signalCode != null, 30_000), 'npm exits')
   t.equal(await npmExited, 0, 'npm start exits 0 after a graceful stop')
-  const pid = serverPid
   t.ok(await until(() => !alive(pid), 15_000), `no node process of npm start remains (pid ${pid})`)
 
   const closing = logs().find((l) => l.signal === 'SIGTERM')
