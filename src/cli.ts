@@ -2,7 +2,7 @@
 import { readFile, writeFile, readdir } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { FormData, request } from 'undici'
+import { FormData, fetch, request } from 'undici'
 import { parse as parseCsv } from 'csv-parse/sync'
 import * as snarkjs from 'snarkjs'
 import { batchBundleCallArgs, isBatchBundle, verifyBatchBundleText } from './proofs/batch-cli.js'
@@ -88,27 +88,36 @@ const base = (opts.url ?? process.env.ZKPREDICT_URL ?? 'http://127.0.0.1:3000').
 const apiKey = process.env.ZKPREDICT_API_KEY
 
 async function api (method: string, urlPath: string, body?: unknown): Promise<any> {
-  let response
+  const headers = {
+    ...(body instanceof FormData || body === undefined ? {} : { 'content-type': 'application/json' }),
+    ...(apiKey != null && apiKey !== '' ? { 'x-api-key': apiKey } : {}),
+  }
+  let statusCode: number
+  let text: string
   try {
-    response = await request(base + urlPath, {
-      method: method as 'GET',
-      headers: {
-        ...(body instanceof FormData || body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(apiKey != null && apiKey !== '' ? { 'x-api-key': apiKey } : {}),
-      },
-      body: body instanceof FormData ? body : body === undefined ? undefined : JSON.stringify(body),
-    })
+    if (body instanceof FormData) {
+      // undici's request() cannot send undici's FormData on Node 24 ("action is not a function": Node's
+      // bundled undici reads the body); undici's fetch() sends it on Node 20 and 24.
+      const response = await fetch(base + urlPath, { method, headers, body })
+      statusCode = response.status
+      text = await response.text()
+    } else {
+      const response = await request(base + urlPath, {
+        method: method as 'GET', headers, body: body === undefined ? undefined : JSON.stringify(body),
+      })
+      statusCode = response.statusCode
+      text = await response.body.text()
+    }
   } catch (err) {
     throw new CliError(`cannot reach the service at ${base} (${(err as Error).message}): start it with \`npm start\` or pass --url`)
   }
-  const text = await response.body.text()
   let parsed: any = text
   try { parsed = JSON.parse(text) } catch {}
-  if (response.statusCode === 401 || response.statusCode === 403) {
-    throw new CliError(`${method} ${urlPath}: ${response.statusCode} ${parsed?.message ?? text} (set ZKPREDICT_API_KEY to one of the ` +
+  if (statusCode === 401 || statusCode === 403) {
+    throw new CliError(`${method} ${urlPath}: ${statusCode} ${parsed?.message ?? text} (set ZKPREDICT_API_KEY to one of the ` +
       'service\'s API_KEYS)')
   }
-  if (response.statusCode >= 400) throw new CliError(`${method} ${urlPath}: ${response.statusCode} ${parsed?.message ?? text}`)
+  if (statusCode >= 400) throw new CliError(`${method} ${urlPath}: ${statusCode} ${parsed?.message ?? text}`)
   return parsed
 }
 

@@ -17,7 +17,12 @@ async function main (): Promise<void> {
   const app = await buildApp({ config })
   closeWithGrace({ delay: 10_000 }, async ({ err, signal }) => {
     if (err != null) app.log.error({ err }, 'closing after an error')
-    else app.log.info({ signal }, 'closing: in-flight requests finish, jobs are kept for the next start')
+    // What really happens (src/jobs): a running training job is aborted and recorded as failed; the queued
+    // ones, the proofs (queued or proving) and the circuit builds are picked up again at the next start.
+    else {
+      app.log.info({ signal }, 'closing: in-flight requests finish; a running training job is stopped and fails (submit it again); ' +
+        'queued training jobs, proofs and circuit builds resume at the next start')
+    }
     await app.close()
     await tracing?.shutdown()
   })

@@ -28,7 +28,10 @@ if (!isMainThread && parentPort !== null) {
     const { model, onnx } = await runTrainingPipeline(spec, {
       onProgress: (progress) => port.postMessage({ type: 'progress', progress } satisfies WorkerMessage),
     })
-    port.postMessage({ type: 'done', model, onnx } satisfies WorkerMessage, [onnx.buffer as ArrayBuffer])
+    // A copy with its own ArrayBuffer: the encoder's bytes may share Node's pooled buffer, which Node 22+
+    // refuses to transfer ("Cannot transfer object of unsupported type"); Node 20 copied it silently.
+    const bytes = new Uint8Array(onnx)
+    port.postMessage({ type: 'done', model, onnx: bytes } satisfies WorkerMessage, [bytes.buffer])
   } catch (err) {
     const e = err as Partial<SerializedError> & Error
     const error: SerializedError = {
