@@ -21,6 +21,8 @@ export interface ProofEngineOptions {
   proverCacheSize?: number
   /** snarkjs progress lines in the build log (PROOF_LOG_VERBOSE). */
   verbose?: boolean
+  /** Finished builds reused by key (CIRCUIT_BUILD_CACHE_DIR, see BuildOptions.buildCache). */
+  buildCache?: string
   log: FastifyBaseLogger
 }
 
@@ -72,6 +74,7 @@ export async function createProofEngine (options: ProofEngineOptions): Promise<P
       const artifacts = await buildInChild({
         onnx, outDir: dir, proofSystem, threshold: meta.threshold,
         ptauPath: options.ptauFile, ptauCacheDir, devPtauCandidates: options.devPtauCandidates, verbose: options.verbose,
+        buildCache: options.buildCache,
       }, options.log, builds)
       const ptau = artifacts.meta.ptau
       ptauInUse = { file: ptau.file, secure: !ptau.insecure }

@@ -10,7 +10,8 @@ import {
 } from '../../src/data/index.js'
 import { bytes, dataErrorOf, LIQUIDATIONS_CSV, PRICES_CSV, SAMPLE } from '../helpers/data-fixtures.js'
 
-const LIMITS = { maxBytes: 100_000, timeoutMs: 2_000 }
+// A generous timeout: these tests are about formats, not timeouts (a loaded test machine took over 2 s to answer a local GET).
+const LIMITS = { maxBytes: 100_000, timeoutMs: 60_000 }
 
 function mixedSources (pricesUrl: string): GizaSources {
   return {
