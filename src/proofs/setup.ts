@@ -208,7 +208,8 @@ export async function buildCircuit (o: BuildOptions): Promise<CircuitArtifacts> 
     } catch { old = null }
     await rename(tmp, outDir)
     if (old) await rm(old, { recursive: true, force: true })
-    logger?.info(`circuit ready in ${outDir}: ${o.proofSystem}, ${header.nConstraints} constraints, ${((performance.now() - tStart) / 1000).toFixed(1)} s`)
+    const seconds = ((performance.now() - tStart) / 1000).toFixed(1)
+    logger?.info(`circuit ready in ${outDir}: ${o.proofSystem}, ${header.nConstraints} constraints, ${seconds} s`)
     if (o.buildCache != null && cacheKey != null) await copyToCache(outDir, path.join(o.buildCache, cacheKey))
     return artifactsOf(outDir, meta, vk)
   } catch (err) {
@@ -273,7 +274,7 @@ async function copyFromCache (entry: string, outDir: string): Promise<CircuitArt
   }
 }
 
-/** Publishes a finished build to the cache with one rename; a concurrent publisher of the same key wins, which is the same build. */
+/** Publishes a finished build to the cache with one rename; a concurrent publisher of the same key wins (the same build). */
 async function copyToCache (dir: string, entry: string): Promise<void> {
   await mkdir(path.dirname(entry), { recursive: true })
   const tmp = stagingPath(entry)

@@ -17,15 +17,18 @@ function mixedSources (pricesUrl: string): GizaSources {
   return {
     liquidations_v2: { kind: 'buffer', buffer: bytes(LIQUIDATIONS_CSV), filename: 'aave_liquidations_v2.csv' },
     liquidations_v3: {
-      kind: 'buffer', buffer: writeParquet(datasetTable('liquidations_v3', SAMPLE.liquidations_v3, 'timestamp-ns')),
+      kind: 'buffer',
+      buffer: writeParquet(datasetTable('liquidations_v3', SAMPLE.liquidations_v3, 'timestamp-ns')),
       filename: 'aave_liquidations_v3.parquet',
     },
     deposits_borrows_v2: {
-      kind: 'buffer', buffer: writeArrowStream(datasetTable('deposits_borrows_v2', SAMPLE.deposits_borrows_v2)),
+      kind: 'buffer',
+      buffer: writeArrowStream(datasetTable('deposits_borrows_v2', SAMPLE.deposits_borrows_v2)),
       contentType: 'application/vnd.apache.arrow.stream',
     },
     deposits_borrows_v3: {
-      kind: 'buffer', buffer: bytes(JSON.stringify(datasetRows('deposits_borrows_v3', SAMPLE.deposits_borrows_v3))),
+      kind: 'buffer',
+      buffer: bytes(JSON.stringify(datasetRows('deposits_borrows_v3', SAMPLE.deposits_borrows_v3))),
       filename: 'db3.json',
     },
     token_prices: { kind: 'url', url: pricesUrl },

@@ -140,7 +140,10 @@ t.test('abort and bad input', async (t) => {
   // Aborted from its first progress report (no timer): the next epoch checkpoint must stop it.
   let reports = 0
   const p = trainModel(data, {
-    recipe: 'tutorial', seed: 0, epochs: 50, signal: controller.signal,
+    recipe: 'tutorial',
+    seed: 0,
+    epochs: 50,
+    signal: controller.signal,
     onProgress: () => { reports++; controller.abort() },
   })
   await t.rejects(p, { name: 'AbortError' })
