@@ -16,7 +16,7 @@ const started = Date.now()
 let maxDiff = 0; let labelMismatch = 0; let failed = 0; const times = []
 for (const p of handles) {
   let proof
-  do { await new Promise((r) => setTimeout(r, 50)); proof = await call('GET', p.proof.href) } while (proof.status === 'queued' || proof.status === 'proving')
+  do { await new Promise((resolve) => setTimeout(resolve, 50)); proof = await call('GET', p.proof.href) } while (proof.status === 'queued' || proof.status === 'proving')
   if (proof.status !== 'succeeded') { failed++; console.log(proof.error); continue }
   times.push(proof.prove_ms)
   maxDiff = Math.max(maxDiff, Math.abs(1 / (1 + Math.exp(-proof.output.logit)) - p.probability))

@@ -30,7 +30,7 @@ export const LOCAL_FILE_LIMITS: FetchLimits = { maxBytes: 512 * 1024 * 1024, tim
 
 /** Fetch, read and validate one dataset; every error message starts with the dataset key. */
 export async function loadDataset<N extends DatasetName> (
-  name: N, source: DataSource, limits: FetchLimits, format?: TableFormat,
+  name: N, source: DataSource, limits: FetchLimits, format?: TableFormat
 ): Promise<GizaDatasets[N]> {
   const fetched = await fetchSource(source, limits, name)
   const label = `${name} (${fetched.name})`
@@ -93,7 +93,7 @@ async function listDirectory (dir: string): Promise<string[]> {
 export async function loadGizaDirectory (dir: string, limits: FetchLimits = LOCAL_FILE_LIMITS): Promise<GizaDatasets> {
   const files = await findGizaFiles(dir)
   const sources = Object.fromEntries(
-    DATASET_NAMES.map((name) => [name, { kind: 'path', path: files[name] } satisfies DataSource]),
+    DATASET_NAMES.map((name) => [name, { kind: 'path', path: files[name] } satisfies DataSource])
   ) as GizaSources
   return await loadGizaDatasets(sources, limits)
 }

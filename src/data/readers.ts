@@ -82,7 +82,7 @@ export function readTable (bytes: Uint8Array, options: ReadTableOptions): arrow.
     const why = err instanceof Error ? err.message : String(err)
     throw new DataError(
       `${label}: not a valid ${FORMAT_TITLES[choice.format]} file (format chosen by ${choice.reason}): ${why}`,
-      { file: label },
+      { file: label }
     )
   }
 }
@@ -100,7 +100,7 @@ export function chooseFormat (bytes: Uint8Array, options: ReadTableOptions, labe
   if (sniffed !== undefined) return { format: sniffed, reason: 'the first bytes of the file' }
   throw new DataError(
     `${label}: not a recognised table format (expected CSV, Parquet, Arrow IPC or JSON${describeLeadingBytes(bytes)})`,
-    { file: label },
+    { file: label }
   )
 }
 

@@ -28,7 +28,7 @@ function asAnyRecords (records: GizaDatasets[DatasetName]): readonly AnyRecord[]
 
 /** Records -> plain rows keyed by the file's column names (for writeCsv or JSON). */
 export function datasetRows<N extends DatasetName> (
-  name: N, records: GizaDatasets[N], dayAs: 'iso' | 'epoch-ns' = 'iso',
+  name: N, records: GizaDatasets[N], dayAs: 'iso' | 'epoch-ns' = 'iso'
 ): FileRow[] {
   const specs = DATASET_SCHEMAS[name]
   return asAnyRecords(records).map((record) => {
@@ -51,7 +51,7 @@ export function isoDate (day: number): string {
 
 /** Records -> Arrow table: Float64 numbers, Utf8 text, and the day column in the chosen layout. */
 export function datasetTable<N extends DatasetName> (
-  name: N, records: GizaDatasets[N], dayAs: DayLayout = 'iso',
+  name: N, records: GizaDatasets[N], dayAs: DayLayout = 'iso'
 ): arrow.Table {
   const rows = asAnyRecords(records)
   const columns: Record<string, arrow.Vector> = {}

@@ -3,7 +3,6 @@ import type * as ort from 'onnxruntime-node'
 
 // Session creation lives in src/onnx; re-exported for the callers that still import it from here.
 
-
 /**
  * A bounded least-recently-used cache of loaded sessions, one per model version (lru-cache): an
  * evicted or released entry has its onnxruntime session released once its load settles.

@@ -21,16 +21,23 @@ export interface ProofEngineOptions {
   proverCacheSize?: number
   /** snarkjs progress lines in the build log (PROOF_LOG_VERBOSE). */
   verbose?: boolean
+  /** Finished builds reused by key (CIRCUIT_BUILD_CACHE_DIR, see BuildOptions.buildCache). */
+  buildCache?: string
   log: FastifyBaseLogger
 }
 
-const GROTH16_SETUP = 'Groth16: powers of tau, then one phase-2 contribution made by this service from crypto.randomBytes entropy that was discarded. A verifier trusts the ptau and this service operator; for trustless use run a multi-party phase 2 (snarkjs zkey contribute, beacon) and replace circuit.zkey and verification_key.json.'
-const PLONK_SETUP = 'PLONK: no per-circuit secret; the keys derive from the powers of tau and the circuit alone. A verifier trusts only the ptau.'
+const GROTH16_SETUP = 'Groth16: powers of tau, then one phase-2 contribution made by this service from crypto.randomBytes entropy ' +
+  'that was discarded. A verifier trusts the ptau and this service operator; for trustless use run a multi-party phase 2 ' +
+  '(snarkjs zkey contribute, beacon) and replace circuit.zkey and verification_key.json.'
+const PLONK_SETUP = 'PLONK: no per-circuit secret; the keys derive from the powers of tau and the circuit alone. ' +
+  'A verifier trusts only the ptau.'
 
 interface BuildResult { constraints: number, r1cs_sha256: string, vk_sha256: string, zkey_sha256: string, meta: CircuitMeta }
 
 /** Runs buildCircuit in a child process (circuit-build-process.ts); `children` lets close() kill it. */
-async function buildInChild (request: Omit<BuildOptions, 'logger'>, log: FastifyBaseLogger, children: Set<ChildProcess>): Promise<BuildResult> {
+async function buildInChild (
+  request: Omit<BuildOptions, 'logger'>, log: FastifyBaseLogger, children: Set<ChildProcess>
+): Promise<BuildResult> {
   // A build killed by a shutdown leaves its staging directory behind: clear it first.
   await cleanStaging(path.dirname(request.outDir), path.basename(request.outDir))
   const child = fork(new URL('./circuit-build-process.js', import.meta.url), { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
@@ -42,7 +49,9 @@ async function buildInChild (request: Omit<BuildOptions, 'logger'>, log: Fastify
         else if (m.type === 'done' && m.result != null) resolve(m.result)
         else if (m.type === 'error') reject(Object.assign(new Error(m.message), { name: m.name }))
       })
-      child.once('exit', (code, signal) => reject(new Error(`the circuit build process ended (${signal ?? `exit ${code}`}) before it finished`)))
+      child.once('exit', (code, signal) => {
+        reject(new Error(`the circuit build process ended (${signal ?? `exit ${code}`}) before it finished`))
+      })
       child.send({ ...request, onnx: Array.from(request.onnx) })
     })
   } finally {
@@ -70,12 +79,22 @@ export async function createProofEngine (options: ProofEngineOptions): Promise<P
 
     build: async ({ onnx, meta, dir, proofSystem }): Promise<CircuitState> => {
       const artifacts = await buildInChild({
-        onnx, outDir: dir, proofSystem, threshold: meta.threshold,
-        ptauPath: options.ptauFile, ptauCacheDir, devPtauCandidates: options.devPtauCandidates, verbose: options.verbose,
+        onnx,
+        outDir: dir,
+        proofSystem,
+        threshold: meta.threshold,
+        ptauPath: options.ptauFile,
+        ptauCacheDir,
+        devPtauCandidates: options.devPtauCandidates,
+        verbose: options.verbose,
+        buildCache: options.buildCache,
       }, options.log, builds)
       const ptau = artifacts.meta.ptau
       ptauInUse = { file: ptau.file, secure: !ptau.insecure }
-      if (ptau.insecure) options.log.warn({ ptau: ptau.file }, 'INSECURE development powers of tau in use: whoever made it could forge proofs; set PTAU_FILE to a ceremony file for production')
+      if (ptau.insecure) {
+        options.log.warn({ ptau: ptau.file },
+          'INSECURE development powers of tau in use: whoever made it could forge proofs; set PTAU_FILE to a ceremony file for production')
+      }
       return {
         status: 'ready',
         constraints: artifacts.constraints,

@@ -2,7 +2,6 @@
  * circom source -> R1CS + witness-calculator wasm (+ symbols), with circom2 (the circom 2.2 compiler
  * built to WebAssembly) run in-process in a worker thread, circomlib on the include path.
  */
-import { createHash } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import path from 'node:path'

@@ -16,7 +16,6 @@ export function getCurve (singleThread = false): Promise<Curve> {
   return (multiCurve ??= buildBn128(false))
 }
 
-
 /**
  * Terminates the multi-threaded curve's worker threads (they keep a process alive; snarkjs's setup
  * builds the same global one) and forgets both curves.

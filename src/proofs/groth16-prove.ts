@@ -102,4 +102,3 @@ export async function groth16Prove (k: Groth16Key, curve: Curve, w: bigint[]): P
   const publicSignals = w.slice(1, k.nPublic + 1).map((v) => v.toString())
   return { proof, publicSignals }
 }
-

@@ -210,7 +210,7 @@ export class ProverPool {
     this.closed = true
     for (const job of this.queue.splice(0)) job.reject(new PoolClosedError())
     // Let running jobs finish
-    while (this.slots.some((s) => s.job)) await new Promise((r) => setTimeout(r, 20))
+    while (this.slots.some((s) => s.job)) await new Promise((resolve) => setTimeout(resolve, 20))
     await Promise.all(this.slots.map(async (s) => {
       s.exiting = true
       await new Promise<void>((resolve) => {

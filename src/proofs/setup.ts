@@ -16,7 +16,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { cp, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import os from 'node:os'
 import path from 'node:path'
@@ -48,6 +48,14 @@ export interface BuildOptions {
   logger?: ProofLogger
   /** Pass snarkjs's progress lines to the logger (config PROOF_LOG_VERBOSE). Default false. */
   verbose?: boolean
+  /**
+   * A content-addressed cache of finished builds (config CIRCUIT_BUILD_CACHE_DIR; off by default).
+   * The key is the circom source, the ONNX bytes, the proof system and the ptau choice: the same key
+   * compiles the same R1CS, so a copy of its keys proves and verifies exactly like a fresh setup.
+   * The test suite shares one across its files: the same test model was compiled and set up in many
+   * files (a loaded machine spent minutes per build).
+   */
+  buildCache?: string
 }
 
 export interface CircuitArtifacts {
@@ -112,6 +120,14 @@ export async function buildCircuit (o: BuildOptions): Promise<CircuitArtifacts> 
 
   const outDir = path.resolve(o.outDir)
   await mkdir(path.dirname(outDir), { recursive: true })
+  const cacheKey = o.buildCache != null ? await buildCacheKey(o, source) : null
+  if (o.buildCache != null && cacheKey != null) {
+    const cached = await copyFromCache(path.join(o.buildCache, cacheKey), outDir)
+    if (cached != null) {
+      logger?.info(`circuit ready in ${outDir}: copied from the build cache (${cacheKey.slice(0, 12)})`)
+      return cached
+    }
+  }
   const tmp = stagingPath(outDir)
   await mkdir(tmp, { recursive: true })
   try {
@@ -192,7 +208,9 @@ export async function buildCircuit (o: BuildOptions): Promise<CircuitArtifacts> 
     } catch { old = null }
     await rename(tmp, outDir)
     if (old) await rm(old, { recursive: true, force: true })
-    logger?.info(`circuit ready in ${outDir}: ${o.proofSystem}, ${header.nConstraints} constraints, ${((performance.now() - tStart) / 1000).toFixed(1)} s`)
+    const seconds = ((performance.now() - tStart) / 1000).toFixed(1)
+    logger?.info(`circuit ready in ${outDir}: ${o.proofSystem}, ${header.nConstraints} constraints, ${seconds} s`)
+    if (o.buildCache != null && cacheKey != null) await copyToCache(outDir, path.join(o.buildCache, cacheKey))
     return artifactsOf(outDir, meta, vk)
   } catch (err) {
     await rm(tmp, { recursive: true, force: true })
@@ -215,6 +233,56 @@ function artifactsOf (dir: string, meta: CircuitMeta, vk: snarkjs.VerificationKe
     verifierPath: path.join(dir, ARTIFACT_FILES.verifier),
     vk,
     meta
+  }
+}
+
+/** What decides a build's output: the circuit, the model bytes (in meta), the system, the ptau and the snarkjs version. */
+async function buildCacheKey (o: BuildOptions, source: string): Promise<string> {
+  const ptauOf = async (file: string): Promise<string> => {
+    const s = await stat(file).catch(() => null)
+    return s == null ? `${file}:absent` : `${path.resolve(file)}:${s.size}:${s.mtimeMs}`
+  }
+  const snarkjsVersion = (JSON.parse(readFileSync(path.join(path.dirname(require.resolve('snarkjs')), '..', 'package.json'), 'utf8')) as
+    { version: string }).version
+  return sha256(JSON.stringify({
+    source: sha256(source),
+    onnx: sha256(o.onnx),
+    proofSystem: o.proofSystem,
+    ptau: o.ptauPath != null ? await ptauOf(o.ptauPath) : null,
+    candidates: await Promise.all((o.devPtauCandidates ?? []).map(ptauOf)),
+    snarkjsVersion,
+  }))
+}
+
+/** A cached build copied to outDir through a staging dir; null when the cache has none (or a damaged one). */
+async function copyFromCache (entry: string, outDir: string): Promise<CircuitArtifacts | null> {
+  try {
+    await stat(path.join(entry, ARTIFACT_FILES.meta))
+  } catch {
+    return null
+  }
+  const tmp = stagingPath(outDir)
+  try {
+    await cp(entry, tmp, { recursive: true })
+    const artifacts = await loadArtifacts(tmp)
+    await rm(outDir, { recursive: true, force: true })
+    await rename(tmp, outDir)
+    return { ...artifactsOf(outDir, artifacts.meta, artifacts.vk) }
+  } catch {
+    await rm(tmp, { recursive: true, force: true })
+    return null
+  }
+}
+
+/** Publishes a finished build to the cache with one rename; a concurrent publisher of the same key wins (the same build). */
+async function copyToCache (dir: string, entry: string): Promise<void> {
+  await mkdir(path.dirname(entry), { recursive: true })
+  const tmp = stagingPath(entry)
+  try {
+    await cp(dir, tmp, { recursive: true })
+    await rename(tmp, entry)
+  } catch {
+    await rm(tmp, { recursive: true, force: true })
   }
 }
 

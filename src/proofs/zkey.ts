@@ -135,4 +135,3 @@ export async function loadGroth16Key (bytes: Uint8Array, curve: Curve): Promise<
   await fd.close()
   return key
 }
-

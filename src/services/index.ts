@@ -53,6 +53,7 @@ export async function createServices (config: Config, log: FastifyBaseLogger): P
     workerNice: config.PROOF_WORKER_NICE,
     proverCacheSize: config.PROVER_CACHE_SIZE,
     verbose: config.PROOF_LOG_VERBOSE,
+    buildCache: config.CIRCUIT_BUILD_CACHE_DIR === '' ? undefined : config.CIRCUIT_BUILD_CACHE_DIR,
     log,
   })
   const circuits = new CircuitBuilds(registry, engine, log)

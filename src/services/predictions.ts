@@ -84,7 +84,7 @@ export class Predictions {
 
   private async run (
     name: string, version: string | number | undefined,
-    toInput: (loaded: LoadedModel) => ModelInput | Promise<ModelInput>, proof: boolean | undefined,
+    toInput: (loaded: LoadedModel) => ModelInput | Promise<ModelInput>, proof: boolean | undefined
   ): Promise<PredictOutcome> {
     const meta = this.deps.registry.resolve(name, version ?? 'latest')
     const loaded = await this.deps.predictor.load(meta)

@@ -14,7 +14,7 @@ export type { TrainingJobResult, TrainingJobSpec } from './pipeline.js'
  */
 export async function runTrainingJob (
   spec: TrainingJobSpec,
-  opts: { onProgress?: (p: TrainingProgress) => void, signal?: AbortSignal } = {},
+  opts: { onProgress?: (p: TrainingProgress) => void, signal?: AbortSignal } = {}
 ): Promise<TrainingJobResult> {
   if (opts.signal?.aborted === true) throw abortError()
   const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: spec })

@@ -10,21 +10,25 @@ import {
 } from '../../src/data/index.js'
 import { bytes, dataErrorOf, LIQUIDATIONS_CSV, PRICES_CSV, SAMPLE } from '../helpers/data-fixtures.js'
 
-const LIMITS = { maxBytes: 100_000, timeoutMs: 2_000 }
+// A generous timeout: these tests are about formats, not timeouts (a loaded test machine took over 2 s to answer a local GET).
+const LIMITS = { maxBytes: 100_000, timeoutMs: 60_000 }
 
 function mixedSources (pricesUrl: string): GizaSources {
   return {
     liquidations_v2: { kind: 'buffer', buffer: bytes(LIQUIDATIONS_CSV), filename: 'aave_liquidations_v2.csv' },
     liquidations_v3: {
-      kind: 'buffer', buffer: writeParquet(datasetTable('liquidations_v3', SAMPLE.liquidations_v3, 'timestamp-ns')),
+      kind: 'buffer',
+      buffer: writeParquet(datasetTable('liquidations_v3', SAMPLE.liquidations_v3, 'timestamp-ns')),
       filename: 'aave_liquidations_v3.parquet',
     },
     deposits_borrows_v2: {
-      kind: 'buffer', buffer: writeArrowStream(datasetTable('deposits_borrows_v2', SAMPLE.deposits_borrows_v2)),
+      kind: 'buffer',
+      buffer: writeArrowStream(datasetTable('deposits_borrows_v2', SAMPLE.deposits_borrows_v2)),
       contentType: 'application/vnd.apache.arrow.stream',
     },
     deposits_borrows_v3: {
-      kind: 'buffer', buffer: bytes(JSON.stringify(datasetRows('deposits_borrows_v3', SAMPLE.deposits_borrows_v3))),
+      kind: 'buffer',
+      buffer: bytes(JSON.stringify(datasetRows('deposits_borrows_v3', SAMPLE.deposits_borrows_v3))),
       filename: 'db3.json',
     },
     token_prices: { kind: 'url', url: pricesUrl },

@@ -51,8 +51,11 @@ t.test('the format comes from the option, then the extension, then the content t
 
 t.test('JSON: object of columns and a .json file holding NDJSON', async (t) => {
   const columns = {
-    date: ['2023-04-11', '2023-04-11'], price: [1893.2, 1890.1], market_cap: [0, 10263906902.93604],
-    volumes_last_24h: [54776.5, 6659827.593154095], token: ['WETH', 'STETH'],
+    date: ['2023-04-11', '2023-04-11'],
+    price: [1893.2, 1890.1],
+    market_cap: [0, 10263906902.93604],
+    volumes_last_24h: [54776.5, 6659827.593154095],
+    token: ['WETH', 'STETH'],
   }
   t.same(validateDataset('token_prices', readTable(bytes(JSON.stringify(columns)), { name: 'c.json' }), 'c'),
     SAMPLE.token_prices)

@@ -40,8 +40,14 @@ t.test('same seed, same data; another seed, other data', async (t) => {
   t.same([d.liquidations_v2.length, d.liquidations_v3.length, d.deposits_borrows_v2.length, d.deposits_borrows_v3.length,
     d.token_prices.length], [881, 343, 2821, 2547, 7205])
   t.same(d.liquidations_v2[0], {
-    day: 19393, token_col: 'WETH', token_debt: 'USDC', collateral_amount: 0.06426513162240742, col_value_USD: 283.4893659207026,
-    col_current_value_USD: 393.0304070602788, debt_amount: 262.8234853890372, debt_value_USD: 262.8103235108152,
+    day: 19393,
+    token_col: 'WETH',
+    token_debt: 'USDC',
+    collateral_amount: 0.06426513162240742,
+    col_value_USD: 283.4893659207026,
+    col_current_value_USD: 393.0304070602788,
+    debt_amount: 262.8234853890372,
+    debt_value_USD: 262.8103235108152,
     debt_current_value_USD: 262.89113932157863,
   })
   const shifted = generateSyntheticDatasets({ seed: 0, days: 120, startDay: 18000 })
@@ -110,13 +116,4 @@ t.test('options are checked', async (t) => {
   t.throws(() => generateSyntheticDatasets({ seed: 1.5 }), DataError)
   t.throws(() => generateSyntheticDatasets({ seed: 0, days: 30 }), { name: 'DataError', message: /days must be an integer from 90 to 3650/ })
   t.throws(() => generateSyntheticDatasets({ seed: 0, startDay: -5 }), DataError)
-})
-
-t.test('fast enough to generate on every default training', async (t) => {
-  generateSyntheticDatasets({ seed: 11 }) // warm up the JIT
-  const started = performance.now()
-  generateSyntheticDatasets({ seed: 12 })
-  const elapsed = performance.now() - started
-  // ~20 ms on an idle machine; the bound leaves room for a loaded CI runner
-  t.ok(elapsed < 1000, `one year in ${elapsed.toFixed(0)} ms`)
 })

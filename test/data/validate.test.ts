@@ -134,19 +134,33 @@ function pricesWith (cells: Partial<Record<string, string>>, row = 2): string {
 
 t.test('malformed cells name the file, column and 1-based data row', async (t) => {
   const cases: BadCase[] = [
-    { what: 'text in a number column', csv: pricesWith({ price: 'abc' }), column: 'price', row: 2,
-      message: /^p\.csv, row 2, column price: 'abc' is not a number$/ },
+    {
+      what: 'text in a number column',
+      csv: pricesWith({ price: 'abc' }),
+      column: 'price',
+      row: 2,
+      message: /^p\.csv, row 2, column price: 'abc' is not a number$/
+    },
     { what: 'hex is not a number', csv: pricesWith({ price: '0x10' }), column: 'price', row: 2, message: /'0x10' is not a number/ },
     { what: 'NaN', csv: pricesWith({ volumes_last_24h: 'NaN' }), column: 'volumes_last_24h', row: 2, message: /'NaN' is not a number/ },
     { what: 'infinite', csv: pricesWith({ price: '1e999' }), column: 'price', row: 2, message: /'1e999' is not a finite number/ },
     { what: 'empty price', csv: pricesWith({ price: '' }, 1), column: 'price', row: 1, message: /row 1, column price: empty cell/ },
     { what: 'empty volume', csv: pricesWith({ volumes_last_24h: '' }), column: 'volumes_last_24h', row: 2, message: /empty cell/ },
-    { what: 'bad date', csv: pricesWith({ date: '2023-02-30' }), column: 'date', row: 2,
-      message: /row 2, column date: '2023-02-30' is not a date/ },
+    {
+      what: 'bad date',
+      csv: pricesWith({ date: '2023-02-30' }),
+      column: 'date',
+      row: 2,
+      message: /row 2, column date: '2023-02-30' is not a date/
+    },
     { what: 'empty date', csv: pricesWith({ date: '' }), column: 'date', row: 2, message: /column date: empty cell/ },
     { what: 'empty token', csv: pricesWith({ token: '' }), column: 'token', row: 2, message: /column token: empty cell/ },
-    { what: 'missing column', csv: PRICES_CSV.replace('market_cap', 'mcap'), column: 'market_cap',
-      message: /^p\.csv: missing column 'market_cap' \(columns found: date, price, mcap, volumes_last_24h, token\)$/ },
+    {
+      what: 'missing column',
+      csv: PRICES_CSV.replace('market_cap', 'mcap'),
+      column: 'market_cap',
+      message: /^p\.csv: missing column 'market_cap' \(columns found: date, price, mcap, volumes_last_24h, token\)$/
+    },
     { what: 'header only', csv: 'date,price,market_cap,volumes_last_24h,token\n', message: /^p\.csv: no data rows$/ },
   ]
   for (const { what, csv, column, row, message } of cases) {

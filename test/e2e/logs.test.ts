@@ -43,4 +43,3 @@ t.test('logs carry no keys, no credentials of URLs, no data rows; an open servic
     t.same(logs.split('\n').filter((line) => line.includes(secret)), [], `logs do not contain ${secret}`)
   }
 })
-

@@ -11,8 +11,15 @@ const close = (actual: number, expected: number, tolerance = 1e-12): boolean =>
 
 function liquidation (day: number, tokenCol: string, tokenDebt: string, debtValueUsd: number): LiquidationRecord {
   return {
-    day, token_col: tokenCol, token_debt: tokenDebt, collateral_amount: 1, col_value_USD: 1, col_current_value_USD: 1,
-    debt_amount: 1, debt_value_USD: debtValueUsd, debt_current_value_USD: debtValueUsd,
+    day,
+    token_col: tokenCol,
+    token_debt: tokenDebt,
+    collateral_amount: 1,
+    col_value_USD: 1,
+    col_current_value_USD: 1,
+    debt_amount: 1,
+    debt_value_USD: debtValueUsd,
+    debt_current_value_USD: debtValueUsd,
   }
 }
 const activity = (day: number, symbol: string, deposits: number, borrows: number): DepositsBorrowsRecord =>

@@ -4,6 +4,7 @@ import path from 'node:path'
 import { request } from 'undici'
 import { buildApp, type App } from '../../src/app.js'
 import { loadConfig, type Config } from '../../src/config.js'
+import { TEST_CIRCUIT_CACHE } from './circuit-cache.js'
 
 export interface TestServer {
   app: App
@@ -21,7 +22,7 @@ export interface TestServer {
 export async function startServer (overrides: Partial<Config> = {}, options: { dataDir?: string, keepDataDir?: boolean } = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? await mkdtemp(path.join(tmpdir(), 'zkpredict-test-'))
   // The event-loop delay check is off unless a test is about overload: on a loaded test machine it would answer 503 to anything.
-  const config = loadConfig({}, { LOG_LEVEL: 'silent', PORT: 0, HOST: '127.0.0.1', DEFAULT_MODELS: false, OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: 0, ...overrides, DATA_DIR: dataDir })
+  const config = loadConfig({}, { LOG_LEVEL: 'silent', PORT: 0, HOST: '127.0.0.1', DEFAULT_MODELS: false, OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: 0, CIRCUIT_BUILD_CACHE_DIR: TEST_CIRCUIT_CACHE, ...overrides, DATA_DIR: dataDir })
   const app = await buildApp({ config })
   await app.listen({ port: 0, host: '127.0.0.1' })
   const address = app.server.address()

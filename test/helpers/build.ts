@@ -4,6 +4,7 @@ import path from 'node:path'
 import type { InjectOptions, LightMyRequestResponse } from 'fastify'
 import { buildApp, type App } from '../../src/app.js'
 import { loadConfig, type Config } from '../../src/config.js'
+import { TEST_CIRCUIT_CACHE } from './circuit-cache.js'
 import type { Services } from '../../src/services/index.js'
 
 /** The slice of tap's `t` the helper needs: a teardown that runs when the test ends. */
@@ -25,7 +26,7 @@ export interface InjectedApp {
 export async function build (t: Teardown, options: { config?: Partial<Config>, services?: Services, dataDir?: string } = {}): Promise<InjectedApp> {
   const dataDir = options.dataDir ?? await mkdtemp(path.join(tmpdir(), 'zkpredict-test-'))
   // The event-loop delay check is off unless a test is about overload: on a loaded test machine it would answer 503 to anything.
-  const config = loadConfig({}, { LOG_LEVEL: 'silent', DEFAULT_MODELS: false, OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: 0, ...options.config, DATA_DIR: dataDir })
+  const config = loadConfig({}, { LOG_LEVEL: 'silent', DEFAULT_MODELS: false, OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: 0, CIRCUIT_BUILD_CACHE_DIR: TEST_CIRCUIT_CACHE, ...options.config, DATA_DIR: dataDir })
   const app = await buildApp({ config, services: options.services })
   t.teardown(async () => {
     await app.close()

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { request } from 'undici'
+import { TEST_CIRCUIT_CACHE } from './circuit-cache.js'
 
 const SERVER = fileURLToPath(new URL('../../src/server.js', import.meta.url))
 
@@ -22,7 +23,7 @@ export interface ChildServer {
  */
 export async function spawnServer (dataDir: string, env: Record<string, string> = {}): Promise<ChildServer> {
   const child = spawn(process.execPath, [SERVER], {
-    env: { ...process.env, DATA_DIR: dataDir, PORT: '0', PRINT_PORT: '1', HOST: '127.0.0.1', LOG_LEVEL: 'warn', DEFAULT_MODELS: 'false', ...env },
+    env: { ...process.env, DATA_DIR: dataDir, PORT: '0', PRINT_PORT: '1', HOST: '127.0.0.1', LOG_LEVEL: 'warn', DEFAULT_MODELS: 'false', CIRCUIT_BUILD_CACHE_DIR: TEST_CIRCUIT_CACHE, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''

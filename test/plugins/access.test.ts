@@ -42,7 +42,7 @@ t.test('a route that changes anything and declares no access level stops the app
 
 t.test('API keys: writes need a valid key, reads are open by default', async (t) => {
   const server = await build(t, { config: { API_KEYS: KEYS.join(', ') } })
-    const noKey = await uploadAs(server, 'guarded', {})
+  const noKey = await uploadAs(server, 'guarded', {})
   t.equal(noKey.status, 401)
   t.equal(noKey.body.error, 'unauthorized')
   t.match(noKey.body.message, /x-api-key|Bearer/)
@@ -64,7 +64,7 @@ t.test('API keys: writes need a valid key, reads are open by default', async (t)
 
 t.test('API_KEYS_REQUIRED_FOR_READ: predictions and proofs need a key too; health does not', async (t) => {
   const server = await build(t, { config: { API_KEYS: KEYS[0], API_KEYS_REQUIRED_FOR_READ: true } })
-    t.equal((await uploadAs(server, 'closed', { 'x-api-key': KEYS[0] })).status, 201)
+  t.equal((await uploadAs(server, 'closed', { 'x-api-key': KEYS[0] })).status, 201)
   t.equal((await server.call('POST', '/predict', { model: 'closed', instances: [ROW] })).status, 401)
   t.equal((await server.call('POST', '/predict', { model: 'closed', instances: [ROW] }, { 'x-api-key': 'x' })).status, 403)
   t.equal((await server.call('POST', '/predict', { model: 'closed', instances: [ROW] }, { 'x-api-key': KEYS[0] })).status, 200)
@@ -77,7 +77,7 @@ t.test('API_KEYS_REQUIRED_FOR_READ: predictions and proofs need a key too; healt
 
 t.test('rate limit per key, per IP without one; health is not limited', async (t) => {
   const server = await build(t, { config: { API_KEYS: KEYS.join(','), RATE_LIMIT_MAX: 5, RATE_LIMIT_WINDOW_MS: 60_000 } })
-    for (let i = 0; i < 5; i++) t.equal((await server.call('GET', '/models', undefined, { 'x-api-key': KEYS[0] })).status, 200)
+  for (let i = 0; i < 5; i++) t.equal((await server.call('GET', '/models', undefined, { 'x-api-key': KEYS[0] })).status, 200)
   const limited = await server.call('GET', '/models', undefined, { 'x-api-key': KEYS[0] })
   t.equal(limited.status, 429)
   t.equal(limited.body.error, 'rate_limited')
@@ -91,7 +91,7 @@ t.test('rate limit per key, per IP without one; health is not limited', async (t
 
 t.test('body limits per route, security headers, /docs under the CSP', async (t) => {
   const server = await build(t, { config: { JSON_BODY_LIMIT: 2048, BODY_LIMIT: 1024 * 1024 } })
-    t.equal((await uploadAs(server, 'limits', {})).status, 201)
+  t.equal((await uploadAs(server, 'limits', {})).status, 201)
   const bigAlias = await server.call('PUT', '/models/limits/aliases/champion', { version: 1, pad: 'x'.repeat(4096) })
   t.equal(bigAlias.status, 413)
   t.equal(bigAlias.body.error, 'body_too_large')
@@ -124,7 +124,7 @@ t.test('body limits per route, security headers, /docs under the CSP', async (t)
 t.test('overload is answered with 503 and Retry-After; liveness still answers', async (t) => {
   // A heap threshold every process exceeds: the service is "overloaded" from the first sample on.
   const server = await build(t, { config: { OVERLOAD_MAX_HEAP_BYTES: 1024 * 1024, OVERLOAD_SAMPLE_MS: 50 } })
-    const answer = await waitFor(async () => {
+  const answer = await waitFor(async () => {
     const res = await server.call('GET', '/models')
     return res.status === 503 ? res : undefined
   }, 10_000, 20)
@@ -147,7 +147,7 @@ t.test('URL sources: http(s) only, allowlist enforced at submission and on every
   t.teardown(() => fileServer.close())
   const host = `127.0.0.1:${(fileServer.address() as AddressInfo).port}`
   const server = await build(t, { config: { FETCH_ALLOWED_HOSTS: host, FETCH_MAX_BYTES: 2048 } })
-    const sourcesAt = (urlPath: string): Record<string, string> => Object.fromEntries(DATASET_NAMES.map((n) => [n, `http://${host}${urlPath}`]))
+  const sourcesAt = (urlPath: string): Record<string, string> => Object.fromEntries(DATASET_NAMES.map((n) => [n, `http://${host}${urlPath}`]))
 
   const other = await server.call('POST', '/train', { model: 'x', data: { sources: { ...sourcesAt('/a.csv'), token_prices: 'http://example.org/p.csv' } } })
   t.equal(other.status, 400)

@@ -10,6 +10,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import t from 'tap'
+import { TEST_CIRCUIT_CACHE } from '../helpers/circuit-cache.js'
 import * as ort from 'onnxruntime-node'
 import { createEVM } from '@ethereumjs/evm'
 import { hexToBytes } from '@ethereumjs/util'
@@ -68,9 +69,9 @@ let plonkArt: CircuitArtifacts
 let grothArt: CircuitArtifacts
 
 t.before(async () => {
-  plonkArt = await buildCircuit({ onnx: fixture('proof-small.onnx'), outDir: path.join(work, 'small-plonk'), proofSystem: 'plonk', ptauPath: PTAU })
+  plonkArt = await buildCircuit({ onnx: fixture('proof-small.onnx'), outDir: path.join(work, 'small-plonk'), proofSystem: 'plonk', ptauPath: PTAU, buildCache: TEST_CIRCUIT_CACHE })
   t.comment(`plonk: ${plonkArt.constraints} constraints, ${plonkArt.plonkGates} gates, setup ${plonkArt.meta.timings.setupMs.toFixed(0)} ms`)
-  grothArt = await buildCircuit({ onnx: fixture('proof-small.onnx'), outDir: path.join(work, 'small-groth16'), proofSystem: 'groth16', ptauPath: PTAU })
+  grothArt = await buildCircuit({ onnx: fixture('proof-small.onnx'), outDir: path.join(work, 'small-groth16'), proofSystem: 'groth16', ptauPath: PTAU, buildCache: TEST_CIRCUIT_CACHE })
 })
 
 t.test('PLONK: prove, verify, reject tampering, threshold from metadata', async (t) => {

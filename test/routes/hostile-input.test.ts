@@ -114,7 +114,7 @@ t.test('hostile input gets clear 4xx answers and never a 5xx', async (t) => {
   t.test('query strings: garbage, repeated keys, prototype keys on every route', async (t) => {
     const GETS = ['/health', '/train', '/models', `/models/${MODEL}`, `/models/${MODEL}/versions/1`, '/proofs/x', `/v2/models/${MODEL}`]
     const queryArb = fc.array(fc.tuple(
-      fc.oneof(fc.constantFrom('model', 'version', 'proof', '__proto__', 'constructor', '__proto__[polluted]', 'a[]', ''), fc.stringMatching(/^[A-Za-z0-9%._\[\]-]{0,20}$/)),
+      fc.oneof(fc.constantFrom('model', 'version', 'proof', '__proto__', 'constructor', '__proto__[polluted]', 'a[]', ''), fc.stringMatching(/^[A-Za-z0-9%._[\]-]{0,20}$/)),
       fc.oneof(fc.constantFrom(...TRAVERSAL), fc.stringMatching(/^[A-Za-z0-9%._-]{0,40}$/))
     ), { maxLength: 6 }).map((pairs) => pairs.map(([k, v]) => `${k}=${v}`).join('&'))
     await fc.assert(fc.asyncProperty(fc.constantFrom(...GETS), queryArb, async (path, query) => {

@@ -137,9 +137,17 @@ t.test('ONNX export: parity with tfjs through onnxruntime-node, dynamic batch, m
 
 t.test('abort and bad input', async (t) => {
   const controller = new AbortController()
-  const p = trainModel(data, { recipe: 'tutorial', seed: 0, epochs: 50, signal: controller.signal })
-  setTimeout(() => controller.abort(), 50)
+  // Aborted from its first progress report (no timer): the next epoch checkpoint must stop it.
+  let reports = 0
+  const p = trainModel(data, {
+    recipe: 'tutorial',
+    seed: 0,
+    epochs: 50,
+    signal: controller.signal,
+    onProgress: () => { reports++; controller.abort() },
+  })
   await t.rejects(p, { name: 'AbortError' })
+  t.equal(reports, 1, 'no epoch ran after the abort')
   const bad: FeatureDataset = { ...data, train: { ...data.train, X: data.train.X.map((r, i) => (i === 3 ? [...r.slice(0, 9), NaN] : r)) } }
   await t.rejects(trainModel(bad, { recipe: 'tutorial', seed: 0, epochs: 1 }), { name: 'DataError', statusCode: 400, where: { row: 3 } })
 })

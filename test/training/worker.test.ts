@@ -12,7 +12,7 @@ t.test('a job on synthetic data trains in a worker thread and reports progress',
   const progress: TrainingProgress[] = []
   const { model, onnx } = await runTrainingJob(
     { recipe: 'tutorial', window: 7, seed: 2, epochs: 2, data: { synthetic: { seed: 5, days: 120 } }, limits },
-    { onProgress: (p) => progress.push(p) },
+    { onProgress: (p) => progress.push(p) }
   )
   t.ok(progress.length >= 5, `${progress.length} progress messages`)
   t.same(progress[progress.length - 1].fold, 5)
@@ -43,7 +43,7 @@ t.test('abort terminates the worker', async (t) => {
   const controller = new AbortController()
   const job = runTrainingJob(
     { recipe: 'default', window: 7, seed: 0, epochs: 100, data: { synthetic: { seed: 1, days: 365 } }, limits },
-    { signal: controller.signal, onProgress: () => controller.abort() },
+    { signal: controller.signal, onProgress: () => controller.abort() }
   )
   await t.rejects(job, { name: 'AbortError' })
 })
