@@ -31,8 +31,11 @@ const modelRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/models/:name', {
     schema: {
-      operationId: 'getModel', tags: ['models'], summary: "The model's latest version",
-      params: NameParams, response: { 200: ref(ModelVersion), ...errorResponses },
+      operationId: 'getModel',
+      tags: ['models'],
+      summary: "The model's latest version",
+      params: NameParams,
+      response: { 200: ref(ModelVersion), ...errorResponses },
     },
     config: { access: 'read' },
   }, async (request) => models.view(request.params.name))

@@ -58,7 +58,10 @@ for (const recipe of recipes) {
   const set = buildRecipeFeatures(data, recipe, window, horizon)
   for (const seed of seeds) {
     const t0 = performance.now()
-    const { model, evaluation } = await trainAndEvaluate(set, { recipe, seed, walkForward: wfRecipes.has(recipe) ? {} : false,
+    const { model, evaluation } = await trainAndEvaluate(set, {
+      recipe,
+      seed,
+      walkForward: wfRecipes.has(recipe) ? {} : false,
       ...(values.refit ? { train: { calibratedRecipe: { refit: true } } } : {}),
     })
     const seconds = (performance.now() - t0) / 1000

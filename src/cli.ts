@@ -140,7 +140,9 @@ function progressBar (job: any): string {
   // a walk-forward backtest trains one model per origin before the final one: its bar covers all folds
   const wf = p.walk_forward
   const done = p.stage === 'walk-forward' && wf != null ? (wf.fold - 1 + run) / wf.folds : run
-  const stage = p.stage === 'walk-forward' && wf != null ? `walk-forward ${wf.fold}/${wf.folds} ` : p.stage === 'final' ? 'final model ' : ''
+  const stage = p.stage === 'walk-forward' && wf != null
+    ? `walk-forward ${wf.fold}/${wf.folds} `
+    : p.stage === 'final' ? 'final model ' : ''
   const width = 30
   const filled = Math.round(Math.min(1, done) * width)
   return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${stage}fold ${p.fold}/${p.folds} epoch ${p.epoch}/${p.epochs} loss ` +

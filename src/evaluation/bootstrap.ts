@@ -25,7 +25,7 @@ export interface BlockBootstrapOptions {
 export function blockBootstrap (
   days: ArrayLike<number>,
   statistic: (rows: number[]) => Record<string, number>,
-  opts: BlockBootstrapOptions = {},
+  opts: BlockBootstrapOptions = {}
 ): Record<string, Interval> {
   const blockDays = opts.blockDays ?? 7
   const resamples = opts.resamples ?? 1000

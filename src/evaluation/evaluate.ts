@@ -26,11 +26,20 @@ export interface EvaluateOptions {
 
 export const BOOTSTRAP_DEFAULTS: BootstrapSettings = { blockDays: 7, resamples: 1000, seed: 20261202 }
 
-export async function trainAndEvaluate (set: RecipeFeatureSet, opts: EvaluateOptions): Promise<{ model: TrainedModel, evaluation: EvaluationReport }> {
+export async function trainAndEvaluate (
+  set: RecipeFeatureSet,
+  opts: EvaluateOptions
+): Promise<{ model: TrainedModel, evaluation: EvaluationReport }> {
   const boot = { ...BOOTSTRAP_DEFAULTS, ...opts.bootstrap }
   const modelData = {
-    recipe: opts.recipe, seed: opts.seed, epochs: opts.epochs, variant: set.variant, window: set.window,
-    featureNames: set.featureNames, rows: set.rows, train: opts.train,
+    recipe: opts.recipe,
+    seed: opts.seed,
+    epochs: opts.epochs,
+    variant: set.variant,
+    window: set.window,
+    featureNames: set.featureNames,
+    rows: set.rows,
+    train: opts.train,
   }
   let wf: Awaited<ReturnType<typeof walkForward>> | null = null
   if (opts.walkForward !== false && opts.walkForward !== undefined) {
@@ -93,7 +102,7 @@ export async function trainAndEvaluate (set: RecipeFeatureSet, opts: EvaluateOpt
       threshold_chosen_on: opts.recipe === 'tutorial'
         ? "fixed at 0.5 (the tutorial's)"
         : opts.recipe === 'default'
-          ? "out-of-fold predictions of the 5-fold CV on the training rows (max F1)"
+          ? 'out-of-fold predictions of the 5-fold CV on the training rows (max F1)'
           : 'the validation slice (the last days of the training period, max F1 of calibrated probabilities)',
       calibration: model.calibration ?? null,
       history: model.history,

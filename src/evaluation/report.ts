@@ -6,7 +6,9 @@
 import { confusionMatrix, f1FromConfusion, rocAuc, averagePrecision } from '../training/metrics.js'
 import { isoDay } from '../features/split.js'
 import { blockBootstrap, type Interval } from './bootstrap.js'
-import { brier, calibrationBins, expectedCalibrationError, LOWER_IS_BETTER, prCurve, rocCurve, SCORE_NAMES, type ScoreName, type Scores } from './scores.js'
+import {
+  brier, calibrationBins, expectedCalibrationError, LOWER_IS_BETTER, prCurve, rocCurve, SCORE_NAMES, type ScoreName, type Scores,
+} from './scores.js'
 import type { EvaluationSectionT } from '../schemas/evaluation.js'
 
 /** Predictions of one predictor: probabilities and the 0/1 decision at its (per-fold) threshold. */

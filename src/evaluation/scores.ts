@@ -63,7 +63,8 @@ export function rocCurve (p: ArrayLike<number>, y: ArrayLike<number>, maxPoints 
 }
 
 export function prCurve (p: ArrayLike<number>, y: ArrayLike<number>, maxPoints = 200): CurvePoint[] {
-  return thin(sweep(p, y).filter((s) => s.tp + s.fp > 0).map((s) => ({ threshold: s.threshold, x: s.tpr, y: s.tp / (s.tp + s.fp) })), maxPoints)
+  const points = sweep(p, y).filter((s) => s.tp + s.fp > 0)
+  return thin(points.map((s) => ({ threshold: s.threshold, x: s.tpr, y: s.tp / (s.tp + s.fp) })), maxPoints)
 }
 
 function sweep (p: ArrayLike<number>, y: ArrayLike<number>): { threshold: number, tp: number, fp: number, tpr: number, fpr: number }[] {

@@ -78,7 +78,7 @@ export function predictRaw (model: TrainedModel, X: number[][]): Float64Array {
 export async function walkForward (
   data: ModelData,
   options: Partial<WalkForwardOptions> = {},
-  hooks: { onFold?: (fold: number, folds: number) => void, signal?: AbortSignal, onEpoch?: TrainOptions['onProgress'] } = {},
+  hooks: { onFold?: (fold: number, folds: number) => void, signal?: AbortSignal, onEpoch?: TrainOptions['onProgress'] } = {}
 ): Promise<WalkForwardResult> {
   const opts = { ...WALK_FORWARD_DEFAULTS, ...options }
   const { rows } = data

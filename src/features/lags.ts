@@ -144,15 +144,30 @@ const LIQ_WINDOWS = [3, 7, 14, 28] as const
 /** The history features ending on `end` (inclusive), and their descriptions. */
 function historyFeatures (suffix: string, endText: string): { names: string[], transforms: FeatureTransform[] } {
   const transforms: FeatureTransform[] = [
-    { feature: `liquidated_${suffix}`, transform: 'identity', source: 'liquidated', description: `1 if the token was liquidated on ${endText}, else 0` },
+    {
+      feature: `liquidated_${suffix}`,
+      transform: 'identity',
+      source: 'liquidated',
+      description: `1 if the token was liquidated on ${endText}, else 0`,
+    },
     ...LIQ_WINDOWS.map((w): FeatureTransform => ({
       feature: `liquidation_days_${w}d_${suffix}`,
       transform: 'identity',
       source: `liquidation_days_${w}d`,
       description: `days with a liquidation of the token in the ${w} days ending on ${endText}`,
     })),
-    { feature: `log1p_liquidated_usd_${suffix}`, transform: 'log1p', source: 'debt_value_USD', description: `debt USD liquidated for the token on ${endText}` },
-    { feature: `market_liquidated_tokens_${suffix}`, transform: 'identity', source: 'market_liquidated_tokens', description: `debt tokens (of ${DEBT_TOKENS.join(', ')}) liquidated on ${endText}` },
+    {
+      feature: `log1p_liquidated_usd_${suffix}`,
+      transform: 'log1p',
+      source: 'debt_value_USD',
+      description: `debt USD liquidated for the token on ${endText}`,
+    },
+    {
+      feature: `market_liquidated_tokens_${suffix}`,
+      transform: 'identity',
+      source: 'market_liquidated_tokens',
+      description: `debt tokens (of ${DEBT_TOKENS.join(', ')}) liquidated on ${endText}`,
+    },
     {
       feature: `market_liquidated_tokens_7d_${suffix}`,
       transform: 'identity',
@@ -209,24 +224,47 @@ export function buildForecastFeatures (table: DailyTable, horizon = DEFAULT_HORI
   const market = marketCounts(series)
   const history = historyFeatures('today', 'day t (the last day of data)')
   const own: FeatureTransform[] = [
-    { feature: 'log1p_deposits_volume', transform: 'log1p', source: 'deposits_volume', description: 'deposits of the token on day t (v2 + v3)' },
-    { feature: 'log1p_borrows_volume', transform: 'log1p', source: 'borrows_volume', description: 'borrows of the token on day t (v2 + v3)' },
     {
-      feature: 'log1p_deposits_volume_avg_7d', transform: 'log1p', source: 'deposits_volume_avg_7d',
+      feature: 'log1p_deposits_volume',
+      transform: 'log1p',
+      source: 'deposits_volume',
+      description: 'deposits of the token on day t (v2 + v3)',
+    },
+    {
+      feature: 'log1p_borrows_volume',
+      transform: 'log1p',
+      source: 'borrows_volume',
+      description: 'borrows of the token on day t (v2 + v3)',
+    },
+    {
+      feature: 'log1p_deposits_volume_avg_7d',
+      transform: 'log1p',
+      source: 'deposits_volume_avg_7d',
       description: 'mean deposits over the 7 calendar days ending on t (a missing day counts 0)',
     },
     {
-      feature: 'log1p_borrows_volume_avg_7d', transform: 'log1p', source: 'borrows_volume_avg_7d',
+      feature: 'log1p_borrows_volume_avg_7d',
+      transform: 'log1p',
+      source: 'borrows_volume_avg_7d',
       description: 'mean borrows over the 7 calendar days ending on t (a missing day counts 0)',
     },
     { feature: 'log1p_market_cap', transform: 'log1p', source: 'market_cap', description: 'market cap of the token on day t' },
-    { feature: 'log1p_volumes_last_24h', transform: 'log1p', source: 'volumes_last_24h', description: 'trading volume of the token on day t' },
     {
-      feature: 'log1p_volumes_last_24h_avg_7d', transform: 'log1p', source: 'volumes_last_24h_avg_7d',
+      feature: 'log1p_volumes_last_24h',
+      transform: 'log1p',
+      source: 'volumes_last_24h',
+      description: 'trading volume of the token on day t',
+    },
+    {
+      feature: 'log1p_volumes_last_24h_avg_7d',
+      transform: 'log1p',
+      source: 'volumes_last_24h_avg_7d',
       description: 'mean trading volume over the 7 calendar days ending on t',
     },
     {
-      feature: 'volatility_7day', transform: 'identity', source: 'volatility_7day',
+      feature: 'volatility_7day',
+      transform: 'identity',
+      source: 'volatility_7day',
       description: 'sample std of the daily log returns of the token\'s price over the 7 days ending on t (0 with fewer than 2)',
     },
   ]
@@ -269,7 +307,11 @@ export function selectRows (rows: LagRows, keep: (i: number) => boolean): LagRow
   const out: LagRows = { X: [], y: [], day: [], token: [], persistence: [] }
   for (let i = 0; i < rows.y.length; i++) {
     if (!keep(i)) continue
-    out.X.push(rows.X[i]); out.y.push(rows.y[i]); out.day.push(rows.day[i]); out.token.push(rows.token[i]); out.persistence.push(rows.persistence[i])
+    out.X.push(rows.X[i])
+    out.y.push(rows.y[i])
+    out.day.push(rows.day[i])
+    out.token.push(rows.token[i])
+    out.persistence.push(rows.persistence[i])
   }
   return out
 }

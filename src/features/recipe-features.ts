@@ -9,7 +9,9 @@ import { DataError } from '../errors.js'
 import type { GizaDatasets } from '../data/types.js'
 import { buildDailyTable } from './daily-table.js'
 import { computeFeatures, featureNames } from './features.js'
-import { buildForecastFeatures, buildNowcastFeatures, selectRows, withPersistence, type FeatureTransform, type LagFeatureSet, type LagRows } from './lags.js'
+import {
+  buildForecastFeatures, buildNowcastFeatures, selectRows, withPersistence, type FeatureTransform, type LagFeatureSet, type LagRows,
+} from './lags.js'
 import { fitMinMaxScaler } from './scaler.js'
 import { isoDay, TEST_DAYS } from './split.js'
 import type { FeatureDataset, FeatureVariant, FeatureWindow } from './types.js'
@@ -21,7 +23,9 @@ export interface RecipeFeatureSet extends LagFeatureSet {
   window: FeatureWindow
 }
 
-export function buildRecipeFeatures (data: GizaDatasets, recipe: RecipeFeatureName, window: FeatureWindow, horizon?: number): RecipeFeatureSet {
+export function buildRecipeFeatures (
+  data: GizaDatasets, recipe: RecipeFeatureName, window: FeatureWindow, horizon?: number
+): RecipeFeatureSet {
   const table = buildDailyTable(data)
   if (recipe === 'nowcast') return { ...buildNowcastFeatures(table, window), variant: 'per-token', window }
   if (recipe === 'forecast') return { ...buildForecastFeatures(table, horizon), variant: 'per-token', window }
@@ -29,7 +33,10 @@ export function buildRecipeFeatures (data: GizaDatasets, recipe: RecipeFeatureNa
   const rows = withPersistence(table, computeFeatures(table, variant, window))
   const names = featureNames(window)
   const transforms: FeatureTransform[] = names.map((name) => ({
-    feature: name, transform: 'identity', source: name, description: `METHOD.md's ${name} (${variant === 'tutorial' ? "the tutorial's mixed-token windows" : 'per token'})`,
+    feature: name,
+    transform: 'identity',
+    source: name,
+    description: `METHOD.md's ${name} (${variant === 'tutorial' ? "the tutorial's mixed-token windows" : 'per token'})`,
   }))
   return { target: 'same-day', horizon: 0, featureNames: names, transforms, rows, variant, window }
 }
@@ -42,7 +49,9 @@ export function methodSplit (set: RecipeFeatureSet, testDays = TEST_DAYS): Featu
   const testFromDay = last - testDays
   const train = selectRows(rows, (i) => rows.day[i] < testFromDay)
   const test = selectRows(rows, (i) => rows.day[i] >= testFromDay)
-  if (train.y.length === 0) throw new DataError(`no training rows before ${isoDay(testFromDay)}: give data that span more than ${testDays + 1} days`)
+  if (train.y.length === 0) {
+    throw new DataError(`no training rows before ${isoDay(testFromDay)}: give data that span more than ${testDays + 1} days`)
+  }
   if (test.y.length === 0) throw new DataError(`no test rows on or after ${isoDay(testFromDay)}`)
   return {
     variant: set.variant,

@@ -31,8 +31,15 @@ export interface TrainJobRecord extends StoredJob {
   started?: string
   finished?: string
   spec: {
-    model: string, recipe: string, window: number, seed: number, epochs?: number, horizon?: number, walk_forward?: TrainSpec['walk_forward'],
-    proof_system?: string, data: 'synthetic' | 'urls' | 'upload'
+    model: string,
+    recipe: string,
+    window: number,
+    seed: number,
+    epochs?: number,
+    horizon?: number,
+    walk_forward?: TrainSpec['walk_forward'],
+    proof_system?: string,
+    data: 'synthetic' | 'urls' | 'upload'
   }
   /** The full spec, kept so a queued job can resume after a restart (uploaded files live in uploadDir). */
   request: TrainSpec
@@ -137,10 +144,15 @@ export class TrainJobs {
       href: `/train/${id}`,
       created: new Date().toISOString(),
       spec: {
-        model: spec.model, recipe: spec.recipe, window: spec.window, seed: spec.seed, epochs: spec.epochs,
+        model: spec.model,
+        recipe: spec.recipe,
+        window: spec.window,
+        seed: spec.seed,
+        epochs: spec.epochs,
         ...(spec.horizon !== undefined ? { horizon: spec.horizon } : {}),
         ...(spec.walk_forward !== undefined ? { walk_forward: spec.walk_forward } : {}),
-        proof_system: spec.proof_system ?? this.options.defaultProofSystem, data: dataKind,
+        proof_system: spec.proof_system ?? this.options.defaultProofSystem,
+        data: dataKind,
       },
       request: spec,
       uploadDir,

@@ -24,7 +24,8 @@ export const ScoreWithBaselines = Type.Object({
   lift: Score,
   lift_ci: Ci,
 }, {
-  description: 'A score, its interval, both baselines, and the lift over the better baseline (model - baseline; baseline - model for brier and ece, so positive is better)',
+  description: 'A score, its interval, both baselines, and the lift over the better baseline ' +
+    '(model - baseline; baseline - model for brier and ece, so positive is better)',
 })
 
 const CurvePoint = Type.Object({ threshold: Type.Number(), x: Type.Number(), y: Type.Number() })
@@ -66,7 +67,9 @@ export const WalkForwardFold = Type.Object({
 
 export const FeatureTransform = Type.Object({
   feature: Type.String({ description: 'the model input' }),
-  transform: Type.Union([Type.Literal('log1p'), Type.Literal('identity')], { description: 'log1p: the input is ln(1 + max(x, 0)) of source' }),
+  transform: Type.Union([Type.Literal('log1p'), Type.Literal('identity')], {
+    description: 'log1p: the input is ln(1 + max(x, 0)) of source',
+  }),
   source: Type.String(),
   description: Type.String(),
 }, { description: 'How a model input is computed from raw data (outside the model and its circuit)' })
@@ -75,7 +78,9 @@ export const Evaluation = Type.Object({
   schema_version: Type.Literal(1),
   recipe: Type.String(),
   seed: Type.Integer(),
-  target: Type.Union([Type.Literal('same-day'), Type.Literal('next-days')], { description: 'same-day: labels the day the features describe (a nowcast); next-days: labels day t + horizon_days' }),
+  target: Type.Union([Type.Literal('same-day'), Type.Literal('next-days')], {
+    description: 'same-day: labels the day the features describe (a nowcast); next-days: labels day t + horizon_days',
+  }),
   horizon_days: Type.Integer(),
   feature_transforms: Type.Array(FeatureTransform),
   baselines: Type.Object({
@@ -96,19 +101,26 @@ export const Evaluation = Type.Object({
     resamples: Type.Integer(),
     folds: Type.Array(WalkForwardFold),
     overall: EvaluationSection,
-  }), Type.Null()], { description: 'rolling-origin evaluation: every fold trains a fresh model on the rows labelled before its origin; null when not run' }),
+  }), Type.Null()], {
+    description: 'rolling-origin evaluation: every fold trains a fresh model on the rows labelled before its origin; null when not run',
+  }),
   training: Type.Object({
     threshold: Type.Number(),
     threshold_chosen_on: Type.String(),
     calibration: Type.Union([Type.Object({
       method: Type.Literal('platt'), a: Type.Number(), b: Type.Number(), intercept_only: Type.Boolean(), fitted_on_rows: Type.Integer(),
-    }), Type.Null()], { description: 'Platt map p = sigmoid(a z + b) on the logit z, folded into the last layer: served and proven outputs are calibrated' }),
+    }), Type.Null()], {
+      description: 'Platt map p = sigmoid(a z + b) on the logit z, folded into the last layer: served and proven outputs are calibrated',
+    }),
     history: Type.Array(Type.Array(Epoch)),
   }),
-}, { $id: 'Evaluation', description: "A version's evaluation: METHOD's split and a walk-forward backtest, each score with baselines, lift and 95% intervals; curves, calibration bins, confusion matrices, loss histories" })
+}, {
+  $id: 'Evaluation',
+  description: "A version's evaluation: METHOD's split and a walk-forward backtest, each score with baselines, lift and 95% intervals; " +
+    'curves, calibration bins, confusion matrices, loss histories',
+})
 
 export type EvaluationReport = Static<typeof Evaluation>
 export type EvaluationSectionT = Static<typeof EvaluationSection>
 export type WalkForwardFoldT = Static<typeof WalkForwardFold>
 export type FeatureTransformT = Static<typeof FeatureTransform>
-

@@ -24,7 +24,8 @@ export const TrainRequest = Type.Object({
   model: ModelName,
   recipe: Type.Optional(Type.Union([Type.Literal('tutorial'), Type.Literal('default'), Type.Literal('nowcast'), Type.Literal('forecast')], {
     default: 'default',
-    description: "tutorial: METHOD.md's reproduction; default: METHOD's features, better training; nowcast: + the token's and the market's " +
+    description: "tutorial: METHOD.md's reproduction; default: METHOD's features, better training; " +
+      "nowcast: + the token's and the market's " +
       'liquidation history (labels the day its features describe); forecast: labels day t + horizon from data up to day t',
   })),
   window: Type.Optional(Type.Union([Type.Literal(3), Type.Literal(7)], { default: 7 })),
@@ -34,7 +35,9 @@ export const TrainRequest = Type.Object({
   walk_forward: Type.Optional(Type.Union([Type.Boolean(), Type.Object({
     test_days: Type.Optional(Type.Integer({ minimum: 1, maximum: 90, description: 'days each fold tests (default 7)' })),
     step_days: Type.Optional(Type.Integer({ minimum: 1, maximum: 90, description: 'days between origins (default 7)' })),
-    span_days: Type.Optional(Type.Integer({ minimum: 7, maximum: 3650, description: 'origins over the last span_days labelled days (default 180)' })),
+    span_days: Type.Optional(Type.Integer({
+      minimum: 7, maximum: 3650, description: 'origins over the last span_days labelled days (default 180)',
+    })),
   }, { additionalProperties: false })], {
     description: 'walk-forward backtest saved with the version (default: on for nowcast and forecast, off for tutorial and default)',
   })),
@@ -52,8 +55,12 @@ export const TrainProgress = Type.Object({
   epoch: Type.Integer(),
   epochs: Type.Integer(),
   loss: Type.Union([Type.Number(), Type.Null()]),
-  stage: Type.Optional(Type.Union([Type.Literal('walk-forward'), Type.Literal('final')], { description: 'walk-forward folds first, then the final model' })),
-  walk_forward: Type.Optional(Type.Object({ fold: Type.Integer(), folds: Type.Integer() }, { description: 'the walk-forward fold being trained' })),
+  stage: Type.Optional(Type.Union([Type.Literal('walk-forward'), Type.Literal('final')], {
+    description: 'walk-forward folds first, then the final model',
+  })),
+  walk_forward: Type.Optional(Type.Object({ fold: Type.Integer(), folds: Type.Integer() }, {
+    description: 'the walk-forward fold being trained',
+  })),
 }, { $id: 'TrainProgress' })
 
 export const Metrics = Type.Object({

@@ -73,7 +73,8 @@ export class Models {
     const report = await this.deps.registry.readEvaluation(meta)
     if (report == null) {
       const why = meta.source === 'uploaded' ? 'uploaded models are evaluated by their owner' : 'trained before evaluations were saved'
-      throw new AppError(404, 'evaluation_not_found', `model '${meta.name}' version ${meta.version} has no evaluation (${why})`, { field: 'version' })
+      const message = `model '${meta.name}' version ${meta.version} has no evaluation (${why})`
+      throw new AppError(404, 'evaluation_not_found', message, { field: 'version' })
     }
     return report as Static<typeof Evaluation>
   }

@@ -142,7 +142,8 @@ export class Training {
 
 function toSpec (body: TrainRequestBody, data: TrainSpec['data']): TrainSpec {
   if (body.horizon !== undefined && body.recipe !== 'forecast') {
-    throw new AppError(400, 'invalid_spec', `horizon applies to the forecast recipe only (recipe is '${body.recipe ?? 'default'}')`, { field: 'horizon' })
+    const message = `horizon applies to the forecast recipe only (recipe is '${body.recipe ?? 'default'}')`
+    throw new AppError(400, 'invalid_spec', message, { field: 'horizon' })
   }
   return {
     model: body.model,

@@ -1,5 +1,4 @@
-import type { FetchLimits } from '../data/sources.js'
-import type { DataSource } from '../data/sources.js'
+import type { FetchLimits, DataSource } from '../data/sources.js'
 import type { DatasetName, GizaDatasets } from '../data/types.js'
 import type { BackendName } from './backend.js'
 import type { RecipeName, TrainedModel, TrainingProgress } from './types.js'
@@ -32,7 +31,7 @@ export interface TrainingJobResult {
  */
 export async function runTrainingPipeline (
   spec: TrainingJobSpec,
-  opts: { onProgress?: (p: TrainingProgress) => void, signal?: AbortSignal } = {},
+  opts: { onProgress?: (p: TrainingProgress) => void, signal?: AbortSignal } = {}
 ): Promise<TrainingJobResult> {
   const data = await loadData(spec)
   // tfjs is loaded only now, so that a bad source is reported without waiting for it

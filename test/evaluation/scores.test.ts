@@ -106,7 +106,8 @@ t.test('baselines and a report section: lift over the better baseline, losses co
   const weak = y.map((v) => sigmoid(0.5 * v - 1 + normal(rng)))
   const persistence = y.map((v) => (rng.next() < 0.6 ? v : 1 - v))
   const section = buildSection({
-    y, day,
+    y,
+    day,
     model: { p: good, hard: hardLabels(good, 0.5) },
     prior: { p: weak, hard: hardLabels(weak, 0.3) },
     persistence: { p: persistence, hard: hardLabels(persistence, 0.5) },

@@ -20,7 +20,11 @@ t.test('forecast recipe over HTTP: evaluation, calibrated and provable, transfor
 
   const progress: any[] = []
   const submitted = await server.call('POST', '/train', {
-    model: 'fc', recipe: 'forecast', horizon: 1, seed: 1, epochs: 4,
+    model: 'fc',
+    recipe: 'forecast',
+    horizon: 1,
+    seed: 1,
+    epochs: 4,
     walk_forward: { span_days: 14, test_days: 7, step_days: 7 },
     data: { synthetic: { seed: 4, days: 120 } },
   })
