@@ -7,6 +7,7 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src src
 COPY routes routes
+COPY ui ui
 COPY scripts scripts
 COPY bench bench
 COPY test test
