@@ -9,6 +9,8 @@ COPY tsconfig.json ./
 # The service's sources only: tests, bench and scripts are not compiled into the image.
 COPY src src
 COPY routes routes
+# The dashboard (ui/, compiled by npm run build into dist/ui).
+COPY ui ui
 # Production dependencies only; onnxruntime-node's binaries for other systems and CPUs (darwin, win32 and
 # the other linux architecture: 230 MB) and source maps in node_modules (about 100 MB) are never loaded.
 RUN npm run build && npm prune --omit=dev \
@@ -25,6 +27,7 @@ COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/dist/src dist/src
 COPY --from=build /app/dist/routes dist/routes
+COPY --from=build /app/dist/ui dist/ui
 # The shipped INSECURE development powers of tau (set PTAU_FILE to a ceremony file in production).
 COPY models/ptau/INSECURE-dev-pot12.ptau models/ptau/
 # /data, the volume, is the only place the node user can write (with /tmp and its home from the base image).

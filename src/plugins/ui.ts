@@ -9,7 +9,7 @@ import { ModelName, VersionSelector } from '../schemas/common.js'
 
 /**
  * The dashboard at GET /ui, served by the service itself: one HTML page, the browser modules that
- * `npm run build` compiles from ui/ (ui/tsconfig.json), its stylesheet, and two libraries from
+ * `npm run build` compiles from ui/ (ui/tsconfig.json) and its stylesheet (copied to dist/ui), and two libraries from
  * node_modules (uPlot for the charts, snarkjs's browser build to verify proofs in the page).
  * Nothing is fetched from another origin. The routes are not in the OpenAPI document: they are
  * not part of the API, and the page reads the API's own routes.
@@ -36,7 +36,6 @@ const LIBRARIES: Record<string, { file: () => string, type: string }> = {
   'uPlot.iife.min.js': { file: () => beside('uplot', 'uPlot.iife.min.js'), type: 'text/javascript; charset=utf-8' },
   'uPlot.min.css': { file: () => beside('uplot', 'uPlot.min.css'), type: 'text/css; charset=utf-8' },
   'snarkjs.min.js': { file: () => beside('snarkjs', 'snarkjs.min.js'), type: 'text/javascript; charset=utf-8' },
-  'style.css': { file: () => path.join(root, 'ui', 'style.css'), type: 'text/css; charset=utf-8' },
 }
 
 const PAGE = `<!doctype html>
@@ -89,8 +88,9 @@ export default fp(async (app) => {
   }, async (request, reply) => {
     const { file } = request.params as { file: string }
     const library = LIBRARIES[file]
-    // The page's own modules: whatever tsc wrote to dist/ui (flat, *.js).
-    const target = library != null ? library.file() : /^[a-z][a-z0-9-]*\.js$/.test(file) ? path.join(root, 'dist', 'ui', file) : null
+    // The page's own files: the modules tsc wrote to dist/ui (flat) and the stylesheet the build copies there.
+    const own = /^[a-z][a-z0-9-]*\.(js|css)$/.exec(file)
+    const target = library != null ? library.file() : own != null ? path.join(root, 'dist', 'ui', file) : null
     if (target == null) throw new AppError(404, 'not_found', `no dashboard file '${file}'`)
     let bytes: Buffer
     try {
@@ -98,7 +98,8 @@ export default fp(async (app) => {
     } catch {
       throw new AppError(404, 'not_found', `no dashboard file '${file}'`)
     }
-    return await reply.type(library?.type ?? 'text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(bytes)
+    const type = library?.type ?? (own?.[1] === 'css' ? 'text/css; charset=utf-8' : 'text/javascript; charset=utf-8')
+    return await reply.type(type).header('cache-control', 'no-cache').send(bytes)
   })
 
   // What the API's version view leaves out and the version page draws: the loss per fold and epoch.
