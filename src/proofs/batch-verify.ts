@@ -46,9 +46,9 @@ function sameRow (a: DecodedBatchRow, b: DecodedBatchRow): boolean {
 }
 
 export async function checkBatchBundle (bundle: BatchBundle): Promise<BatchCheck> {
-  const vk_sha256 = createHash('sha256').update(JSON.stringify(bundle?.verification_key ?? null, null, 1)).digest('hex')
-  const fail = (reason: string, verification_ms = 0): BatchCheck =>
-    ({ verified: false, rowsMatch: false, rows: [], verification_ms, vk_sha256, reason })
+  const vkSha256 = createHash('sha256').update(JSON.stringify(bundle?.verification_key ?? null, null, 1)).digest('hex')
+  const fail = (reason: string, verificationMs = 0): BatchCheck =>
+    ({ verified: false, rowsMatch: false, rows: [], verification_ms: verificationMs, vk_sha256: vkSha256, reason })
   if (bundle?.kind !== 'batch' || bundle.proof_system !== 'groth16' || bundle.batch == null) return fail('not a batch bundle')
   const v = await verifyProofTimed('groth16', bundle.verification_key, bundle.public_signals, bundle.proof)
   if (!v.verified) return fail(v.reason ?? 'the proof does not verify', v.verification_ms)
@@ -70,12 +70,12 @@ export async function checkBatchBundle (bundle: BatchBundle): Promise<BatchCheck
   const shown = Array.isArray(bundle.rows) ? bundle.rows : []
   if (shown.length !== decoded.length) {
     const reason = `the bundle shows ${shown.length} rows, the proof has ${decoded.length}`
-    return { verified: true, rowsMatch: false, rows: decoded, verification_ms: v.verification_ms, vk_sha256, reason }
+    return { verified: true, rowsMatch: false, rows: decoded, verification_ms: v.verification_ms, vk_sha256: vkSha256, reason }
   }
   const bad = decoded.findIndex((d, i) => !sameRow(d, shown[i]))
   if (bad >= 0) {
     const reason = `row ${bad} differs from what the proof proves`
-    return { verified: true, rowsMatch: false, rows: decoded, verification_ms: v.verification_ms, vk_sha256, reason }
+    return { verified: true, rowsMatch: false, rows: decoded, verification_ms: v.verification_ms, vk_sha256: vkSha256, reason }
   }
-  return { verified: true, rowsMatch: true, rows: decoded, verification_ms: v.verification_ms, vk_sha256 }
+  return { verified: true, rowsMatch: true, rows: decoded, verification_ms: v.verification_ms, vk_sha256: vkSha256 }
 }
