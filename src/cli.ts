@@ -304,7 +304,8 @@ async function proof (): Promise<void> {
     if (!isBatchBundle(bundle)) throw new CliError(`${file} is not a batch bundle (kind "batch")`)
     console.log(JSON.stringify(batchBundleCallArgs(bundle), null, 2))
   } else {
-    throw new CliError(`${sub == null ? 'missing' : `unknown proof command '${sub}'`}: use get, download, verify or calldata\n\n${HELP.proof}`)
+    const what = sub == null ? 'missing' : `unknown proof command '${sub}'`
+    throw new CliError(`${what}: use get, download, verify or calldata\n\n${HELP.proof}`)
   }
 }
 

@@ -46,7 +46,9 @@ export function batchCircomSource (plan: CircuitPlan, layout: BatchLayout, heade
   for (let r = 0; r < N; r++) {
     layout.fields.forEach((f, j) => {
       const { word, shift } = pos[r][j]
-      const sig = f.kind === 'real' ? `real[${r}]` : f.kind === 'label' ? `row[${r}].label` : f.kind === 'logit' ? `row[${r}].logit` : `x[${r}][${f.col}]`
+      const sig = f.kind === 'real'
+        ? `real[${r}]`
+        : f.kind === 'label' ? `row[${r}].label` : f.kind === 'logit' ? `row[${r}].logit` : `x[${r}][${f.col}]`
       terms[word].push(shift === 0 ? sig : `${sig} * ${(1n << BigInt(shift)).toString()}`)
       consts[word] += f.offset << BigInt(shift)
     })

@@ -15,18 +15,22 @@ export function isBatchBundle (b: unknown): b is BatchBundle {
 
 export async function verifyBatchBundleText (bundle: BatchBundle): Promise<{ ok: boolean, lines: string[] }> {
   const t0 = performance.now()
-  const stock = await snarkjs.groth16.verify(bundle.verification_key as snarkjs.VerificationKey, bundle.public_signals, bundle.proof as snarkjs.Proof).catch(() => false)
+  const vk = bundle.verification_key as snarkjs.VerificationKey
+  const stock = await snarkjs.groth16.verify(vk, bundle.public_signals, bundle.proof as snarkjs.Proof).catch(() => false)
   const ms = performance.now() - t0
   const check = await checkBatchBundle(bundle)
   const lines = [
-    `verified: ${String(stock && check.verified)} (groth16 batch of ${bundle.batch?.size}, ${bundle.public_signals?.length} public words, snarkjs ${ms.toFixed(1)} ms, offline)` +
+    `verified: ${String(stock && check.verified)} (groth16 batch of ${bundle.batch?.size}, ` +
+      `${bundle.public_signals?.length} public words, ` +
+      `snarkjs ${ms.toFixed(1)} ms, offline)` +
       ` model ${bundle.model?.name} version ${bundle.model?.version} onnx_sha256 ${bundle.model?.onnx_sha256} vk_sha256 ${check.vk_sha256}`,
     `rows match the public signals: ${String(check.rowsMatch)}${check.reason ? ` (${check.reason})` : ''}`
   ]
   for (const [i, r] of check.rows.entries()) {
     lines.push(`${i}\tprobability ${r.probability.toFixed(6)}\tlabel ${r.label}\tlogit ${r.logit}\tinputs ${r.inputs.join(',')}`)
   }
-  lines.push('note: this checks the proof against the key inside the bundle; compare vk_sha256 (or onnx_sha256) with the one the model\'s publisher gives.')
+  lines.push('note: this checks the proof against the key inside the bundle; compare vk_sha256 (or onnx_sha256) with the one ' +
+    'the model\'s publisher gives.')
   return { ok: Boolean(stock) && check.verified && check.rowsMatch, lines }
 }
 

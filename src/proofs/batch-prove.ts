@@ -50,7 +50,9 @@ function layoutOf (prover: Prover): BatchLayout {
  * Proves that the circuit's model maps each row of `rawRows` (raw feature values in the model's input
  * order, at most the circuit's batch size) to the logit and label returned for it.
  */
-export async function proveBatch (dir: string, rawRows: readonly (readonly number[])[], opts: ProverOptions = {}): Promise<BatchProveResult> {
+export async function proveBatch (
+  dir: string, rawRows: readonly (readonly number[])[], opts: ProverOptions = {}
+): Promise<BatchProveResult> {
   const prover = await loadProver(dir, opts)
   const layout = layoutOf(prover)
   if (rawRows.length < 1 || rawRows.length > layout.size) {

@@ -80,12 +80,15 @@ export async function buildBatchCircuit (o: BatchBuildOptions): Promise<BatchArt
   await mkdir(tmp, { recursive: true })
   try {
     const compiled = await compileCircuit(source, tmp, 'circuit', { optimize: 'O1' })
-    logger?.info(`batch circuit (${o.size} rows) compiled: ${compiled.constraints} constraints in ${(compiled.compileMs / 1000).toFixed(1)} s`)
+    const compileS = (compiled.compileMs / 1000).toFixed(1)
+    logger?.info(`batch circuit (${o.size} rows) compiled: ${compiled.constraints} constraints in ${compileS} s`)
     await rename(compiled.wasmPath, path.join(tmp, ARTIFACT_FILES.wasm))
     await rm(path.join(tmp, 'circuit_js'), { recursive: true, force: true })
     const r1csBytes = await readFile(compiled.r1csPath)
     const h = readR1csHeader(r1csBytes)
-    if (h.nPubOut !== layout.words || h.nPubIn !== 0) throw new Error(`batch circuit has ${h.nPubOut}+${h.nPubIn} public signals, expected ${layout.words}`)
+    if (h.nPubOut !== layout.words || h.nPubIn !== 0) {
+      throw new Error(`batch circuit has ${h.nPubOut}+${h.nPubIn} public signals, expected ${layout.words}`)
+    }
     const power = groth16Power(h)
     const ptau = await resolvePtau({
       power,
@@ -101,7 +104,12 @@ export async function buildBatchCircuit (o: BatchBuildOptions): Promise<BatchArt
     const zkey0 = path.join(tmp, 'circuit_0000.zkey')
     const errors: string[] = []
     const noop = (): void => {}
-    const log = { debug: noop, info: noop, warn: (m: unknown) => logger?.warn(String(m)), error: (m: unknown) => { errors.push(String(m)) } }
+    const log = {
+      debug: noop,
+      info: noop,
+      warn: (m: unknown) => logger?.warn(String(m)),
+      error: (m: unknown) => { errors.push(String(m)) }
+    }
     const r = await snarkjs.zKey.newZKey(r1csPath, ptau.path, zkey0, log)
     if (r === -1 || errors.length) throw new Error(`groth16 setup failed: ${errors.join('; ') || 'unknown error'}`)
     // The entropy lives only in this call; snarkjs hashes it into the contribution
@@ -148,7 +156,8 @@ export async function buildBatchCircuit (o: BatchBuildOptions): Promise<BatchArt
     } catch { old = null }
     await rename(tmp, outDir)
     if (old) await rm(old, { recursive: true, force: true })
-    logger?.info(`batch circuit ready in ${outDir}: ${o.size} rows, ${h.nConstraints} constraints, 2^${power}, ${layout.words} public words`)
+    logger?.info(`batch circuit ready in ${outDir}: ${o.size} rows, ${h.nConstraints} constraints, 2^${power}, ` +
+      `${layout.words} public words`)
     return batchArtifactsOf(outDir, meta, vk)
   } catch (err) {
     await rm(tmp, { recursive: true, force: true })

@@ -37,7 +37,9 @@ export function batchVerifierSolidity (
 ): string {
   const v = vk as unknown as Record<string, any>
   const ic = v.IC as string[][]
-  if (ic.length !== layout.words + 1) throw new Error(`verification key has ${ic.length - 1} public signals, layout has ${layout.words} words`)
+  if (ic.length !== layout.words + 1) {
+    throw new Error(`verification key has ${ic.length - 1} public signals, layout has ${layout.words} words`)
+  }
   const icHex = ic.map((p) => hex32(p[0]) + hex32(p[1])).join('')
   const n = layout.nInputs
   const name = batchContractName(layout.size)
@@ -76,7 +78,9 @@ export function batchVerifierSolidity (
   L.push('    /// The public words of the proof for these rows (rows beyond labels.length: canonical padding).')
   L.push('    /// Unchecked arithmetic is safe here: a value v + offset that wraps modulo 2^256 lands outside')
   L.push('    /// [0, 2^bits) (|offset| < 2^128), so it reverts like any other out-of-range value.')
-  L.push('    function words(int256[] calldata x, int256[] calldata logits, uint256[] calldata labels) public pure returns (uint256[] memory w) {')
+  L.push('    function words(int256[] calldata x, int256[] calldata logits, uint256[] calldata labels)')
+  L.push('        public pure returns (uint256[] memory w)')
+  L.push('    {')
   L.push('        uint256 count = labels.length;')
   L.push('        if (count > SIZE || logits.length != count || x.length != count * NIN) revert RowCount(count);')
   L.push('        w = new uint256[](WORDS);')

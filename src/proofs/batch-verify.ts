@@ -46,8 +46,9 @@ function sameRow (a: DecodedBatchRow, b: DecodedBatchRow): boolean {
 }
 
 export async function checkBatchBundle (bundle: BatchBundle): Promise<BatchCheck> {
-  const vk_sha256 = createHash('sha256').update(JSON.stringify(bundle?.verification_key ?? null, null, 1)).digest('hex')
-  const fail = (reason: string, verification_ms = 0): BatchCheck => ({ verified: false, rowsMatch: false, rows: [], verification_ms, vk_sha256, reason })
+  const vkSha256 = createHash('sha256').update(JSON.stringify(bundle?.verification_key ?? null, null, 1)).digest('hex')
+  const fail = (reason: string, verificationMs = 0): BatchCheck =>
+    ({ verified: false, rowsMatch: false, rows: [], verification_ms: verificationMs, vk_sha256: vkSha256, reason })
   if (bundle?.kind !== 'batch' || bundle.proof_system !== 'groth16' || bundle.batch == null) return fail('not a batch bundle')
   const v = await verifyProofTimed('groth16', bundle.verification_key, bundle.public_signals, bundle.proof)
   if (!v.verified) return fail(v.reason ?? 'the proof does not verify', v.verification_ms)
@@ -59,16 +60,22 @@ export async function checkBatchBundle (bundle: BatchBundle): Promise<BatchCheck
     if (!un.canonical) return { ...fail('padding rows are not canonical', v.verification_ms), verified: true }
     // Re-pack what was decoded: the words must be exactly that packing (no stray bits, no aliasing)
     const again = packRows(layout, un.rows)
-    if (again.some((w, i) => w.toString() !== bundle.public_signals[i])) return { ...fail('the words are not a packing of rows', v.verification_ms), verified: true }
+    if (again.some((w, i) => w.toString() !== bundle.public_signals[i])) {
+      return { ...fail('the words are not a packing of rows', v.verification_ms), verified: true }
+    }
     decoded = un.rows.map((r) => decodeRow(r, bundle.batch))
   } catch (err) {
     return { ...fail(`cannot decode the public signals: ${(err as Error).message}`, v.verification_ms), verified: true }
   }
   const shown = Array.isArray(bundle.rows) ? bundle.rows : []
   if (shown.length !== decoded.length) {
-    return { verified: true, rowsMatch: false, rows: decoded, verification_ms: v.verification_ms, vk_sha256, reason: `the bundle shows ${shown.length} rows, the proof has ${decoded.length}` }
+    const reason = `the bundle shows ${shown.length} rows, the proof has ${decoded.length}`
+    return { verified: true, rowsMatch: false, rows: decoded, verification_ms: v.verification_ms, vk_sha256: vkSha256, reason }
   }
   const bad = decoded.findIndex((d, i) => !sameRow(d, shown[i]))
-  if (bad >= 0) return { verified: true, rowsMatch: false, rows: decoded, verification_ms: v.verification_ms, vk_sha256, reason: `row ${bad} differs from what the proof proves` }
-  return { verified: true, rowsMatch: true, rows: decoded, verification_ms: v.verification_ms, vk_sha256 }
+  if (bad >= 0) {
+    const reason = `row ${bad} differs from what the proof proves`
+    return { verified: true, rowsMatch: false, rows: decoded, verification_ms: v.verification_ms, vk_sha256: vkSha256, reason }
+  }
+  return { verified: true, rowsMatch: true, rows: decoded, verification_ms: v.verification_ms, vk_sha256: vkSha256 }
 }

@@ -10,6 +10,8 @@
  *   setup (transpile + compile + ptau + keys, into one artifact directory)
  *   zkey (parse a Groth16 key) -> groth16-prove (the prover) -> prover-cache (loaded provers) => prove
  *   verify, solidity, prover-pool (+ prover-worker: prove in worker threads)
+ *   batch-layout (packed public words) -> batch-circuit => batch-setup; batch-prove; batch-verify,
+ *   batch-solidity, batch-cli: one proof for many rows (README.md, "Batch proofs")
  */
 export { extractModel, type FloatModel, type FloatLayer } from './extract.js'
 export { transpile, type Transpiled } from './transpile.js'
@@ -28,3 +30,8 @@ export { decodePublicSignals, sigmoid, BN254_P, type DecodedSignals, type Signal
 export { ProverPool, PoolQueueFullError, PoolClosedError, type ProverPoolOptions, type PoolStats } from './prover-pool.js'
 export { solidityCallData, encodeVerifierArgs, verifierSignature } from './solidity.js'
 export type { ProofLogger } from './logger.js'
+export { batchLayout, packRows, unpackWords, decodeRow, type BatchLayout, type BatchRowQ, type DecodedBatchRow } from './batch-layout.js'
+export { buildBatchCircuit, loadBatchArtifacts, type BatchArtifacts, type BatchMeta } from './batch-setup.js'
+export { proveBatch, BatchInputRangeError, type BatchProveResult } from './batch-prove.js'
+export { checkBatchBundle, type BatchBundle, type BatchCheck } from './batch-verify.js'
+export { batchVerifierSolidity, batchCallArgs, encodeBatchCall, BATCH_VERIFY_SIGNATURE } from './batch-solidity.js'
