@@ -50,7 +50,7 @@ export interface ProverOptions {
 
 type Curve = any // ffjavascript's wasm curve (untyped)
 
-interface Groth16Key {
+export interface Groth16Key {
   nVars: number
   nPublic: number
   domainSize: number
@@ -142,7 +142,7 @@ export async function releaseProvers (): Promise<void> {
   singleCurve = null
 }
 
-async function loadGroth16Key (bytes: Uint8Array, curve: Curve): Promise<Groth16Key> {
+export async function loadGroth16Key (bytes: Uint8Array, curve: Curve): Promise<Groth16Key> {
   const { fd, sections } = await binFileUtils.readBinFile({ type: 'mem', data: bytes }, 'zkey', 2)
   fd.pos = sections[1][0].p
   if (await fd.readULE32() !== 1) throw new Error('zkey is not a groth16 key')
@@ -263,9 +263,8 @@ async function joinABC (curve: Curve, a: Uint8Array, b: Uint8Array, c: Uint8Arra
   return res[0]
 }
 
-async function groth16Prove (prover: Prover, w: bigint[]): Promise<{ proof: snarkjs.Proof, publicSignals: string[] }> {
-  const k = prover.groth16 as Groth16Key
-  const curve = prover.curve
+/** A Groth16 proof from a full witness (also used by the private circuits, src/proofs/private). */
+export async function groth16Prove (k: Groth16Key, curve: Curve, w: bigint[]): Promise<{ proof: snarkjs.Proof, publicSignals: string[] }> {
   const Fr = curve.Fr
   const G1 = curve.G1
   const G2 = curve.G2
@@ -355,7 +354,7 @@ export async function proveQuantized (prover: Prover, xq: bigint[], expected?: E
   const t1 = performance.now()
   let res: { proof: snarkjs.Proof, publicSignals: string[] }
   if (prover.system === 'groth16') {
-    res = await groth16Prove(prover, w)
+    res = await groth16Prove(prover.groth16 as Groth16Key, prover.curve, w)
   } else {
     const wtns = await prover.wc.calculateWTNSBin(circuitInput(xq), true)
     res = await snarkjs.plonk.prove({ type: 'mem', data: prover.zkeyBytes }, { type: 'mem', data: wtns }, undefined, { singleThread: prover.singleThread })
