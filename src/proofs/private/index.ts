@@ -10,3 +10,4 @@ export { buildArchitecture, loadArchitecture, publicSignalNames, PRIVATE_FILES, 
 export { provePrivate, decodePrivateSignals, loadPrivateProver, evictPrivateProver, type PrivateProveResult } from './prove.js'
 export { verifyPrivateProof } from './verify.js'
 export { readContributions, type Contribution } from './zkey-contributions.js'
+export { exportCeremonyStart, installCeremonyKey } from './ceremony.js'
