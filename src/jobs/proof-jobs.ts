@@ -1,28 +1,23 @@
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { FastifyBaseLogger } from 'fastify'
+import type { Static } from 'typebox'
 import { AppError } from '../errors.js'
-import type { ProofSystemName, Registry, VersionMeta } from '../registry/registry.js'
+import type { Proof } from '../schemas/index.js'
+import type { Registry, VersionMeta } from '../registry/registry.js'
 import type { CircuitBuilds } from './circuit-builds.js'
 import { JobStore, type StoredJob } from './job-store.js'
 import type { ProofEngine } from './proof-engine.js'
 import { WorkQueue } from './work-queue.js'
 
-export interface ProofRecord extends StoredJob {
-  status: 'queued' | 'proving' | 'succeeded' | 'failed'
-  model: string
-  version: number
-  proof_system: ProofSystemName
+/** A proof job as stored: the API's Proof plus the row it proves and when it ran. */
+export type ProofRecord = StoredJob & Omit<Static<typeof Proof>, 'served' | 'proof'> & {
   /** The row as the client sent it: these become the proof's public inputs. */
   inputs: number[]
   served: { probability: number, label: number }
+  proof?: Record<string, unknown>
   started?: string
   finished?: string
-  public_signals?: string[]
-  proof?: Record<string, unknown>
-  output?: { logit: number, probability: number, label: number }
-  prove_ms?: number
-  error?: string
 }
 
 /**
@@ -40,7 +35,7 @@ export class ProofJobs {
     private readonly engine: ProofEngine,
     private readonly circuits: CircuitBuilds,
     options: { dir: string, concurrency: number, queueLimit: number },
-    private readonly log: FastifyBaseLogger,
+    private readonly log: FastifyBaseLogger
   ) {
     this.store = new JobStore(options.dir)
     this.queue = new WorkQueue('proof', options.concurrency, options.queueLimit)
@@ -70,8 +65,14 @@ export class ProofJobs {
   async create (meta: VersionMeta, inputs: number[], served: { probability: number, label: number }): Promise<ProofRecord> {
     const id = JobStore.newId()
     const job: ProofRecord = {
-      id, status: 'queued', created: new Date().toISOString(), model: meta.name, version: meta.version,
-      proof_system: meta.proof_system, inputs, served,
+      id,
+      status: 'queued',
+      created: new Date().toISOString(),
+      model: meta.name,
+      version: meta.version,
+      proof_system: meta.proof_system,
+      inputs,
+      served,
     }
     await this.store.save(job)
     this.queue.push(async () => await this.run(id))
@@ -84,7 +85,9 @@ export class ProofJobs {
     if (cached != null) return cached
     const state = this.registry.circuit(meta)
     if (state.status !== 'ready') {
-      throw new AppError(state.status === 'failed' || state.status === 'unsupported' ? 422 : 409, 'circuit_not_ready', `model '${meta.name}' version ${meta.version} has no verification key: its circuit is ${state.status}${state.error != null ? ` (${state.error})` : ''}`)
+      throw new AppError(state.status === 'failed' || state.status === 'unsupported' ? 422 : 409, 'circuit_not_ready',
+        `model '${meta.name}' version ${meta.version} has no verification key: its circuit is ` +
+        `${state.status}${state.error != null ? ` (${state.error})` : ''}`)
     }
     const vk = JSON.parse(await readFile(path.join(this.registry.circuitDir(meta), 'verification_key.json'), 'utf8')) as unknown
     this.vkCache.set(key, vk)
@@ -113,8 +116,13 @@ export class ProofJobs {
       await this.store.save(job)
       const result = await this.engine.prove(this.registry.circuitDir(meta), meta.proof_system, job.inputs)
       await this.store.save({
-        ...job, status: 'succeeded', finished: new Date().toISOString(), public_signals: result.publicSignals,
-        proof: result.proof, output: result.output, prove_ms: result.prove_ms,
+        ...job,
+        status: 'succeeded',
+        finished: new Date().toISOString(),
+        public_signals: result.publicSignals,
+        proof: result.proof,
+        output: result.output,
+        prove_ms: result.prove_ms,
       })
     } catch (err) {
       if (this.closing) return // interrupted by shutdown: resumed at the next start

@@ -6,8 +6,8 @@ import type { DatasetName } from '../data/types.js'
 import type { DataSource } from '../data/sources.js'
 import { runTrainingJob, type TrainingJobSpec } from '../training/run-in-worker.js'
 import type { TrainedModel, TrainingProgress } from '../training/types.js'
-import { inspectOnnx } from '../registry/onnx-inspect.js'
-import type { ProofSystemName, Registry, VersionMeta } from '../registry/registry.js'
+import { inspectOnnx } from '../onnx/inspect.js'
+import type { ProofSystemName, RegisterInput, Registry, VersionMeta } from '../registry/registry.js'
 import { JobStore, type StoredJob } from './job-store.js'
 import { WorkQueue } from './work-queue.js'
 
@@ -26,7 +26,15 @@ export interface TrainJobRecord extends StoredJob {
   href: string
   started?: string
   finished?: string
-  spec: { model: string, recipe: string, window: number, seed: number, epochs?: number, proof_system?: string, data: 'synthetic' | 'urls' | 'upload' }
+  spec: {
+    model: string,
+    recipe: string,
+    window: number,
+    seed: number,
+    epochs?: number,
+    proof_system?: string,
+    data: 'synthetic' | 'urls' | 'upload'
+  }
   /** The full spec, kept so a queued job can resume after a restart (uploaded files live in uploadDir). */
   request: TrainSpec
   uploadDir?: string
@@ -46,6 +54,10 @@ export interface TrainJobsOptions {
   queueLimit: number
   limits: { maxBytes: number, timeoutMs: number, allowedHosts?: string[] }
   defaultProofSystem: ProofSystemName
+  /** The tfjs backend to force (TFJS_BACKEND); undefined lets training pick (tensorflow, then wasm, then cpu). */
+  backend?: 'tensorflow' | 'wasm' | 'cpu'
+  /** The one registration of a new version (src/services/models.ts): stores it and queues its circuit build. */
+  register: (input: RegisterInput) => Promise<VersionMeta>
 }
 
 /** Training jobs: queued, run one (or a few) at a time in worker threads, stored in DATA_DIR. */
@@ -53,16 +65,11 @@ export class TrainJobs {
   private readonly store: JobStore<TrainJobRecord>
   private readonly queue: WorkQueue
   private readonly aborts = new Map<string, AbortController>()
-  private readonly registeredListeners: Array<(meta: VersionMeta) => void> = []
   private closed = false
 
   constructor (private readonly registry: Registry, private readonly options: TrainJobsOptions, private readonly log: FastifyBaseLogger) {
     this.store = new JobStore(options.dir)
     this.queue = new WorkQueue('training', options.concurrency, options.queueLimit)
-  }
-
-  onRegistered (listener: (meta: VersionMeta) => void): void {
-    this.registeredListeners.push(listener)
   }
 
   /** After a restart: a job that was running is failed (its worker died with the process); queued jobs run again. */
@@ -127,7 +134,15 @@ export class TrainJobs {
       status: 'queued',
       href: `/train/${id}`,
       created: new Date().toISOString(),
-      spec: { model: spec.model, recipe: spec.recipe, window: spec.window, seed: spec.seed, epochs: spec.epochs, proof_system: spec.proof_system ?? this.options.defaultProofSystem, data: dataKind },
+      spec: {
+        model: spec.model,
+        recipe: spec.recipe,
+        window: spec.window,
+        seed: spec.seed,
+        epochs: spec.epochs,
+        proof_system: spec.proof_system ?? this.options.defaultProofSystem,
+        data: dataKind
+      },
       request: spec,
       uploadDir,
     }
@@ -165,6 +180,7 @@ export class TrainJobs {
         epochs: spec.epochs,
         data: spec.data,
         limits: this.options.limits,
+        ...(this.options.backend != null ? { backend: this.options.backend } : {}),
       }
       const result = await runTrainingJob(workerSpec, {
         signal: controller.signal,
@@ -176,7 +192,7 @@ export class TrainJobs {
         },
       })
       const summary = inspectOnnx(result.onnx)
-      const meta = await this.registry.register({
+      const meta = await this.options.register({
         name: spec.model,
         source: 'trained',
         onnx: result.onnx,
@@ -188,7 +204,7 @@ export class TrainJobs {
         recipe: result.model.recipe,
         window: result.model.window,
         seed: result.model.seed,
-        metrics: result.model.metrics as unknown as Record<string, unknown>,
+        metrics: result.model.metrics,
         dataset: result.model.dataset,
         backend: result.model.backend,
         history: result.model.history,
@@ -202,8 +218,13 @@ export class TrainJobs {
         backend: result.model.backend,
         train_ms: Date.now() - started,
       })
-      for (const listener of this.registeredListeners) listener(meta)
-      this.log.info({ job: id, model: meta.name, version: meta.version, f1: result.model.metrics.f1, roc_auc: result.model.metrics.roc_auc }, 'training job succeeded')
+      this.log.info({
+        job: id,
+        model: meta.name,
+        version: meta.version,
+        f1: result.model.metrics.f1,
+        roc_auc: result.model.metrics.roc_auc
+      }, 'training job succeeded')
     } catch (err) {
       const message = this.closed ? 'interrupted: the service stopped while this job was running; submit it again' : describeError(err)
       await this.finish(this.get(id), { status: 'failed', error: message })

@@ -23,7 +23,7 @@
  */
 import { createHash } from 'node:crypto'
 import { NotProvableError } from '../../errors.js'
-import type { FloatModel } from '../transpile.js'
+import type { FloatModel } from '../extract.js'
 
 export const PRIVATE_FORMAT = 'zkpredict-private-fixed-point-v1'
 

@@ -8,7 +8,9 @@ import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { WitnessCalculatorBuilder, type WitnessCalculator } from 'circom_runtime'
 import type * as snarkjs from 'snarkjs'
-import { getCurve, groth16Prove, loadGroth16Key, type Groth16Key } from '../prove.js'
+import { getCurve, type Curve } from '../curve.js'
+import { groth16Prove } from '../groth16-prove.js'
+import { loadGroth16Key, type Groth16Key } from '../zkey.js'
 import { fromField, sigmoid } from '../signals.js'
 import { commitParams } from './commitment.js'
 import { evaluatePrivate, privateCircuitInput, quantizePrivateInputs } from './evaluate.js'
@@ -20,7 +22,7 @@ interface PrivateProver {
   meta: ArchitectureMeta
   plan: ArchitecturePlan
   wc: WitnessCalculator
-  curve: any
+  curve: Curve
   key: Groth16Key
 }
 
