@@ -22,6 +22,7 @@ import { benchPredict } from './predict.js'
 import { benchMetrics } from './metrics.js'
 import { benchProofLoad } from './proof-load.js'
 import { benchProofs, hasPlonkPtau } from './proofs.js'
+import { benchPrivateProofs, hasPtau } from './private-proofs.js'
 import { BENCH_RATE_LIMIT_MAX, json, predictBody, rowsOf, startService, type RunningService } from './service.js'
 import { benchTrain } from './train.js'
 import { DEFAULT_MODELS } from '../src/services/index.js'
@@ -110,6 +111,13 @@ try {
 
   step('proofs: our prover against stock snarkjs')
   sections.push(await benchProofs({ n: quick ? 8 : 12, systems: ['groth16', 'plonk'], plonkServiceNet: hasPlonkPtau() }))
+
+  if (hasPtau(15)) {
+    step('proofs: private models beside public ones')
+    sections.push(await benchPrivateProofs({ n: quick ? 8 : 12 }))
+  } else {
+    console.error('skipping the private-model proof benchmark: it needs PTAU_FILE or a 2^15 development ptau in the cache (bench/private-proofs.ts)')
+  }
 
   step('training')
   sections.push(await benchTrain({ runs: quick ? 1 : 3, backends: ['wasm'], recipes: ['tutorial', 'default'], naive: false, real: quick ? '' : values.real, window: 7, defaultRuns: quick ? 0 : 1 }))

@@ -23,6 +23,7 @@ declare module 'snarkjs' {
   export const zKey: {
     newZKey(r1cs: FileRef, ptau: FileRef, zkey: FileRef, logger?: Logger): Promise<unknown>
     contribute(zkeyOld: FileRef, zkeyNew: FileRef, name: string, entropy: string, logger?: Logger): Promise<Uint8Array>
+    beacon(zkeyOld: FileRef, zkeyNew: FileRef, name: string, beaconHashStr: string, numIterationsExp: number, logger?: Logger): Promise<Uint8Array>
     exportVerificationKey(zkey: FileRef, logger?: Logger): Promise<VerificationKey>
     exportSolidityVerifier(zkey: FileRef, templates: Record<string, string>, logger?: Logger): Promise<string>
     verifyFromR1cs(r1cs: FileRef, ptau: FileRef, zkey: FileRef, logger?: Logger): Promise<boolean>

@@ -1,0 +1,179 @@
+/**
+ * Private models (issue 14) end to end on a small architecture (3-4-3-1, ~2.3k constraints, within
+ * the shipped 2^12 dev ptau): one circuit and setup for two models, proofs verified in-process, by the
+ * stock snarkjs CLI and by the Solidity verifier in an EVM, every rejection case, the range checks as
+ * real constraints, and a scripted multi-party phase 2 installed into the architecture.
+ */
+import { execFile } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import os from 'node:os'
+import path from 'node:path'
+import { promisify } from 'node:util'
+import t from 'tap'
+import * as ort from 'onnxruntime-node'
+import { WitnessCalculatorBuilder } from 'circom_runtime'
+import * as snarkjs from 'snarkjs'
+import { InputRangeError } from '../../src/proofs/evaluate.js'
+import { buildMlpOnnx, randomLayers, rng } from '../helpers/mlp-onnx.js'
+import { releaseProvers } from '../../src/proofs/prover-cache.js'
+import { encodeVerifierArgs, solidityCallData, verifierSignature } from '../../src/proofs/solidity.js'
+import { extractModel } from '../../src/proofs/extract.js'
+import { SHIPPED_DEV_PTAU } from '../../src/services/index.js'
+import {
+  buildArchitecture, commitParams, exportCeremonyStart, installCeremonyKey, loadArchitecture, newSalt, provePrivate,
+  quantizePrivate, verifyPrivateProof, type PrivateArtifacts, type PrivateParams
+} from '../../src/proofs/private/index.js'
+import { privateCircuitInput, quantizePrivateInputs } from '../../src/proofs/private/evaluate.js'
+import { deployVerifier } from '../helpers/evm-verifier.js'
+
+const require = createRequire(import.meta.url)
+const run = promisify(execFile)
+const cli = path.join(path.dirname(require.resolve('snarkjs')), 'cli.cjs')
+const SIZES = [3, 4, 3, 1]
+const work = mkdtempSync(path.join(os.tmpdir(), 'zkp-private-'))
+// A build, a ceremony and ~10 proofs: ~1 min on a quiet machine, >10 min on 2 cores shared by many (not a time assertion)
+t.setTimeout(1_800_000)
+t.teardown(async () => {
+  await releaseProvers()
+  rmSync(work, { recursive: true, force: true })
+})
+
+const scalerA = { min: [0, 1.2e5, 0.0004], max: [4.2e9, 5.6e10, 0.31] }
+const scalerB = { min: [10, 0, 1], max: [1e6, 2e9, 2] }
+function model (seed: number, scaler: { min: number[], max: number[] }, threshold?: number): { onnx: Uint8Array, params: PrivateParams, sizes: number[] } {
+  const onnx = buildMlpOnnx({ layers: randomLayers(SIZES, seed), scaler, metadata: threshold ? { threshold: String(threshold) } : {} })
+  const { arch, params } = quantizePrivate(extractModel(onnx))
+  return { onnx, params, sizes: arch.sizes }
+}
+function rows (n: number, seed: number, scaler: { min: number[], max: number[] }): number[][] {
+  const g = rng(seed)
+  return Array.from({ length: n }, () => scaler.min.map((m, i) => m + (scaler.max[i] - m) * g()))
+}
+async function served (onnx: Uint8Array, xs: number[][]): Promise<Float32Array> {
+  const s = await ort.InferenceSession.create(onnx)
+  const out = await s.run({ input: new ort.Tensor('float32', Float32Array.from(xs.flat()), [xs.length, xs[0].length]) })
+  return out.probability.data as Float32Array
+}
+
+const A = model(1, scalerA)
+const B = model(2, scalerB, 0.3)
+const saltA = newSalt()
+const saltB = newSalt()
+const commitA = commitParams((await import('../../src/proofs/private/format.js')).planArchitecture(SIZES), A.params, saltA).toString()
+let art: PrivateArtifacts
+
+t.before(async () => {
+  art = await buildArchitecture({ sizes: SIZES, outDir: path.join(work, 'arch'), ptauPath: SHIPPED_DEV_PTAU, ptauCacheDir: path.join(work, 'ptau') })
+  t.comment(`private ${art.meta.circuit_id}: ${art.meta.constraints} constraints, 2^${art.meta.power}`)
+})
+
+t.test('two models of one architecture share the circuit and key; the second needs no build', async (t) => {
+  t.same(A.sizes, SIZES)
+  t.same(B.sizes, SIZES)
+  const zkeyMtime = statSync(art.zkeyPath).mtimeMs
+  for (const [m, salt, scaler, seed] of [[A, saltA, scalerA, 3], [B, saltB, scalerB, 4]] as const) {
+    const xs = rows(2, seed, scaler)
+    const probs = await served(m.onnx, xs)
+    const commitment = commitParams(art.plan, m.params, salt).toString()
+    for (const [i, x] of xs.entries()) {
+      const r = await provePrivate(art.dir, m.params, salt, x)
+      t.equal(r.commitment, commitment)
+      t.equal(r.publicSignals[0], commitment, 'public signal 0 is the commitment')
+      t.ok((await verifyPrivateProof(art.vk, r.publicSignals, r.proof, commitment)).verified)
+      t.ok(Math.abs(r.output.probability - probs[i]) <= 1e-3, `|proven - served| = ${Math.abs(r.output.probability - probs[i]).toExponential(1)}`)
+    }
+  }
+  t.equal(statSync(art.zkeyPath).mtimeMs, zkeyMtime, 'no setup ran for the second model')
+  t.equal((await loadArchitecture(art.dir)).meta.vk_sha256, art.meta.vk_sha256)
+})
+
+t.test('rejections: another model, a commitment one weight away, tampered signals', async (t) => {
+  const x = [5e5, 1e9, 0.3] // inside the provable box of both models
+  const a = await provePrivate(art.dir, A.params, saltA, x)
+  const b = await provePrivate(art.dir, B.params, saltB, x)
+  t.ok((await verifyPrivateProof(art.vk, a.publicSignals, a.proof, commitA)).verified)
+  const other = await verifyPrivateProof(art.vk, b.publicSignals, b.proof, commitA)
+  t.notOk(other.verified, 'a proof made with another model\'s weights is refused for this version')
+  t.match(other.reason, /commitment/)
+  const relabelled = [commitA, ...b.publicSignals.slice(1)]
+  t.notOk((await verifyPrivateProof(art.vk, relabelled, b.proof, commitA)).verified, 'and relabelling its commitment breaks the proof')
+
+  const nudged: PrivateParams = JSON.parse(JSON.stringify(A.params, (_k, v) => typeof v === 'bigint' ? v.toString() : v), (_k, v) => typeof v === 'string' ? BigInt(v) : v)
+  nudged.weights[1][0][0] += 1n
+  const commitNudged = commitParams(art.plan, nudged, saltA).toString()
+  t.not(commitNudged, commitA, 'one weight one unit apart changes the commitment')
+  const n = await provePrivate(art.dir, nudged, saltA, x)
+  t.notOk((await verifyPrivateProof(art.vk, n.publicSignals, n.proof, commitA)).verified, 'a proof of the nudged model is refused for A')
+  t.notOk((await verifyPrivateProof(art.vk, [commitNudged, ...a.publicSignals.slice(1)], a.proof, commitNudged)).verified, 'A\'s proof does not verify under the nudged commitment')
+  t.not(commitParams(art.plan, A.params, newSalt()).toString(), commitA, 'another salt, another commitment')
+
+  for (const i of [1, 2, 3]) {
+    const bad = [...a.publicSignals]
+    bad[i] = i === 2 ? (bad[2] === '1' ? '0' : '1') : (BigInt(bad[i]) + 1n).toString()
+    t.notOk((await verifyPrivateProof(art.vk, bad, a.proof, commitA)).verified, `tampered public signal ${i}`)
+  }
+  const proof = JSON.parse(JSON.stringify(a.proof)) as Record<string, string[]>
+  proof.pi_a = proof.pi_c
+  t.notOk((await verifyPrivateProof(art.vk, a.publicSignals, proof, commitA)).verified, 'tampered proof')
+})
+
+t.test('range checks are constraints: out-of-range weights and inputs get no witness', async (t) => {
+  const wc = await WitnessCalculatorBuilder(readFileSync(art.wasmPath))
+  const xq = quantizePrivateInputs(art.plan, rows(1, 6, scalerA)[0])
+  const ok = privateCircuitInput(A.params, xq, saltA)
+  await wc.calculateWitness(ok, true)
+  const big: PrivateParams = { ...A.params, weights: A.params.weights.map((W) => W.map((r) => [...r])) }
+  big.weights[0][0][0] = 1n << 17n // |w| < 2^17 is the format's bound
+  await t.rejects(wc.calculateWitness(privateCircuitInput(big, xq, saltA), true), 'a weight one past its bound')
+  const neg: PrivateParams = { ...A.params, bias: A.params.bias.map((b) => [...b]) }
+  neg.bias[0][0] = -(1n << 28n) - 1n
+  await t.rejects(wc.calculateWitness(privateCircuitInput(neg, xq, saltA), true), 'a bias one past its bound')
+  const far = [...rows(1, 6, scalerA)[0]]
+  far[0] = scalerA.max[0] + 300 * (scalerA.max[0] - scalerA.min[0])
+  await t.rejects(provePrivate(art.dir, A.params, saltA, far), InputRangeError, 'an input 300 widths out')
+  await t.rejects(wc.calculateWitness(privateCircuitInput(A.params, quantizePrivateInputs(art.plan, far), saltA), true), 'and the circuit itself refuses it')
+})
+
+t.test('stock snarkjs CLI and the Solidity verifier in an EVM', async (t) => {
+  const a = await provePrivate(art.dir, A.params, saltA, rows(1, 7, scalerA)[0])
+  writeFileSync(path.join(work, 'public.json'), JSON.stringify(a.publicSignals))
+  writeFileSync(path.join(work, 'proof.json'), JSON.stringify(a.proof))
+  const { stdout } = await run(process.execPath, [cli, 'groth16', 'verify', art.vkPath, path.join(work, 'public.json'), path.join(work, 'proof.json')])
+  t.match(stdout, /OK!/)
+  writeFileSync(path.join(work, 'public.json'), JSON.stringify([(BigInt(a.publicSignals[0]) + 1n).toString(), ...a.publicSignals.slice(1)]))
+  const bad = await run(process.execPath, [cli, 'groth16', 'verify', art.vkPath, path.join(work, 'public.json'), path.join(work, 'proof.json')]).catch((e: { stdout: string }) => e)
+  t.match(bad.stdout, /Invalid proof/, 'the CLI refuses another commitment')
+
+  const call = await deployVerifier(readFileSync(art.verifierPath, 'utf8'), 'Groth16Verifier', verifierSignature('groth16', art.vk.nPublic))
+  const yes = await call(encodeVerifierArgs(await solidityCallData('groth16', a.proof, a.publicSignals)))
+  t.equal(yes.returned, true, yes.error ?? 'verifyProof returned true on-chain')
+  t.comment(`private ${art.meta.circuit_id} on-chain verification gas: ${yes.gas}`)
+  const other = [commitParams(art.plan, B.params, saltB).toString(), ...a.publicSignals.slice(1)]
+  const no = await call(encodeVerifierArgs(await solidityCallData('groth16', a.proof, other)))
+  t.equal(no.returned, false, 'refused on-chain with another model\'s commitment')
+})
+
+t.test('multi-party phase 2: two contributions and a beacon, verified and installed', async (t) => {
+  const dir = path.join(work, 'ceremony')
+  const start = await exportCeremonyStart(art.dir, SHIPPED_DEV_PTAU, dir)
+  // The parties run the stock CLI, each on the previous party's file
+  await run(process.execPath, [cli, 'zkey', 'contribute', start.zkey0Path, path.join(dir, 'c1.zkey'), '--name=alice', '-e=alice entropy 1'])
+  await run(process.execPath, [cli, 'zkey', 'contribute', path.join(dir, 'c1.zkey'), path.join(dir, 'c2.zkey'), '--name=bob', '-e=bob entropy 2'])
+  await run(process.execPath, [cli, 'zkey', 'beacon', path.join(dir, 'c2.zkey'), path.join(dir, 'final.zkey'), '0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f', '10', '-n=beacon'])
+  const { stdout } = await run(process.execPath, [cli, 'zkey', 'verify', start.r1csPath, SHIPPED_DEV_PTAU, path.join(dir, 'final.zkey')])
+  t.match(stdout, /ZKey Ok!/)
+  await t.rejects(installCeremonyKey(art.dir, path.join(dir, 'final.zkey'), path.join(work, 'no-such.ptau')), 'a transcript that cannot be verified is not installed')
+
+  const before = await provePrivate(art.dir, A.params, saltA, rows(1, 8, scalerA)[0])
+  const meta = await installCeremonyKey(art.dir, path.join(dir, 'final.zkey'), SHIPPED_DEV_PTAU)
+  t.equal(meta.ceremony.source, 'ceremony')
+  t.same(meta.ceremony.contributions.map((c) => [c.name, c.type]), [['alice', 'contribution'], ['bob', 'contribution'], ['beacon', 'beacon']])
+  t.not(meta.vk_sha256, art.meta.vk_sha256, 'a new verification key')
+  const now = await loadArchitecture(art.dir)
+  const after = await provePrivate(art.dir, A.params, saltA, rows(1, 8, scalerA)[0])
+  t.ok((await verifyPrivateProof(now.vk, after.publicSignals, after.proof, commitA)).verified, 'proofs under the ceremony key verify')
+  t.notOk((await verifyPrivateProof(now.vk, before.publicSignals, before.proof, commitA)).verified, 'a proof under the operator key does not')
+  t.equal(after.commitment, commitA, 'the commitment does not depend on the setup')
+  t.ok(await snarkjs.zKey.verifyFromR1cs(now.r1csPath, SHIPPED_DEV_PTAU, now.zkeyPath), 'the installed key verifies')
+})
