@@ -962,8 +962,7 @@ export interface operations {
             content: {
                 "application/json": components["schemas"]["TrainRequest"];
                 "multipart/form-data": {
-                    /** @description a TrainRequest without `data`, as JSON */
-                    spec: string;
+                    spec: components["schemas"]["TrainRequest"];
                     /** @description Aave v2 liquidations (.csv, .parquet, .arrow/.arrows or .json) */
                     liquidations_v2: string;
                     /** @description Aave v3 liquidations */
@@ -1223,8 +1222,7 @@ export interface operations {
                 "multipart/form-data": {
                     /** @description the ONNX file */
                     model: string;
-                    /** @description an UploadSpec as JSON */
-                    spec: string;
+                    spec: components["schemas"]["UploadSpec"];
                 };
             };
         };
