@@ -106,6 +106,14 @@ export class ProofJobs {
     this.closing = true
   }
 
+  private featuresOf (name: string, version: number): string[] | null {
+    try {
+      return this.registry.resolve(name, version).features
+    } catch {
+      return null
+    }
+  }
+
   private async run (id: string): Promise<void> {
     let job = this.get(id)
     if (this.closing || job.status === 'succeeded' || job.status === 'failed') return
@@ -126,9 +134,15 @@ export class ProofJobs {
       })
     } catch (err) {
       if (this.closing) return // interrupted by shutdown: resumed at the next start
-      const message = (err as Error).message
+      const message = namedInputs((err as Error).message, this.featuresOf(job.model, job.version))
       await this.store.save({ ...job, status: 'failed', finished: new Date().toISOString(), error: message })
       this.log.warn({ proof: id, error: message }, 'proof failed')
     }
   }
+}
+
+/** The prover counts inputs by index ("input 9 = 100 ..."); users know them by feature name. */
+export function namedInputs (message: string, features: readonly string[] | null | undefined): string {
+  if (features == null) return message
+  return message.replace(/\binput (\d+)\b/g, (text, index: string) => features[Number(index)] ?? text)
 }
