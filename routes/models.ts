@@ -5,7 +5,7 @@ import {
   AliasRequest, ErrorResponse, Evaluation, ModelList, ModelName, ModelSummary, ModelVersion, Registered, VerificationKey, VersionSelector,
   bodyErrors, errorResponses, ref, serverError, uploadMultipartBody,
 } from '../src/schemas/index.js'
-import { parseSpecPart, readParts } from './lib/multipart.js'
+import { jsonPartOf, parseSpecPart, readParts, type JsonPart } from './lib/multipart.js'
 
 const NameParams = Type.Object({ name: ModelName })
 const VersionParams = Type.Object({ name: ModelName, version: VersionSelector })
@@ -116,21 +116,19 @@ const modelRoutes: FastifyPluginAsyncTypebox = async (app) => {
         'send multipart/form-data with a \'model\' file part (ONNX) and a \'spec\' JSON part')
     }
     let onnx: Buffer | undefined
-    let specText: string | undefined
+    let specPart: JsonPart | undefined
     await readParts(request, async (part) => {
       const field = part.fieldname.slice(0, 80)
-      if (part.type === 'file') {
-        const bytes = await part.toBuffer()
-        if (part.fieldname === 'model') onnx = bytes
-        else if (part.fieldname === 'spec') specText = bytes.toString('utf8')
+      if (part.fieldname === 'spec') {
+        specPart = await jsonPartOf(part)
+      } else if (part.type === 'file') {
+        if (part.fieldname === 'model') onnx = await part.toBuffer()
         else throw new AppError(400, 'unexpected_part', `unexpected file part '${field}': send 'model' and 'spec'`, { field })
-      } else if (part.fieldname === 'spec') {
-        specText = String(part.value)
       } else {
         throw new AppError(400, 'unexpected_part', `unexpected field '${field}': send 'model' and 'spec'`, { field })
       }
     })
-    const spec = parseSpecPart(specText, ': send a JSON part such as {"name": "my-model", "features": [...]}')
+    const spec = parseSpecPart(specPart, ': send a JSON part such as {"name": "my-model", "features": [...]}')
     const meta = await models.upload(onnx, spec)
     return await reply.code(201).send({ name: meta.name, version: meta.version, href: `/models/${meta.name}/versions/${meta.version}` })
   })

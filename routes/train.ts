@@ -5,7 +5,7 @@ import {
   ErrorResponse, TrainJob, TrainJobList, TrainRequest, errorResponses, ref, serverError, trainMultipartBody,
   type TrainRequestBody
 } from '../src/schemas/index.js'
-import { parseSpecPart, readParts } from './lib/multipart.js'
+import { jsonPartOf, parseSpecPart, readParts, type JsonPart } from './lib/multipart.js'
 
 const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) })
 
@@ -51,15 +51,15 @@ const trainRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (request.isMultipart()) {
       const upload = training.beginUpload()
       try {
-        let specText: string | undefined
+        let specPart: JsonPart | undefined
         await readParts(request, async (part) => {
           if (part.fieldname === 'spec') {
-            specText = part.type === 'file' ? (await part.toBuffer()).toString('utf8') : String(part.value)
+            specPart = await jsonPartOf(part)
             return
           }
           await upload.add(part.fieldname, part.type === 'file' ? part : null)
         })
-        const spec = parseSpecPart(specText, ' (JSON: {"model": ..., "recipe": ..., "window": ...})')
+        const spec = parseSpecPart(specPart, ' (JSON: {"model": ..., "recipe": ..., "window": ...})')
         const validate = request.compileValidationSchema(ref(TrainRequest), 'body') // no type coercion, like a JSON body
         if (!validate(spec)) {
           const first = validate.errors?.[0]

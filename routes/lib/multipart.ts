@@ -13,25 +13,39 @@ export async function readParts (request: FastifyRequest, handle: (part: Multipa
     for await (const part of request.parts()) await handle(part)
   } catch (err) {
     if (isMalformedMultipart(err)) {
-      throw new AppError(400, 'invalid_multipart',
-      `the multipart body is malformed: ${(err as Error).message}`)
+      throw new AppError(400, 'invalid_multipart', `the multipart body is malformed: ${(err as Error).message}`,
+        (err as { code?: unknown }).code === 'FST_INVALID_JSON_FIELD_ERROR' ? { field: 'spec' } : undefined)
     }
     throw err
   }
 }
 
 function isMalformedMultipart (err: unknown): boolean {
+  if ((err as { code?: unknown })?.code === 'FST_INVALID_JSON_FIELD_ERROR') return true // an application/json field that is not JSON
   if (!(err instanceof Error) || err instanceof AppError) return false
   const { code, statusCode } = err as { code?: unknown, statusCode?: unknown }
   return code == null && statusCode == null && /multipart/i.test(err.message)
 }
 
 /**
+ * What a JSON part carries: a file part's text, a plain field's text, or the value @fastify/multipart already parsed
+ * from a field typed application/json (OpenAPI 3.1's default encoding of an object part; `curl -F 'spec={..};type=application/json'`).
+ */
+export async function jsonPartOf (part: Multipart): Promise<JsonPart> {
+  if (part.type === 'file') return { text: (await part.toBuffer()).toString('utf8') }
+  if (typeof part.value === 'string') return { text: part.value }
+  return { value: part.value }
+}
+export type JsonPart = { text: string } | { value: unknown }
+
+/**
  * The JSON of a multipart request's 'spec' part (uploads and training both send one): 400 when the
  * part is missing (`example` shows what to send) or is not JSON. Each route checks it against its own schema.
  */
-export function parseSpecPart (text: string | undefined, example: string): unknown {
-  if (text == null) throw new AppError(400, 'missing_part', `the multipart body has no 'spec' part${example}`, { field: 'spec' })
+export function parseSpecPart (part: JsonPart | undefined, example: string): unknown {
+  if (part == null) throw new AppError(400, 'missing_part', `the multipart body has no 'spec' part${example}`, { field: 'spec' })
+  if ('value' in part) return part.value
+  const text = part.text
   try {
     return JSON.parse(text)
   } catch (err) {

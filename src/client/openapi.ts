@@ -590,6 +590,14 @@ export interface components {
             };
             build_ms?: number;
             error?: string;
+            /** @description what the circuit can prove, per feature in input order (the range its Num2Bits check on each fixed-point input allows): a row outside gets its prediction and proof status "unprovable" */
+            input_ranges?: {
+                feature: string;
+                /** @description inclusive, raw units (before the scaler) */
+                min: number;
+                /** @description exclusive, raw units */
+                max: number;
+            }[];
         };
         /** @description A model version: inputs, features, threshold, metrics, and its circuit (provable once ready) */
         ModelVersion: {
@@ -675,6 +683,12 @@ export interface components {
             status: components["schemas"]["ProofStatus"];
             href: string;
         };
+        UnprovableProof: {
+            /** @enum {string} */
+            status: "unprovable";
+            /** @description the feature, its value and the range the circuit can prove */
+            reason: string;
+        };
         PredictRequest: {
             /** @description lower-case letters, digits, - and _, at most 64 */
             model: string;
@@ -689,7 +703,7 @@ export interface components {
         Prediction: {
             probability: number;
             label: number;
-            proof?: components["schemas"]["ProofHandle"];
+            proof?: components["schemas"]["ProofHandle"] | components["schemas"]["UnprovableProof"];
         };
         /** @description One prediction per instance, in order, each with a proof handle when proofs are made */
         PredictResponse: {
@@ -1405,8 +1419,7 @@ export interface operations {
             content: {
                 "application/json": components["schemas"]["TrainRequest"];
                 "multipart/form-data": {
-                    /** @description a TrainRequest without `data`, as JSON */
-                    spec: string;
+                    spec: components["schemas"]["TrainRequest"];
                     /** @description Aave v2 liquidations (.csv, .parquet, .arrow/.arrows or .json) */
                     liquidations_v2: string;
                     /** @description Aave v3 liquidations */
@@ -1666,8 +1679,7 @@ export interface operations {
                 "multipart/form-data": {
                     /** @description the ONNX file */
                     model: string;
-                    /** @description an UploadSpec as JSON */
-                    spec: string;
+                    spec: components["schemas"]["UploadSpec"];
                 };
             };
         };

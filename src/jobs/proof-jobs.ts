@@ -114,6 +114,14 @@ export class ProofJobs {
     this.closing = true
   }
 
+  private featuresOf (name: string, version: number): string[] | null {
+    try {
+      return this.registry.resolve(name, version).features
+    } catch {
+      return null
+    }
+  }
+
   private async run (id: string): Promise<void> {
     const queued = this.get(id)
     if (this.closing || queued.status === 'succeeded' || queued.status === 'failed') return
@@ -147,7 +155,7 @@ export class ProofJobs {
         span.setAttributes({ 'zkpredict.proof.status': 'succeeded', 'zkpredict.proof.prove_ms': result.prove_ms })
       } catch (err) {
         if (this.closing) return // interrupted by shutdown: resumed at the next start
-        const message = (err as Error).message
+        const message = namedInputs((err as Error).message, this.featuresOf(job.model, job.version))
         await this.store.save({ ...job, status: 'failed', finished: new Date().toISOString(), error: message })
         publishProof({ ...event, state: 'failed' })
         span.setAttributes({ 'zkpredict.proof.status': 'failed' })
@@ -156,4 +164,10 @@ export class ProofJobs {
       }
     })
   }
+}
+
+/** The prover counts inputs by index ("input 9 = 100 ..."); users know them by feature name. */
+export function namedInputs (message: string, features: readonly string[] | null | undefined): string {
+  if (features == null) return message
+  return message.replace(/\binput (\d+)\b/g, (text, index: string) => features[Number(index)] ?? text)
 }

@@ -104,6 +104,7 @@ export async function createProofEngine (options: ProofEngineOptions): Promise<P
         input_scale: `2^${artifacts.meta.inputFracBits}`,
         setup: proofSystem === 'groth16' ? GROTH16_SETUP : PLONK_SETUP,
         ptau: { file: path.basename(ptau.file), secure: !ptau.insecure, power: ptau.power },
+        input_ranges: inputRanges(artifacts.meta.inputRanges, meta.features),
       }
     },
 
@@ -125,4 +126,10 @@ export async function createProofEngine (options: ProofEngineOptions): Promise<P
       await releaseProvers()
     },
   }
+}
+
+/** The circuit's per-input ranges (quantize.ts, "The supported input range") by feature name, as the API publishes them. */
+export function inputRanges (ranges: Array<{ min: number, max: number }>, features: string[] | null | undefined):
+Array<{ feature: string, min: number, max: number }> {
+  return ranges.map((range, i) => ({ feature: features?.[i] ?? `input ${i}`, min: range.min, max: range.max }))
 }

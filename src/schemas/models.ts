@@ -22,6 +22,14 @@ export const CircuitInfo = Type.Object({
   ptau: Type.Optional(Type.Object({ file: Type.String(), secure: Type.Boolean(), power: Type.Optional(Type.Integer()) })),
   build_ms: Type.Optional(Type.Number()),
   error: Type.Optional(Type.String()),
+  input_ranges: Type.Optional(Type.Array(Type.Object({
+    feature: Type.String(),
+    min: Type.Number({ description: 'inclusive, raw units (before the scaler)' }),
+    max: Type.Number({ description: 'exclusive, raw units' }),
+  }), {
+    description: 'what the circuit can prove, per feature in input order (the range its Num2Bits check on each fixed-point input ' +
+      'allows): a row outside gets its prediction and proof status "unprovable"',
+  })),
 }, { $id: 'CircuitInfo' })
 
 export const ModelVersion = Type.Object({

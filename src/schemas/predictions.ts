@@ -6,6 +6,12 @@ export const ProofHandle = Type.Object({
   id: Type.String(), status: ref(ProofStatus), href: Type.String(),
 }, { $id: 'ProofHandle' })
 
+/** A row the circuit cannot prove (a feature outside `circuit.input_ranges`): no job is made. */
+export const UnprovableProof = Type.Object({
+  status: Type.Literal('unprovable'),
+  reason: Type.String({ description: 'the feature, its value and the range the circuit can prove' }),
+}, { $id: 'UnprovableProof' })
+
 export const PredictRequest = Type.Object({
   model: ModelName,
   version: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), VersionSelector])),
@@ -22,7 +28,7 @@ export type PredictRequestBody = Static<typeof PredictRequest>
 export const Prediction = Type.Object({
   probability: Type.Number(),
   label: Type.Integer({ minimum: 0, maximum: 1 }),
-  proof: Type.Optional(ref(ProofHandle)),
+  proof: Type.Optional(Type.Union([ref(ProofHandle), ref(UnprovableProof)])),
 }, { $id: 'Prediction' })
 
 export const PredictResponse = Type.Object({

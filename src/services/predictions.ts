@@ -5,6 +5,7 @@ import type { Registry, VersionMeta } from '../registry/registry.js'
 import { arrowToTensor, instancesToTensor, type ModelInput } from '../inference/instances.js'
 import type { LoadedModel, Predictor } from '../inference/predictor.js'
 import { notProvableMessage } from '../jobs/circuit-builds.js'
+import { domainViolation } from '../features/domain.js'
 import type { ProofJobs } from '../jobs/proof-jobs.js'
 
 export type PredictOutcome = Static<typeof PredictResponse>
@@ -78,6 +79,7 @@ export class Predictions {
     checkBatch(rows, this.deps.maxBatch)
     const instances = Array.from({ length: rows }, (_, r) => flat.slice(r * width, (r + 1) * width))
     const tensor = instancesToTensor(instances, loaded)
+    checkDomains(tensor, meta.features, (row) => `inputs[0].data row ${row}`)
     const probabilities = await this.deps.predictor.predict(loaded, tensor.values, tensor.rows)
     return { meta, output: { name: loaded.outputName, shape: [rows, 1], datatype: 'FP32', data: Array.from(probabilities) } }
   }
@@ -88,7 +90,9 @@ export class Predictions {
   ): Promise<PredictOutcome> {
     const meta = this.deps.registry.resolve(name, version ?? 'latest')
     const loaded = await this.deps.predictor.load(meta)
-    return await this.withProofs(meta, loaded, await toInput(loaded), proof)
+    const input = await toInput(loaded)
+    checkDomains(input, meta.features, (row) => `instances[${row}]`)
+    return await this.withProofs(meta, loaded, input, proof)
   }
 
   /**
@@ -122,16 +126,51 @@ export class Predictions {
       outcome.proof_error = `no proofs: ${input.rows} rows exceed the ${limit} proofs allowed per request; send fewer rows with proof true`
       return outcome
     }
-    proofs.ensureRoom(input.rows)
     const width = loaded.width
-    for (let r = 0; r < input.rows; r++) {
+    const rows = Array.from({ length: input.rows }, (_, r) => Array.from(input.exact.subarray(r * width, (r + 1) * width)))
+    // A row outside the circuit's ranges would fail minutes later in the prover: it gets its prediction and no job.
+    const unprovable = rows.map((row) => outOfRange(row, circuit.input_ranges))
+    proofs.ensureRoom(unprovable.filter((reason) => reason == null).length)
+    for (const [r, row] of rows.entries()) {
       const prediction = outcome.predictions[r]
+      const reason = unprovable[r]
+      if (reason != null) {
+        prediction.proof = { status: 'unprovable', reason: `row ${r}: ${reason}` }
+        continue
+      }
       const served = { probability: prediction.probability, label: prediction.label }
-      const job = await proofs.create(meta, Array.from(input.exact.subarray(r * width, (r + 1) * width)), served)
+      const job = await proofs.create(meta, row, served)
       prediction.proof = { id: job.id, status: 'queued', href: `/proofs/${job.id}` }
     }
     return outcome
   }
+}
+
+/** 400 for the first value a named feature cannot take (a price <= 0, a negative volume or volatility), naming row and feature. */
+function checkDomains (input: ModelInput, features: string[] | null, rowName: (row: number) => string): void {
+  if (features == null) return
+  const width = features.length
+  for (let r = 0; r < input.rows; r++) {
+    for (let c = 0; c < width; c++) {
+      const violation = domainViolation(features[c], input.exact[r * width + c])
+      if (violation != null) {
+        throw new AppError(400, 'invalid_instance', `${rowName(r)}.${features[c]}: ${violation}`, { row: r, field: features[c] })
+      }
+    }
+  }
+}
+
+/** Why a row cannot be proven (the first feature outside its range), or null. Ranges are known once the circuit is built. */
+export function outOfRange (row: readonly number[], ranges: ReadonlyArray<{ feature: string, min: number, max: number }> | undefined):
+string | null {
+  if (ranges == null) return null
+  for (const [i, range] of ranges.entries()) {
+    const x = row[i]
+    if (!(x >= range.min && x < range.max)) {
+      return `${range.feature} = ${x} is outside the range the circuit can prove, [${range.min}, ${range.max})`
+    }
+  }
+  return null
 }
 
 export function checkBatch (rows: number, max: number): void {

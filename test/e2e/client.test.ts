@@ -53,8 +53,23 @@ t.test('a generated client trains, predicts, fetches and verifies a proof', asyn
   const [prediction] = predicted.data.predictions
   t.ok(prediction.probability >= 0 && prediction.probability <= 1)
   const handle = prediction.proof
-  if (handle == null) throw new Error('a provable model attaches a proof handle')
+  if (handle == null || !('id' in handle)) throw new Error(`a provable model attaches a proof handle: ${JSON.stringify(handle)}`)
   t.equal(handle.status, 'queued')
+
+  // Issue 12, item 4: the ranges the circuit can prove are published by feature; a row outside gets no job.
+  const ranges = version.circuit?.input_ranges ?? []
+  t.same(ranges.map((range) => range.feature), features, 'one range per feature, in input order')
+  const last = ranges[ranges.length - 1]
+  const outside = { ...row, [last.feature]: last.max + (last.max - last.min) }
+  const refused = await client.POST('/predict', { body: { model: 'e2e', instances: [row, outside], proof: true } })
+  if (refused.data == null) throw new Error(`POST /predict: ${JSON.stringify(refused.error)}`)
+  const [kept, unprovable] = refused.data.predictions
+  t.equal(kept.proof?.status, 'queued', 'a row inside its ranges still gets its proof')
+  t.ok(unprovable.probability >= 0 && unprovable.probability <= 1, 'the unprovable row keeps its prediction')
+  if (unprovable.proof == null || !('reason' in unprovable.proof)) throw new Error(`no unprovable status: ${JSON.stringify(unprovable)}`)
+  t.equal(unprovable.proof.status, 'unprovable')
+  t.match(unprovable.proof.reason, `${last.feature} = ${outside[last.feature]}`)
+  t.match(unprovable.proof.reason, `[${last.min}, ${last.max})`)
 
   const proof = await waitFor(async () => {
     const { data } = await client.GET('/proofs/{id}', { params: { path: { id: handle.id } } })

@@ -48,16 +48,23 @@ export async function build (t: Teardown, options: { config?: Partial<Config>, s
   return { app, dataDir, call, inject: async (opts) => await app.inject(opts) }
 }
 
-/** A multipart/form-data body for inject: files as octet-stream parts, strings as fields. */
-export function multipartBody (parts: Record<string, { bytes: Uint8Array, filename: string } | string>): { payload: Buffer, headers: Record<string, string> } {
-  const boundary = 'zkpredictTestBoundary'
+/**
+ * A multipart/form-data body for inject: files as octet-stream parts, strings as fields, `{ json }` as a field typed
+ * application/json (what `curl -F 'spec={...};type=application/json'` and OpenAPI 3.1's default encoding send).
+ */
+export const MULTIPART_BOUNDARY = 'zkpredictTestBoundary'
+type Part = { bytes: Uint8Array, filename: string } | { json: string } | string
+export function multipartBody (parts: Record<string, Part>): { payload: Buffer, headers: Record<string, string> } {
+  const boundary = MULTIPART_BOUNDARY
   const chunks: Buffer[] = []
   for (const [name, value] of Object.entries(parts)) {
     if (typeof value === 'string') {
       chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`))
+    } else if ('json' in value) {
+      chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\nContent-Type: application/json\r\n\r\n${value.json}\r\n`))
     } else {
-      chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"; filename="${value.filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`))
-      chunks.push(Buffer.from(value.bytes), Buffer.from('\r\n'))
+      const head = `--${boundary}\r\nContent-Disposition: form-data; name="${name}"; filename="${value.filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`
+      chunks.push(Buffer.from(head), Buffer.from(value.bytes), Buffer.from('\r\n'))
     }
   }
   chunks.push(Buffer.from(`--${boundary}--\r\n`))

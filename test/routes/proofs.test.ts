@@ -19,6 +19,8 @@ async function circuitSettled (server: TestServer, name: string): Promise<any> {
 
 const proofSettled = async (server: TestServer, id: string): Promise<any> => await settled(server, `/proofs/${id}`, 100)
 
+const FEATURES = Array.from({ length: 10 }, (_, i) => `f${i}`)
+
 const ROWS = [
   [0.1, 0.5, 0.9, 0.3, 0.7, 0.2, 0.8, 0.4, 0.6, 0.05],
   [0.9, 0.1, 0.2, 0.8, 0.3, 0.7, 0.4, 0.6, 0.5, 0.95],
@@ -29,7 +31,7 @@ t.test('proofs over real HTTP', async (t) => {
   const server = await startServer()
   t.teardown(server.close)
   await upload(server, 'zk', buildMlpOnnx({ seed: 7, fixedBatch: true }).bytes)
-  await upload(server, 'zk-other', buildMlpOnnx({ seed: 9 }).bytes)
+  await upload(server, 'zk-other', buildMlpOnnx({ seed: 9 }).bytes, { features: FEATURES })
   const zk = await circuitSettled(server, 'zk')
   t.equal(zk.circuit.status, 'ready', zk.circuit.error)
   t.equal(zk.provable, true)
@@ -115,6 +117,20 @@ t.test('proofs over real HTTP', async (t) => {
     const asked = await server.call('POST', '/predict', { model: 'tanh', instances: [ROWS[0]], proof: true })
     t.equal(asked.status, 422)
     t.match(asked.body.message, /not provable: .*Tanh/)
+  })
+
+  t.test('a row outside the ranges the circuit proves: its prediction, proof "unprovable" naming the feature, no job', async (t) => {
+    const version = (await server.call('GET', '/models/zk-other/versions/1')).body
+    const ranges = version.circuit.input_ranges
+    t.same(ranges.map((r: any) => r.feature), FEATURES)
+    // A model without a scaler: each input within +-256 of 0 (quantize.ts, "The supported input range").
+    t.same([ranges[9].min, ranges[9].max], [-256, 256])
+    const row = Object.fromEntries(FEATURES.map((f, i) => [f, ROWS[0][i]]))
+    const res = await server.call('POST', '/predict', { model: 'zk-other', instances: [{ ...row, f9: 1000 }], proof: true })
+    t.equal(res.status, 200, JSON.stringify(res.body))
+    const [prediction] = res.body.predictions
+    t.ok(prediction.probability >= 0 && prediction.probability <= 1)
+    t.same(prediction.proof, { status: 'unprovable', reason: 'row 0: f9 = 1000 is outside the range the circuit can prove, [-256, 256)' })
   })
 
   t.test('a proof of an unknown id, or not yet made, gets a clear 4xx', async (t) => {

@@ -2,7 +2,7 @@ import fp from 'fastify-plugin'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import { securitySchemes } from '../../access.js'
-import { sharedSchemas } from '../../schemas/index.js'
+import { multipartJsonEncoding, sharedSchemas } from '../../schemas/index.js'
 
 /** The OpenAPI document (every schema's $id becomes a named component) and Swagger UI at /docs. */
 export default fp(async (app) => {
@@ -33,7 +33,25 @@ export default fp(async (app) => {
     },
     // Named components: every schema's $id becomes its component name.
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+    // @fastify/swagger drops a media type's `encoding`; the JSON parts of multipart bodies are declared here.
+    transformObject: (document) =>
+      declareMultipartEncodings(('openapiObject' in document ? document.openapiObject : {}) as OpenApiDocument),
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })
   app.get('/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, async () => app.swagger())
 }, { name: 'swagger' })
+
+type MediaType = { schema?: Parameters<typeof multipartJsonEncoding>[0], encoding?: Record<string, { contentType: string }> }
+type OpenApiDocument = { paths?: Record<string, Record<string, { requestBody?: { content?: Record<string, MediaType> } }>> }
+
+function declareMultipartEncodings (document: OpenApiDocument): OpenApiDocument {
+  for (const operations of Object.values(document.paths ?? {})) {
+    for (const operation of Object.values(operations)) {
+      const media = operation?.requestBody?.content?.['multipart/form-data']
+      if (media?.schema == null) continue
+      const encoding = multipartJsonEncoding(media.schema)
+      if (Object.keys(encoding).length > 0) media.encoding = encoding
+    }
+  }
+  return document
+}
