@@ -53,13 +53,16 @@ export async function installCeremonyKey (archDir: string, zkeyPath: string, pta
   const dir = path.resolve(archDir)
   const errors: string[] = []
   const ok = await snarkjs.zKey.verifyFromR1cs(path.join(dir, PRIVATE_FILES.r1cs), ptauPath, zkeyPath, quiet(errors))
-  if (ok !== true) throw new Error(`the ceremony's zkey does not verify against this architecture's circuit and the ptau${errors.length ? ': ' + errors.join('; ') : ''}`)
+  if (ok !== true) {
+    throw new Error(`the ceremony's zkey does not verify against this circuit and ptau${errors.length ? ': ' + errors.join('; ') : ''}`)
+  }
   const old = JSON.parse(await readFile(path.join(dir, PRIVATE_FILES.meta), 'utf8')) as ArchitectureMeta
   const tmp = `${dir}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
   await cp(dir, tmp, { recursive: true })
   try {
     await copyFile(zkeyPath, path.join(tmp, PRIVATE_FILES.zkey))
-    const { meta } = await writeKeys(tmp, { ...old, ceremony: { source: 'ceremony', contributions: [], verified_at: new Date().toISOString() } })
+    const ceremony = { source: 'ceremony' as const, contributions: [], verified_at: new Date().toISOString() }
+    const { meta } = await writeKeys(tmp, { ...old, ceremony })
     if (meta.ceremony.contributions.length === 0) throw new Error('the ceremony\'s zkey has no contribution')
     await writeFile(path.join(tmp, PRIVATE_FILES.meta), JSON.stringify(meta, null, 1))
     const aside = `${dir}.old-${process.pid}-${randomBytes(4).toString('hex')}`

@@ -184,14 +184,16 @@ export function privateCircomSource (plan: ArchitecturePlan): string {
     L.push(`    component rw${l}[${sizes[l]}][${sizes[l - 1]}];`)
     L.push(`    component rb${l}[${sizes[l]}];`)
     L.push(`    for (var o = 0; o < ${sizes[l]}; o++) {`)
-    L.push(`        for (var i = 0; i < ${sizes[l - 1]}; i++) { rw${l}[o][i] = RangeSigned(${WIDTH.weight}); rw${l}[o][i].in <== w${l}[o][i]; }`)
+    const rw = `rw${l}[o][i]`
+    L.push(`        for (var i = 0; i < ${sizes[l - 1]}; i++) { ${rw} = RangeSigned(${WIDTH.weight}); ${rw}.in <== w${l}[o][i]; }`)
     L.push(`        rb${l}[o] = RangeSigned(${WIDTH.bias}); rb${l}[o].in <== b${l}[o];`)
     L.push('    }')
   }
   L.push(`    component rthr = RangeSigned(${WIDTH.bias});`)
   L.push('    rthr.in <== thr;')
   L.push('')
-  L.push(`    // Scaler: u_i = round(alpha_i (x_i - centre_i) / 2^${SCALE_SHIFT}) at 2^${FMT.scaledFracBits}, |u_i| < 2^${FMT.scaledIntBits}`)
+  const fmtU = `at 2^${FMT.scaledFracBits}, |u_i| < 2^${FMT.scaledIntBits}`
+  L.push(`    // Scaler: u_i = round(alpha_i (x_i - centre_i) / 2^${SCALE_SHIFT}) ${fmtU}`)
   L.push(`    component sc[${n0}];`)
   L.push(`    for (var i = 0; i < ${n0}; i++) {`)
   L.push(`        sc[i] = ScaleInput(${dW}, ${SCALE_SHIFT}, ${uW});`)
@@ -236,7 +238,10 @@ export function privateCircomSource (plan: ArchitecturePlan): string {
   const kinds = paramKinds(sizes)
   L.push(`    signal e[${plan.packing.length}];`)
   plan.packing.forEach((slots, j) => {
-    const terms = slots.map((s) => `(${names[s.index]} + ${(1n << BigInt(WIDTH[kinds[s.index]] - 1)).toString()}) * ${(1n << BigInt(s.shift)).toString()}`)
+    const terms = slots.map((s) => {
+      const offset = (1n << BigInt(WIDTH[kinds[s.index]] - 1)).toString()
+      return `(${names[s.index]} + ${offset}) * ${(1n << BigInt(s.shift)).toString()}`
+    })
     L.push(`    e[${j}] <== ${terms.join(' + ')};`)
   })
   const blocks = commitmentBlocks(plan.packing.length)

@@ -35,7 +35,9 @@ export function evaluatePrivate (plan: ArchitecturePlan, p: PrivateParams, xq: r
     const t = p.alpha[i] * d + pow2(SCALE_SHIFT - 1)
     // floor division (t may be negative)
     const q = t >= 0n ? t >> BigInt(SCALE_SHIFT) : -((-t + pow2(SCALE_SHIFT) - 1n) >> BigInt(SCALE_SHIFT))
-    if (q < -uHalf || q >= uHalf) throw new InputRangeError(`input ${i} = ${raw} is outside the provable range of this model (more than 256 training widths from its range)`, i)
+    if (q < -uHalf || q >= uHalf) {
+      throw new InputRangeError(`input ${i} = ${raw} is outside the provable range of this model (more than 256 training widths out)`, i)
+    }
     return q
   })
   let cur = u
@@ -50,7 +52,9 @@ export function evaluatePrivate (plan: ArchitecturePlan, p: PrivateParams, xq: r
   })
   const label = logitQ >= p.threshold * pow2(FMT.weightFracBits) ? 1 : 0
   // The label's range check holds by construction of the widths (planArchitecture); keep the plan honest
-  if (logitQ - p.threshold * pow2(FMT.weightFracBits) >= pow2(plan.labelBits - 1)) throw new Error('label width too small: the architecture plan is wrong')
+  if (logitQ - p.threshold * pow2(FMT.weightFracBits) >= pow2(plan.labelBits - 1)) {
+    throw new Error('label width too small: the architecture plan is wrong')
+  }
   return { xq: [...xq], u, logitQ, label }
 }
 

@@ -202,7 +202,9 @@ export function quantizePrivate (model: FloatModel): { arch: Architecture, param
   const sizes = [model.nInputs, ...model.layers.map((l) => l.weights.length)]
   checkArchitecture(sizes)
   model.layers.forEach((l, i) => {
-    if (l.relu !== (i < model.layers.length - 1)) throw new NotProvableError('private circuits need ReLU on every hidden layer and none on the output')
+    if (l.relu !== (i < model.layers.length - 1)) {
+      throw new NotProvableError('private circuits need ReLU on every hidden layer and none on the output')
+    }
   })
   const fx = 2 ** FMT.inputFracBits
   const centre: bigint[] = []

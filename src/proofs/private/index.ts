@@ -2,11 +2,16 @@
  * Private models (issue 14): one circuit and one setup per architecture, the model's parameters as
  * private inputs, a public Poseidon commitment. See src/proofs/README.md, "Private models".
  */
-export { FMT, WIDTH, PRIVATE_FORMAT, architectureId, planArchitecture, quantizePrivate, checkParams, packParams, paramsToJSON, paramsFromJSON, type Architecture, type ArchitecturePlan, type PrivateParams } from './format.js'
+export {
+  FMT, WIDTH, PRIVATE_FORMAT, architectureId, planArchitecture, quantizePrivate, checkParams, packParams, paramsToJSON, paramsFromJSON,
+  type Architecture, type ArchitecturePlan, type PrivateParams
+} from './format.js'
 export { commitParams, newSalt } from './commitment.js'
 export { privateCircomSource } from './circuit.js'
 export { evaluatePrivate, quantizePrivateInputs } from './evaluate.js'
-export { buildArchitecture, loadArchitecture, publicSignalNames, PRIVATE_FILES, type ArchitectureMeta, type PrivateArtifacts } from './setup.js'
+export {
+  buildArchitecture, loadArchitecture, publicSignalNames, PRIVATE_FILES, type ArchitectureMeta, type PrivateArtifacts
+} from './setup.js'
 export { provePrivate, decodePrivateSignals, loadPrivateProver, evictPrivateProver, type PrivateProveResult } from './prove.js'
 export { verifyPrivateProof } from './verify.js'
 export { readContributions, type Contribution } from './zkey-contributions.js'

@@ -62,7 +62,9 @@ export function evictPrivateProver (dir: string): void {
 }
 
 /** Decodes [commitment, logit, label, x...] (no verification). */
-export function decodePrivateSignals (signals: readonly string[], nInputs: number): { commitment: string, logit: number, probability: number, label: 0 | 1, inputs: number[] } {
+export interface DecodedPrivateSignals { commitment: string, logit: number, probability: number, label: 0 | 1, inputs: number[] }
+
+export function decodePrivateSignals (signals: readonly string[], nInputs: number): DecodedPrivateSignals {
   if (!Array.isArray(signals) || signals.length !== 3 + nInputs) throw new Error(`expected ${3 + nInputs} public signals`)
   const logit = Number(fromField(BigInt(signals[1]))) / 2 ** (FMT.activationFracBits + FMT.weightFracBits)
   const label = BigInt(signals[2])
@@ -80,7 +82,9 @@ export function decodePrivateSignals (signals: readonly string[], nInputs: numbe
  * Proves that the model committed to by commit(params, salt) maps rawInputs to the returned logit
  * and label. Throws InputRangeError for inputs the format cannot represent.
  */
-export async function provePrivate (dir: string, params: PrivateParams, salt: bigint, rawInputs: readonly number[], opts: { singleThread?: boolean } = {}): Promise<PrivateProveResult> {
+export async function provePrivate (
+  dir: string, params: PrivateParams, salt: bigint, rawInputs: readonly number[], opts: { singleThread?: boolean } = {}
+): Promise<PrivateProveResult> {
   const prover = await loadPrivateProver(dir, opts.singleThread)
   checkParams(prover.plan, params)
   const xq = quantizePrivateInputs(prover.plan, rawInputs)
@@ -94,12 +98,13 @@ export async function provePrivate (dir: string, params: PrivateParams, salt: bi
   }
   const t1 = performance.now()
   const { proof, publicSignals } = await groth16Prove(prover.key, prover.curve, w)
-  const prove_ms = performance.now() - t0
+  const proveMs = performance.now() - t0
   const d = decodePrivateSignals(publicSignals, prover.plan.sizes[0])
   const commitment = commitParams(prover.plan, params, salt).toString()
-  if (d.commitment !== commitment) throw new Error('the circuit\'s commitment differs from the computed one: circuit and commitment.ts disagree')
+  if (d.commitment !== commitment) throw new Error('the circuit and commitment.ts disagree on the commitment')
   if (fromField(BigInt(publicSignals[1])) !== expected.logitQ || d.label !== expected.label) {
     throw new Error('proven output differs from the exact evaluation: the circuit and the plan disagree')
   }
-  return { proof, publicSignals, commitment, output: { logit: d.logit, probability: d.probability, label: d.label }, prove_ms, witness_ms: t1 - t0 }
+  const output = { logit: d.logit, probability: d.probability, label: d.label }
+  return { proof, publicSignals, commitment, output, prove_ms: proveMs, witness_ms: t1 - t0 }
 }

@@ -95,7 +95,9 @@ export async function buildArchitecture (o: BuildArchitectureOptions): Promise<P
     const r1csBytes = await readFile(compiled.r1csPath)
     const header = readR1csHeader(r1csBytes)
     const power = groth16Power(header)
-    const ptau = await resolvePtau({ power, ptauPath: o.ptauPath, cacheDir: o.ptauCacheDir, devCandidates: o.devPtauCandidates, logger: o.logger })
+    const ptau = await resolvePtau({
+      power, ptauPath: o.ptauPath, cacheDir: o.ptauCacheDir, devCandidates: o.devPtauCandidates, logger: o.logger
+    })
     const t1 = performance.now()
     const zkey0 = path.join(tmp, 'circuit_0000.zkey')
     const zkeyPath = path.join(tmp, PRIVATE_FILES.zkey)

@@ -12,7 +12,7 @@ export async function verifyPrivateProof (vk: unknown, publicSignals: unknown, p
     return { verified: false, verification_ms: performance.now() - t0, reason: 'public signals are not an array of decimal strings' }
   }
   if (!/^[0-9]{1,78}$/.test(commitment) || publicSignals[0] !== BigInt(commitment).toString()) {
-    return { verified: false, verification_ms: performance.now() - t0, reason: 'public signal 0 is not the version\'s published commitment' }
+    return { verified: false, verification_ms: performance.now() - t0, reason: 'public signal 0 is not the published commitment' }
   }
   return verifyProofTimed('groth16', vk, publicSignals, proof)
 }

@@ -36,7 +36,17 @@ export async function readContributions (zkey: Uint8Array): Promise<Contribution
       let p = 0
       while (p < params.length) {
         const t = params[p++]
-        if (t === 1) { const l = params[p++]; c.name = params.subarray(p, p + l).toString('utf8'); p += l } else if (t === 2) { c.beacon_iterations_exp = params[p++] } else if (t === 3) { const l = params[p++]; c.beacon_hash = params.subarray(p, p + l).toString('hex'); p += l } else break
+        if (t === 1) {
+          const l = params[p++]
+          c.name = params.subarray(p, p + l).toString('utf8')
+          p += l
+        } else if (t === 2) {
+          c.beacon_iterations_exp = params[p++]
+        } else if (t === 3) {
+          const l = params[p++]
+          c.beacon_hash = params.subarray(p, p + l).toString('hex')
+          p += l
+        } else break
       }
       out.push(c)
     }
