@@ -3,7 +3,13 @@ import { Type } from 'typebox'
 import { ErrorResponse, ref, serverError } from '../src/schemas/index.js'
 
 const Live = Type.Object({ status: Type.Literal('ok') }, { $id: 'Live', description: 'The process is running' })
-const Ready = Type.Object({ status: Type.Literal('ready') }, { $id: 'Ready', description: 'The default model can serve predictions' })
+const Ready = Type.Object({
+  status: Type.Literal('ready'),
+  provable: Type.Boolean({
+    description: "the default model's circuit is built, so its proofs start at once (a proof asked for before waits for it); " +
+      'false without a default model (DEFAULT_MODELS off)',
+  }),
+}, { $id: 'Ready', description: 'The default model can serve predictions' })
 const Health = Type.Object({
   status: Type.Union([Type.Literal('ready'), Type.Literal('starting')]),
   missing: Type.Array(Type.String()),
@@ -40,7 +46,7 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
         message: `still missing: ${missing.join('; ')}`
       })
     }
-    return { status: 'ready' as const }
+    return { status: 'ready' as const, provable: training.defaultProvable() }
   })
 
   app.get('/health', {

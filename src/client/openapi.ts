@@ -1164,6 +1164,8 @@ export interface components {
         Ready: {
             /** @enum {string} */
             status: "ready";
+            /** @description the default model's circuit is built, so its proofs start at once (a proof asked for before waits for it); false without a default model (DEFAULT_MODELS off) */
+            provable: boolean;
         };
         /** @description Readiness with details */
         Health: {

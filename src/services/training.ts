@@ -126,6 +126,17 @@ export class Training {
     }
   }
 
+  /**
+   * Whether the default model's latest version can be proven yet: its circuit is built after training, and a proof
+   * asked for before then waits. False when the service has no default model (DEFAULT_MODELS off).
+   */
+  defaultProvable (): boolean {
+    if (!this.deps.defaults.enabled) return false
+    const model = DEFAULT_MODELS[0].name
+    if (!this.deps.registry.hasModel(model)) return false
+    return this.deps.registry.circuit(this.deps.registry.resolve(model)).status === 'ready'
+  }
+
   /** Queues the default models that have neither a version nor a job, the 7-day one (the one readiness waits for) first. */
   async trainDefaults (): Promise<void> {
     if (!this.deps.defaults.enabled) return
