@@ -56,6 +56,7 @@ export async function compileCircuit (source: string, outDir: string, name = 'ci
   const { code, stdout, stderr } = await runCircom(args)
   const compileMs = performance.now() - t0
   // circom colours its messages; strip ANSI codes so logs and errors stay readable
+  // eslint-disable-next-line no-control-regex -- ESC starts every ANSI colour code: matching it is the point
   const log = (stdout + stderr).replace(/\x1b\[[0-9;]*m/g, '')
   if (code !== 0) throw new Error(`circom failed (exit ${code}): ${log.trim().slice(-2000)}`)
   const r1csPath = path.join(dir, `${name}.r1cs`)

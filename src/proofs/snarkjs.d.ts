@@ -49,18 +49,18 @@ declare module 'circom_runtime' {
     calculateWitness(input: Record<string, unknown>, sanityCheck?: boolean): Promise<bigint[]>
     circom_version(): number
   }
-  export function WitnessCalculatorBuilder(code: Uint8Array, options?: Record<string, unknown>): Promise<WitnessCalculator>
+  export function WitnessCalculatorBuilder (code: Uint8Array, options?: Record<string, unknown>): Promise<WitnessCalculator>
 }
 
 declare module 'ffjavascript' {
-  export function buildBn128(singleThread?: boolean): Promise<any>
+  export function buildBn128 (singleThread?: boolean): Promise<any>
   export const utils: { stringifyBigInts(o: unknown): unknown, unstringifyBigInts(o: unknown): unknown }
 }
 
 declare module '@iden3/binfileutils' {
   export interface BinFd { pos: number, readULE32(): Promise<number>, read(n: number): Promise<Uint8Array>, close(): Promise<void> }
-  export function readBinFile(file: unknown, type: string, maxVersion: number, cacheSize?: number, pageSize?: number): Promise<{ fd: BinFd, sections: { p: number, size: number }[][] }>
-  export function readBigInt(fd: BinFd, n8: number): Promise<bigint>
+  export function readBinFile (file: unknown, type: string, maxVersion: number, cacheSize?: number, pageSize?: number): Promise<{ fd: BinFd, sections: { p: number, size: number }[][] }>
+  export function readBigInt (fd: BinFd, n8: number): Promise<bigint>
   export interface BigBufferLike { byteLength: number, slice(a: number, b?: number): Uint8Array }
-  export function readSection(fd: BinFd, sections: { p: number, size: number }[][], id: number): Promise<Uint8Array | BigBufferLike>
+  export function readSection (fd: BinFd, sections: { p: number, size: number }[][], id: number): Promise<Uint8Array | BigBufferLike>
 }

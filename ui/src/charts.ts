@@ -30,7 +30,7 @@ export function lineChart (name: string, title: string, x: number[], series: Ser
     axes: [{ label: axes.x }, { label: axes.y }],
   }
   // uPlot needs the element in the document to measure; draw on the next frame.
-  requestAnimationFrame(() => { new uPlot(options, [x, ...series.map((s) => s.y)], box) }) // eslint-disable-line no-new
+  requestAnimationFrame(() => { new uPlot(options, [x, ...series.map((s) => s.y)], box) }) // eslint-disable-line no-new, new-cap -- uPlot's own name
   return box
 }
 
@@ -43,6 +43,7 @@ export function liveChart (name: string, title: string, labels: string[], yLabel
     update: (x, ys) => {
       el.dataset.points = JSON.stringify(ys.map((y, i) => ({ label: labels[i], n: y.length, last: y[y.length - 1] ?? null })))
       if (plot == null) {
+        // eslint-disable-next-line new-cap -- uPlot's own name
         plot = new uPlot({
           width: 540,
           height: 220,

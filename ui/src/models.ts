@@ -40,7 +40,7 @@ export async function modelsPage (main: HTMLElement): Promise<void> {
     blocks.push(h('section', { class: 'model', 'data-model': model.name },
       h('h2', {}, model.name, ' ', h('span', { class: 'muted' }, `${model.versions.length} version${model.versions.length === 1 ? '' : 's'}`)),
       table(['', 'version', 'aliases', 'created', 'recipe', 'ROC-AUC', 'PR-AUC', 'F1', 'provable', 'visibility'], rows, 'versions'),
-      h('p', {}, diffLink),
+      h('p', {}, diffLink)
     ))
   }
   main.replaceChildren(h('h1', {}, 'Models'), ...blocks)
@@ -68,6 +68,6 @@ export async function diffPage (main: HTMLElement, name: string, a: string, b: s
   main.replaceChildren(
     h('h1', {}, `${name}: v${a} against v${b}`),
     h('p', { class: 'muted', 'data-diff-count': changedCount }, `${changedCount} of ${keys.length} fields differ (marked).`),
-    h('table', { class: 'diff' }, h('thead', {}, h('tr', {}, h('th', {}, 'field'), h('th', {}, h('a', { href: `#/models/${name}/${a}` }, `v${a}`)), h('th', {}, h('a', { href: `#/models/${name}/${b}` }, `v${b}`)))), h('tbody', {}, rows)),
+    h('table', { class: 'diff' }, h('thead', {}, h('tr', {}, h('th', {}, 'field'), h('th', {}, h('a', { href: `#/models/${name}/${a}` }, `v${a}`)), h('th', {}, h('a', { href: `#/models/${name}/${b}` }, `v${b}`)))), h('tbody', {}, rows))
   )
 }
