@@ -97,13 +97,21 @@ export const ConfigSchema = Type.Object({
   }),
   OVERLOAD_SAMPLE_MS: Type.Integer({ minimum: 10, default: 1000, description: 'How often the overload measures are taken' }),
   // --- issue 11 (house-proofs): options src/proofs and src/training read from here, not from process.env ---
-  PROVER_CACHE_SIZE: Type.Integer({ minimum: 1, default: 16, description: 'Circuits each prover thread keeps loaded (proving key and witness wasm)' }),
+  PROVER_CACHE_SIZE: Type.Integer({
+    minimum: 1,
+    default: 16,
+    description: 'Circuits each prover thread keeps loaded (proving key and witness wasm)'
+  }),
   PROOF_LOG_VERBOSE: Type.Boolean({ default: false, description: 'Log snarkjs progress lines of circuit setups and powers-of-tau runs' }),
   CIRCUIT_BUILD_CACHE_DIR: Type.String({
     default: '',
-    description: 'A directory of finished circuit builds keyed by circuit, model, proof system and ptau, reused by later builds of the same key; empty turns it off'
+    description: 'A directory of finished circuit builds keyed by circuit, model, proof system and ptau, ' +
+      'reused by later builds of the same key; empty turns it off'
   }),
-  TFJS_BACKEND: Type.Union([Type.Literal('auto'), Type.Literal('tensorflow'), Type.Literal('wasm'), Type.Literal('cpu')], { default: 'auto', description: 'tfjs backend of training: auto tries tensorflow (tfjs-node), then wasm, then cpu' }),
+  TFJS_BACKEND: Type.Union([Type.Literal('auto'), Type.Literal('tensorflow'), Type.Literal('wasm'), Type.Literal('cpu')], {
+    default: 'auto',
+    description: 'tfjs backend of training: auto tries tensorflow (tfjs-node), then wasm, then cpu'
+  }),
   // --- end house-proofs block ---
 })
 export type Config = Static<typeof ConfigSchema>

@@ -111,7 +111,9 @@ function hostAllowed (url: URL, allowedHosts: string[] | undefined): boolean {
 function parseHttpUrl (text: string, label: string): URL {
   const violation = urlPolicyViolation(text, undefined)
   if (violation?.kind === 'not_a_url') throw new DataError(`${label}: '${text.slice(0, 200)}' is not a valid URL`, { file: label })
-  if (violation?.kind === 'scheme') throw new DataError(`${label}: only http: and https: URLs can be fetched, not ${violation.protocol}`, { file: label })
+  if (violation?.kind === 'scheme') {
+    throw new DataError(`${label}: only http: and https: URLs can be fetched, not ${violation.protocol}`, { file: label })
+  }
   return new URL(text)
 }
 

@@ -188,11 +188,41 @@ interface DebtSpec {
 }
 
 const DEBT_SPECS: readonly DebtSpec[] = [
-  { symbol: 'USDC', priceSymbol: 'USDC', baseLogit: -0.45, rallySensitive: false, collateral: [['WETH', 45], ['WBTC', 20], ['stETH', 12], ['LINK', 6], ['wstETH', 10], ['AAVE', 5], ['CRV', 2]] },
-  { symbol: 'USDT', priceSymbol: 'USDT', baseLogit: -0.85, rallySensitive: false, collateral: [['WETH', 50], ['WBTC', 20], ['stETH', 8], ['LINK', 5], ['wstETH', 12], ['AAVE', 5]] },
-  { symbol: 'DAI', priceSymbol: 'DAI', baseLogit: -1.05, rallySensitive: false, collateral: [['WETH', 55], ['WBTC', 15], ['stETH', 10], ['LINK', 5], ['wstETH', 10], ['CRV', 5]] },
-  { symbol: 'WETH', priceSymbol: 'WETH', baseLogit: -1.25, rallySensitive: true, collateral: [['USDC', 35], ['WBTC', 25], ['stETH', 20], ['wstETH', 15], ['LINK', 5]] },
-  { symbol: 'WBTC', priceSymbol: 'WBTC', baseLogit: -1.75, rallySensitive: true, collateral: [['USDC', 45], ['WETH', 40], ['stETH', 10], ['AAVE', 5]] },
+  {
+    symbol: 'USDC',
+    priceSymbol: 'USDC',
+    baseLogit: -0.45,
+    rallySensitive: false,
+    collateral: [['WETH', 45], ['WBTC', 20], ['stETH', 12], ['LINK', 6], ['wstETH', 10], ['AAVE', 5], ['CRV', 2]]
+  },
+  {
+    symbol: 'USDT',
+    priceSymbol: 'USDT',
+    baseLogit: -0.85,
+    rallySensitive: false,
+    collateral: [['WETH', 50], ['WBTC', 20], ['stETH', 8], ['LINK', 5], ['wstETH', 12], ['AAVE', 5]]
+  },
+  {
+    symbol: 'DAI',
+    priceSymbol: 'DAI',
+    baseLogit: -1.05,
+    rallySensitive: false,
+    collateral: [['WETH', 55], ['WBTC', 15], ['stETH', 10], ['LINK', 5], ['wstETH', 10], ['CRV', 5]]
+  },
+  {
+    symbol: 'WETH',
+    priceSymbol: 'WETH',
+    baseLogit: -1.25,
+    rallySensitive: true,
+    collateral: [['USDC', 35], ['WBTC', 25], ['stETH', 20], ['wstETH', 15], ['LINK', 5]]
+  },
+  {
+    symbol: 'WBTC',
+    priceSymbol: 'WBTC',
+    baseLogit: -1.75,
+    rallySensitive: true,
+    collateral: [['USDC', 45], ['WETH', 40], ['stETH', 10], ['AAVE', 5]]
+  },
   // filtered out by the method, present like in the real files
   { symbol: 'GHO', priceSymbol: 'USDC', baseLogit: -2.8, rallySensitive: false, collateral: [['WETH', 60], ['wstETH', 40]] },
   { symbol: 'LUSD', priceSymbol: 'DAI', baseLogit: -3.2, rallySensitive: false, collateral: [['WETH', 100]] },
@@ -275,7 +305,9 @@ export function generateSyntheticDatasets (opts: SyntheticOptions): GizaDatasets
       const value = prices[i]
       supply *= 1 + 0.001 * random.normal()
       const volume = spec.volume * Math.exp(0.6 * market.stress[i] + volumeNoise * random.normal())
-      token_prices.push({ day, token: spec.symbol, price: value, market_cap: spec.supply === 0 ? 0 : value * supply, volumes_last_24h: volume })
+      token_prices.push({
+        day, token: spec.symbol, price: value, market_cap: spec.supply === 0 ? 0 : value * supply, volumes_last_24h: volume
+      })
     }
   }
 
@@ -358,7 +390,8 @@ export function generateSyntheticDatasets (opts: SyntheticOptions): GizaDatasets
     const i = index(day)
     const stress = market.stress[i]
     for (const debt of DEBT_SPECS) {
-      let logit = debt.baseLogit + HAZARD.stress * (stress - typicalStress) + HAZARD.leverage * leverage.get(debt.symbol)![i] + HAZARD.noise * random.normal()
+      let logit = debt.baseLogit + HAZARD.stress * (stress - typicalStress) + HAZARD.leverage * leverage.get(debt.symbol)![i] +
+        HAZARD.noise * random.normal()
       const prices = market.price.get(debt.priceSymbol)!
       if (debt.rallySensitive) {
         const rally = Math.log(prices[i] / prices[i - 3])

@@ -10,7 +10,8 @@
  *   (Int64, text or JSON number) is epoch nanoseconds, the Giza CSV quirk, divided exactly with BigInt when given as
  *   text or Int64; text 'YYYY-MM-DD', 'YYYY-MM-DD HH:MM[:SS[.fff]]' or ISO 'YYYY-MM-DDTHH:MM:SS[.fff][Z|±HH:MM]'
  *   (no offset means UTC), floored to the UTC day.
- * - number: finite JS number (any Arrow int/float type), bigint (Int64), Arrow Decimal (scale applied), or decimal text ('1.5', '-2e3'; no hex, no 'NaN', no 'Infinity'). An empty cell
+ * - number: finite JS number (any Arrow int/float type), bigint (Int64), Arrow Decimal (scale applied), or decimal text
+ *   ('1.5', '-2e3'; no hex, no 'NaN', no 'Infinity'). An empty cell
  *   is an error unless the schema gives the column an `emptyAs` value (schema.ts: only token_prices.market_cap).
  * - text: a non-empty string, surrounding whitespace trimmed, case kept (stETH vs STETH is the feature pipeline's job).
  */

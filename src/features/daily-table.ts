@@ -33,7 +33,10 @@ export interface DailyRow {
 export interface DailyTable {
   /** First liquidation day after the token filters; rows before it only warm up the windows. */
   earliestDay: EpochDay
-  /** Ordered by (day, token); a (day, token) pair repeats when several collateral tokens were liquidated against one debt token that day. */
+  /**
+   * Ordered by (day, token); a (day, token) pair repeats when several collateral tokens were liquidated against one debt
+   * token that day.
+   */
   rows: DailyRow[]
 }
 

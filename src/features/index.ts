@@ -30,7 +30,9 @@ export interface FeatureOptions {
 
 export function buildFeatureDataset (data: GizaDatasets, opts: FeatureOptions): FeatureDataset {
   const { variant, window } = opts
-  if (!FEATURE_VARIANTS.includes(variant)) throw new DataError(`unknown feature variant '${String(variant)}': use ${FEATURE_VARIANTS.join(' or ')}`)
+  if (!FEATURE_VARIANTS.includes(variant)) {
+    throw new DataError(`unknown feature variant '${String(variant)}': use ${FEATURE_VARIANTS.join(' or ')}`)
+  }
   if (!FEATURE_WINDOWS.includes(window)) throw new DataError(`unknown window ${String(window)}: use 3 or 7 (days)`)
 
   const table = buildDailyTable(data)

@@ -18,7 +18,10 @@ export function fitMinMaxScaler (X: readonly (readonly number[])[], featureNames
     if (row.length !== width) throw new DataError(`training row ${r} has ${row.length} values, expected ${width}`, { row: r })
     row.forEach((value, c) => {
       if (!Number.isFinite(value)) {
-        throw new DataError(`training row ${r} has a non-finite value (${value}) in ${featureNames?.[c] ?? `column ${c}`}`, { row: r, column: featureNames?.[c] ?? String(c) })
+        throw new DataError(`training row ${r} has a non-finite value (${value}) in ${featureNames?.[c] ?? `column ${c}`}`, {
+          row: r,
+          column: featureNames?.[c] ?? String(c)
+        })
       }
       if (value < min[c]) min[c] = value
       if (value > max[c]) max[c] = value
@@ -40,7 +43,9 @@ export function scalerCoefficients (scaler: MinMaxScaler): { scale: number[], of
 export function scaleRows (scaler: MinMaxScaler, X: readonly (readonly number[])[]): number[][] {
   const { scale, offset } = scalerCoefficients(scaler)
   return X.map((row, r) => {
-    if (row.length !== scale.length) throw new DataError(`row ${r} has ${row.length} values, the scaler expects ${scale.length}`, { row: r })
+    if (row.length !== scale.length) {
+      throw new DataError(`row ${r} has ${row.length} values, the scaler expects ${scale.length}`, { row: r })
+    }
     return row.map((value, c) => value * scale[c] + offset[c])
   })
 }

@@ -15,7 +15,9 @@ export interface TimeSplit {
 }
 
 export function splitByDay (rows: LabeledRows, testDays = TEST_DAYS): TimeSplit {
-  if (rows.day.length === 0) throw new DataError('no rows to split: the daily table is empty after keeping days from the first liquidation on')
+  if (rows.day.length === 0) {
+    throw new DataError('no rows to split: the daily table is empty after keeping days from the first liquidation on')
+  }
   const lastDay = rows.day.reduce((max, day) => Math.max(max, day), -Infinity)
   const testFromDay = lastDay - testDays
   const train = emptyRows()

@@ -51,7 +51,12 @@ export function inspectOnnx (bytes: Uint8Array): OnnxSummary {
   const describe = (v: onnxProto.onnx.IValueInfoProto, kind: string): TensorInfo => {
     const tensor = v.type?.tensorType
     if (tensor == null) {
-      throw new AppError(422, 'unsupported_model', `${kind} '${v.name}' is not a tensor (sequence, map or optional values cannot be served)`, { field: 'model' })
+      throw new AppError(
+        422,
+        'unsupported_model',
+        `${kind} '${v.name}' is not a tensor (sequence, map or optional values cannot be served)`,
+        { field: 'model' }
+      )
     }
     const dims = tensor.shape?.dim ?? []
     return {

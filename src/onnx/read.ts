@@ -116,7 +116,9 @@ function decodeAttr (a: InstanceType<typeof onnx.AttributeProto>): number | numb
 function valueInfo (v: InstanceType<typeof onnx.ValueInfoProto>): OnnxValueInfo {
   const tt = v.type?.tensorType
   const dims = tt?.shape?.dim
-  const shape = dims ? dims.map((d) => (d.dimValue !== undefined && d.dimValue !== null && toNum(d.dimValue) > 0 ? toNum(d.dimValue) : -1)) : null
+  const shape = dims
+    ? dims.map((d) => (d.dimValue !== undefined && d.dimValue !== null && toNum(d.dimValue) > 0 ? toNum(d.dimValue) : -1))
+    : null
   return { name: v.name ?? '', shape, elemType: tt?.elemType ?? 0 }
 }
 

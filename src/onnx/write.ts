@@ -99,7 +99,9 @@ export function exportOnnx (model: TrainedModel): Uint8Array {
     const b = constant(`b${l + 1}`, [cols], layer.bias)
     x = node('Gemm', [x, w, b], last ? 'logit' : `z${l + 1}`, [intAttr('transA', 0), intAttr('transB', 0)])
     if (layer.activation === 'relu') x = node('Relu', [x], `h${l + 1}`)
-    else if (!last || layer.activation !== 'sigmoid') throw new Error(`layer ${l + 1}: unsupported activation ${layer.activation} at this position`)
+    else if (!last || layer.activation !== 'sigmoid') {
+      throw new Error(`layer ${l + 1}: unsupported activation ${layer.activation} at this position`)
+    }
   })
   node('Sigmoid', ['logit'], 'probability')
 

@@ -76,7 +76,10 @@ export function circomSource (plan: CircuitPlan, header = ''): string {
       // The same value from the low side: (v - low d bits) / 2^d + bit(d-1), fewer terms
       const terms: string[] = [`x[${i}]`, `${off < 0n ? '(' + off + ')' : off}`]
       for (let j = 0; j < c.drop; j++) terms.push(`- in_${i}.out[${j}] * ${(1n << BigInt(j)).toString()}`)
-      L.push(`    signal vt_${i} <== (${terms.join(' + ').replace(/\+ -/g, '-')}) * (1 / ${(1n << BigInt(c.drop)).toString()}) + in_${i}.out[${c.drop - 1}];`)
+      L.push(
+        `    signal vt_${i} <== (${terms.join(' + ').replace(/\+ -/g, '-')}) * (1 / ${(1n << BigInt(c.drop)).toString()})` +
+        ` + in_${i}.out[${c.drop - 1}];`
+      )
     }
   })
   let prev: string[] = plan.inputs.map((_, i) => `vt_${i}`)

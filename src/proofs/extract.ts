@@ -68,7 +68,9 @@ const PASS_THROUGH = new Set(['Identity', 'Flatten', 'Reshape', 'Dropout'])
 export function extractModel (onnxOrGraph: Uint8Array | OnnxGraph, opts: ExtractOptions = {}): FloatModel {
   const g = onnxOrGraph instanceof Uint8Array ? parseOnnx(onnxOrGraph) : onnxOrGraph
   if (g.inputs.length !== 1) {
-    throw new NotProvableError(`a provable model has exactly one input, this one has ${g.inputs.length} (${g.inputs.map((i) => i.name).join(', ')})`)
+    throw new NotProvableError(
+      `a provable model has exactly one input, this one has ${g.inputs.length} (${g.inputs.map((i) => i.name).join(', ')})`
+    )
   }
   if (g.outputs.length === 0) throw new NotProvableError('the model has no output')
   const input = g.inputs[0]
@@ -105,7 +107,9 @@ export function extractModel (onnxOrGraph: Uint8Array | OnnxGraph, opts: Extract
 
   const last = chain[chain.length - 1]
   if (last.node.opType !== 'Sigmoid') {
-    throw new NotProvableError(`output 0 (${probabilityOutput}) must be produced by a Sigmoid; it comes from ${describeNode(last.node, last.index)}`)
+    throw new NotProvableError(
+      `output 0 (${probabilityOutput}) must be produced by a Sigmoid; it comes from ${describeNode(last.node, last.index)}`
+    )
   }
 
   let width = inputWidth(g, chain)
@@ -162,7 +166,9 @@ export function extractModel (onnxOrGraph: Uint8Array | OnnxGraph, opts: Extract
   const s = scaler as { alpha: number[], beta: number[] }
 
   for (const [li, l] of layers.entries()) {
-    for (const row of l.weights) for (const w of row) if (!Number.isFinite(w)) throw new NotProvableError(`layer ${li + 1} has a non-finite weight`)
+    for (const row of l.weights) {
+      for (const w of row) if (!Number.isFinite(w)) throw new NotProvableError(`layer ${li + 1} has a non-finite weight`)
+    }
     for (const v of l.bias) if (!Number.isFinite(v)) throw new NotProvableError(`layer ${li + 1} has a non-finite bias`)
   }
   for (let i = 0; i < s.alpha.length; i++) {
@@ -272,7 +278,8 @@ function denseOf (g: OnnxGraph, node: OnnxNode, where: string, dataInput: number
   const nIn = transB ? c : r
   const nOut = transB ? r : c
   if (nIn !== width) throw new NotProvableError(`${where}: weights expect ${nIn} inputs, the data has ${width} columns`)
-  const W: number[][] = Array.from({ length: nOut }, (_, o) => Array.from({ length: nIn }, (_, i) => alpha * (transB ? B.data[o * c + i] : B.data[i * c + o])))
+  const W: number[][] = Array.from({ length: nOut }, (_, o) =>
+    Array.from({ length: nIn }, (_, i) => alpha * (transB ? B.data[o * c + i] : B.data[i * c + o])))
   let b = new Array(nOut).fill(0)
   if (node.opType === 'Gemm' && node.inputs.length >= 3 && node.inputs[2] !== '') {
     const C = g.constants.get(node.inputs[2])

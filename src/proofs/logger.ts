@@ -13,7 +13,10 @@ export interface ProofLogger {
  * Adapts a ProofLogger for snarkjs; its per-chunk debug and info lines are dropped unless `verbose`
  * (config PROOF_LOG_VERBOSE).
  */
-export function snarkLogger (logger?: ProofLogger, verbose = false): { debug(m: string): void, info(m: string): void, warn(m: string): void, error(m: string): void } | undefined {
+export function snarkLogger (
+  logger?: ProofLogger,
+  verbose = false
+): { debug(m: string): void, info(m: string): void, warn(m: string): void, error(m: string): void } | undefined {
   if (!logger) return undefined
   return {
     debug: (m: string) => { if (verbose) logger.debug?.(String(m)) },

@@ -51,7 +51,12 @@ export async function proveQuantized (prover: Prover, xq: bigint[], expected?: E
     res = await groth16Prove(prover.groth16 as Groth16Key, prover.curve, w)
   } else {
     const wtns = await prover.wc.calculateWTNSBin(circuitInput(xq), true)
-    res = await snarkjs.plonk.prove({ type: 'mem', data: prover.zkeyBytes }, { type: 'mem', data: wtns }, undefined, { singleThread: prover.singleThread })
+    res = await snarkjs.plonk.prove(
+      { type: 'mem', data: prover.zkeyBytes },
+      { type: 'mem', data: wtns },
+      undefined,
+      { singleThread: prover.singleThread }
+    )
   }
   const prove_ms = performance.now() - t0
   const d = decodePublicSignals(res.publicSignals, prover.meta)
@@ -72,7 +77,11 @@ export async function proveQuantized (prover: Prover, xq: bigint[], expected?: E
  * model's input order) to the returned logit and label. Throws InputRangeError for inputs the
  * circuit cannot represent (see quantize.ts), Error for a failed witness or a broken artifact dir.
  */
-export async function prove (artifacts: string | { dir: string }, rawInputs: readonly number[], opts: ProverOptions = {}): Promise<ProveResult> {
+export async function prove (
+  artifacts: string | { dir: string },
+  rawInputs: readonly number[],
+  opts: ProverOptions = {}
+): Promise<ProveResult> {
   const prover = await loadProver(typeof artifacts === 'string' ? artifacts : artifacts.dir, opts)
   const xq = quantizeInputs(prover.plan, rawInputs)
   const expected = evaluatePlan(prover.plan, xq)

@@ -52,6 +52,10 @@ async function handle (msg: WorkerRequest): Promise<void> {
     port?.postMessage({ type: 'done', id: msg.id, result } satisfies WorkerReply)
   } catch (err) {
     const e = err as Error & { column?: number }
-    port?.postMessage({ type: 'failed', id: msg.id, error: { name: e?.name ?? 'Error', message: e?.message ?? String(err), column: e?.column } } satisfies WorkerReply)
+    port?.postMessage({
+      type: 'failed',
+      id: msg.id,
+      error: { name: e?.name ?? 'Error', message: e?.message ?? String(err), column: e?.column }
+    } satisfies WorkerReply)
   }
 }

@@ -102,7 +102,10 @@ export function makeDevPtau (power: number, cacheDir: string, logger?: ProofLogg
       const t2 = stagingPath(file)
       const log = snarkLogger(logger, verbose)
       const started = performance.now()
-      logger?.warn(`making an INSECURE development powers of tau (2^${power}) in ${path.dirname(file)}: a single local contribution, whoever ran it could forge proofs; set PTAU_FILE to a public ceremony file for production`)
+      logger?.warn(
+        `making an INSECURE development powers of tau (2^${power}) in ${path.dirname(file)}: ` +
+        'a single local contribution, whoever ran it could forge proofs; set PTAU_FILE to a public ceremony file for production'
+      )
       try {
         const curve = await snarkjs.curves.getCurveFromName('bn128')
         logger?.info(`ptau 2^${power}: new accumulator`)

@@ -9,9 +9,12 @@
  *
  * | value | scale | how it is bounded in the circuit |
  * |---|---|---|
- * | public input x_q = round(x * 2^24) (raw feature value x, as the client sent it) | 2^24 (`inputFracBits`) | Num2Bits(n_i) of v_i = x_q - center_q + 2^(n_i-1): x_q in [center_q - 2^(n_i-1), center_q + 2^(n_i-1)) |
- * | vt_i = round(v_i / 2^d_i), the input with the bits below the model's resolution dropped | 2^(24-d_i) | linear in the bits above, no constraint |
- * | first-layer accumulator acc1_j = sum_i W1q_ji vt_i + B1q_j (scaler folded in, per-column weight scales) | 2^36 | Num2Bits(K) in the ReLU |
+ * | public input x_q = round(x * 2^24) (raw feature value x, as the client sent it) | 2^24 (`inputFracBits`) | Num2Bits(n_i) of |
+ * | | | v_i = x_q - center_q + 2^(n_i-1): x_q in [center_q - 2^(n_i-1), center_q + 2^(n_i-1)) |
+ * | vt_i = round(v_i / 2^d_i), the input with the bits below the model's resolution | 2^(24-d_i) | linear in the bits above, |
+ * | dropped | | no constraint |
+ * | first-layer accumulator acc1_j = sum_i W1q_ji vt_i + B1q_j (scaler folded in, | 2^36 | Num2Bits(K) in the ReLU |
+ * | per-column weight scales) | | |
  * | hidden activation h = relu(round(acc / 2^20)) | 2^16 (`activationFracBits`) | 0 <= h <= bound, from the ReLU bits |
  * | hidden weights Wq = round(W * 2^20), biases round(b * 2^36) | 2^20 / 2^36 (`weightFracBits`) | constants |
  * | logit (public) = sum Wq h + bq, never rescaled | 2^36 (`logitScaleBits`) | Num2Bits(K) in the label comparison |

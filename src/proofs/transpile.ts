@@ -21,6 +21,7 @@ export interface Transpiled {
 export function transpile (onnx: Uint8Array, opts: TranspileOptions = {}): Transpiled {
   const model = extractModel(onnx, opts)
   const plan = quantizeModel(model, opts.quant ?? DEFAULT_QUANT)
-  const header = `model: ${model.layers.length} dense layers, ${model.nInputs} inputs, producer ${model.producer || 'unknown'}, opset ${model.opset}`
+  const header = `model: ${model.layers.length} dense layers, ${model.nInputs} inputs, ` +
+    `producer ${model.producer || 'unknown'}, opset ${model.opset}`
   return { model, plan, source: circomSource(plan, header) }
 }

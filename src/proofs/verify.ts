@@ -41,7 +41,8 @@ function isG1 (v: unknown): boolean {
 }
 
 function isG2 (v: unknown): boolean {
-  return Array.isArray(v) && v.length === 3 && v.every((c) => Array.isArray(c) && c.length === 2 && c.every((x) => isFieldString(x, BN254_Q)))
+  return Array.isArray(v) && v.length === 3 &&
+    v.every((c) => Array.isArray(c) && c.length === 2 && c.every((x) => isFieldString(x, BN254_Q)))
 }
 
 const PLONK_G1 = ['A', 'B', 'C', 'Z', 'T1', 'T2', 'T3', 'Wxi', 'Wxiw']
@@ -141,7 +142,9 @@ export async function verifyProofTimed (system: ProofSystem, vk: unknown, public
   try {
     // A silent logger: snarkjs would print "Invalid proof" for every rejection, and plonk verify
     // dereferences its logger on malformed commitments
-    verified = (await snarkjs.plonk.verify(vk as snarkjs.VerificationKey, publicSignals as string[], proof as snarkjs.Proof, SILENT)) === true
+    verified = (
+      await snarkjs.plonk.verify(vk as snarkjs.VerificationKey, publicSignals as string[], proof as snarkjs.Proof, SILENT)
+    ) === true
   } catch (err) {
     return { verified: false, verification_ms: performance.now() - t0, reason: `verifier error: ${(err as Error).message}` }
   }

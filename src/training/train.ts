@@ -124,7 +124,10 @@ function checkDataset (d: FeatureDataset, recipe: RecipeName): void {
       if (row.length !== features) throw new DataError(`${part} row ${r} has ${row.length} features, expected ${features}`, { row: r })
       for (let j = 0; j < features; j++) {
         if (!Number.isFinite(row[j])) {
-          throw new DataError(`${part} row ${r}: feature ${d.featureNames[j]} is not a finite number`, { column: d.featureNames[j], row: r })
+          throw new DataError(`${part} row ${r}: feature ${d.featureNames[j]} is not a finite number`, {
+            column: d.featureNames[j],
+            row: r
+          })
         }
       }
       if (rows.y[r] !== 0 && rows.y[r] !== 1) throw new DataError(`${part} row ${r}: label must be 0 or 1`, { row: r })

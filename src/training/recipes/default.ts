@@ -59,7 +59,9 @@ export async function trainDefault (ctx: RecipeContext, overrides: Partial<Defau
   try {
     trainer.setData(ctx.xTrain, y, weights)
     const history: { loss: number, val_loss?: number }[][] = []
-    let best = { score: Infinity, lr: recipe.lrs[0], epochs: maxEpochs, cv: [] as number[], oof: new Float32Array(n) as Float32Array<ArrayBufferLike> }
+    let best = {
+      score: Infinity, lr: recipe.lrs[0], epochs: maxEpochs, cv: [] as number[], oof: new Float32Array(n) as Float32Array<ArrayBufferLike>
+    }
     let foldNo = 0
     for (const lr of recipe.lrs) {
       // valLoss[e][f]: unweighted validation BCE of fold f after epoch e+1; oof[e]: out-of-fold probabilities
