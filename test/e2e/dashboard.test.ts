@@ -69,7 +69,10 @@ t.test('the dashboard, page by page', { skip: browserAvailable() ? false : 'no c
     const text = await page.locator(`[data-chart=confusion] [data-cell=${cell}]`).textContent()
     t.equal(Number((text ?? '').split(' ')[0]), meta.metrics.confusion[cell], `confusion ${cell}`)
   }
-  await page.locator('[data-evaluation=none]').waitFor()
+  // Every trained version carries its evaluation report (issue 16): the ROC, PR and calibration charts are drawn from it.
+  const evaluation = await server.call('GET', '/models/e2e/versions/1/evaluation')
+  t.equal(evaluation.status, 200, 'the version has an evaluation report')
+  for (const chart of ['roc', 'pr', 'calibration']) await page.locator(`[data-chart=${chart}] canvas`).waitFor()
   await waitFor(async () => (await server.call('GET', '/models/e2e/versions/1')).body.circuit.status === 'ready' ? true : undefined, 300_000, 500)
   await page.reload()
   await page.locator('[data-circuit=ready]').waitFor()
