@@ -27,7 +27,7 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: ref(Ready), 503: ref(ErrorResponse), ...serverError },
     },
   }, async (_request, reply) => {
-    const { ready, missing } = app.services.readiness()
+    const { ready, missing } = await app.services.readiness()
     if (!ready) return await reply.code(503).header('retry-after', '5').send({ error: 'not_ready', message: `still missing: ${missing.join('; ')}` })
     return { status: 'ready' as const }
   })
@@ -35,11 +35,11 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/health', {
     schema: { operationId: 'getHealth', tags: ['service'], summary: 'Readiness with details: training backend, powers of tau, models', response: { 200: ref(Health), ...serverError } },
   }, async () => {
-    const { ready, missing } = app.services.readiness()
+    const { ready, missing } = await app.services.readiness()
     return {
       status: ready ? 'ready' as const : 'starting' as const,
       missing,
-      training_backend: app.services.trainingBackend(),
+      training_backend: await app.services.trainingBackend(),
       ptau: app.services.engine.ptauInfo(),
       models: app.services.registry.listModels().length,
     }

@@ -69,7 +69,7 @@ const modelRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const spec = parseUploadSpec(specText)
     if (onnx == null || onnx.byteLength === 0) throw new AppError(400, 'missing_part', "the multipart body has no 'model' file part (the ONNX file)", { field: 'model' })
     const meta = await registerUpload(registry, onnx, spec, app.config.PROOF_SYSTEM)
-    app.services.circuits.enqueue(meta)
+    void app.services.circuits.enqueue(meta)
     return await reply.code(201).send({ name: meta.name, version: meta.version, href: `/models/${meta.name}/versions/${meta.version}` })
   })
 

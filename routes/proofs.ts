@@ -18,7 +18,7 @@ const proofRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/proofs/:id', {
     schema: { operationId: 'getProof', tags: ['proofs'], summary: 'A proof: status, public signals, proof, proven output', params: IdParams, response: { 200: ref(Proof), ...errorResponses } },
-  }, async (request) => proofs.get(request.params.id))
+  }, async (request) => await proofs.get(request.params.id))
 
   app.get('/proofs/:id/download', {
     schema: {
@@ -27,7 +27,7 @@ const proofRoutes: FastifyPluginAsyncTypebox = async (app) => {
       params: IdParams, response: { 200: ref(ProofBundle), 409: ref(ErrorResponse), 422: ref(ErrorResponse), ...errorResponses },
     },
   }, async (request, reply) => {
-    const job = requireSucceeded(proofs.get(request.params.id))
+    const job = requireSucceeded(await proofs.get(request.params.id))
     const meta = registry.resolve(job.model, job.version)
     const bundle = {
       proof_system: job.proof_system,
@@ -42,7 +42,7 @@ const proofRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/proofs/:id/verify', {
     schema: { operationId: 'verifyProof', tags: ['proofs'], summary: "Verify a stored proof against its model version's key", params: IdParams, response: { 200: ref(VerifyResult), 409: ref(ErrorResponse), 422: ref(ErrorResponse), ...errorResponses } },
   }, async (request) => {
-    const job = requireSucceeded(proofs.get(request.params.id))
+    const job = requireSucceeded(await proofs.get(request.params.id))
     return await proofs.verify(registry.resolve(job.model, job.version), job.public_signals, job.proof)
   })
 

@@ -10,11 +10,15 @@ import { DATASET_NAMES, type DatasetName } from '../src/data/types.js'
 import type { DataSource } from '../src/data/sources.js'
 import { allowedHosts, hostAllowed } from '../src/config.js'
 import { ErrorResponse, TrainJob, TrainJobList, TrainRequest, errorResponses, ref, serverError, trainMultipartBody, type TrainRequestBody } from '../src/schemas.js'
-import { JobStore } from '../src/jobs/job-store.js'
+import { randomUUID } from 'node:crypto'
 import { parseSpecPart, readParts } from '../src/multipart.js'
 import type { TrainSpec } from '../src/jobs/train-jobs.js'
 
 const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) })
+const TrainListQuery = Type.Object({
+  limit: Type.Integer({ minimum: 1, maximum: 500, default: 50, description: 'Jobs per page' }),
+  cursor: Type.Optional(Type.String({ maxLength: 200, description: 'The `next` of the previous page' })),
+}, { additionalProperties: false })
 
 /** Only http(s), and only allowed hosts when an allowlist is set: checked before a job is queued. */
 function checkSourceUrl (dataset: string, text: string, hosts: string[] | undefined): void {
@@ -85,7 +89,7 @@ const trainRoutes: FastifyPluginAsyncTypebox = async (app) => {
     config: { swaggerTransform: ({ schema, url }) => ({ schema: { ...schema, body: { content: { 'application/json': { schema: ref(TrainRequest) }, 'multipart/form-data': { schema: trainMultipartBody } } } }, url }) },
   }, async (request, reply) => {
     if (request.isMultipart()) {
-      const id = JobStore.newId()
+      const id = randomUUID()
       const uploadDir = trainJobs.newUploadDir(id)
       try {
         const job = await trainJobs.submit(await readTrainUpload(request, uploadDir), id, uploadDir)
@@ -116,11 +120,14 @@ const trainRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/train/:id', {
     schema: { operationId: 'getTrainingJob', tags: ['training'], summary: 'A training job: status, progress, dataset, metrics, model', params: IdParams, response: { 200: ref(TrainJob), ...errorResponses } },
-  }, async (request) => trainJobs.get(request.params.id))
+  }, async (request) => await trainJobs.get(request.params.id))
 
   app.get('/train', {
-    schema: { operationId: 'listTrainingJobs', tags: ['training'], summary: 'Training jobs, newest first', response: { 200: ref(TrainJobList), ...serverError } },
-  }, async () => ({ jobs: trainJobs.list() }))
+    schema: {
+      operationId: 'listTrainingJobs', tags: ['training'], summary: 'Training jobs, newest first, a page at a time',
+      querystring: TrainListQuery, response: { 200: ref(TrainJobList), 400: ref(ErrorResponse), ...serverError },
+    },
+  }, async (request) => await trainJobs.list(request.query.limit, request.query.cursor))
 }
 
 export default trainRoutes

@@ -44,7 +44,7 @@ const inferenceV2Routes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/v2/health/live', { schema: { operationId: 'v2Live', tags: ['inference-v2'], summary: 'Server live', response: { 200: ref(V2Ready), ...serverError } } }, async () => ({ ready: true }))
   app.get('/v2/health/ready', { schema: { operationId: 'v2Ready', tags: ['inference-v2'], summary: 'Server ready', response: { 200: ref(V2Ready), 503: ref(V2Ready), ...serverError } } }, async (_req, reply) => {
-    const ready = app.services.readiness().ready
+    const ready = (await app.services.readiness()).ready
     return await reply.code(ready ? 200 : 503).send({ ready })
   })
 

@@ -39,6 +39,15 @@ export const ConfigSchema = Type.Object({
   OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: Type.Number({ minimum: 0, default: 1000, description: 'Answer 503 with Retry-After while the mean event-loop delay is above this; 0 turns the check off' }),
   OVERLOAD_MAX_EVENT_LOOP_UTILIZATION: Type.Number({ minimum: 0, maximum: 1, default: 0, description: 'Answer 503 while event-loop utilization is above this (0 to 1); 0 turns the check off' }),
   OVERLOAD_MAX_HEAP_BYTES: Type.Integer({ minimum: 0, default: 0, description: 'Answer 503 while the V8 heap in use is above this; 0 turns the check off' }),
+  // ---- scale-out (README "Scaling out"): all off by default; `npm start` needs nothing but Node ----
+  REDIS_URL: Type.String({ default: '', description: 'Redis (>= 6.2, AOF on, maxmemory-policy noeviction): training, circuit builds and proofs go through BullMQ queues and records live in Redis; empty: everything in this process and DATA_DIR' }),
+  REDIS_PREFIX: Type.String({ pattern: '^[a-zA-Z0-9_-]{1,32}$', default: 'zk', description: 'Prefix of every Redis key (queues, records, locks, the registry channel): one Redis can hold several deployments' }),
+  ROLE: Type.Union([Type.Literal('all'), Type.Literal('api'), Type.Literal('worker')], { default: 'all', description: 'api: HTTP only, proves nothing; worker: takes jobs from WORKER_QUEUES, no HTTP (needs REDIS_URL); all: both' }),
+  WORKER_QUEUES: Type.String({ default: 'proofs,circuits,training', description: 'Queues a worker takes jobs from: proofs, circuits, training' }),
+  WORKER_LOCK_MS: Type.Integer({ minimum: 1000, default: 30_000, description: 'BullMQ lock of an active job: a dead worker\'s job goes back to the queue after about this long' }),
+  WORKER_STALLED_INTERVAL_MS: Type.Integer({ minimum: 500, default: 30_000, description: 'How often workers look for jobs of dead workers (BullMQ stalledInterval)' }),
+  PROOF_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 20, default: 3, description: 'Tries of a proof (exponential backoff from 1 s) before it fails; a bad input fails at once' }),
+  PROOF_RETENTION: Type.String({ pattern: '^[1-9][0-9]*[smhd]$', default: '30d', description: 'How long proof records are kept (s, m, h or d); an older proof answers 404 proof_expired' }),
   OVERLOAD_SAMPLE_MS: Type.Integer({ minimum: 10, default: 1000, description: 'How often the overload measures are taken' }),
 })
 export type Config = Static<typeof ConfigSchema>
@@ -52,6 +61,7 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
     throw new Error(`invalid configuration: ${(err as Error).message}`)
   }
   config = { ...config, ...overrides }
+  if (config.ROLE === 'worker' && config.REDIS_URL === '') throw new Error('invalid configuration: ROLE=worker needs REDIS_URL (a worker takes jobs from the BullMQ queues in Redis)')
   return { ...config, DATA_DIR: path.resolve(config.DATA_DIR) }
 }
 

@@ -88,7 +88,10 @@ export const TrainJob = Type.Object({
   error: Type.Optional(Type.String()),
 }, { $id: 'TrainJob', description: 'A training job: its spec, status, progress, and once done its dataset sizes, metrics and the model version it registered' })
 
-export const TrainJobList = Type.Object({ jobs: Type.Array(ref(TrainJob)) }, { $id: 'TrainJobList', description: 'Training jobs, newest first' })
+export const TrainJobList = Type.Object({
+  jobs: Type.Array(ref(TrainJob)),
+  next: Type.Union([Type.String(), Type.Null()], { description: 'Cursor of the next page (GET /train?cursor=...), null on the last page' }),
+}, { $id: 'TrainJobList', description: 'Training jobs, newest first, one page' })
 
 // ---- registry ------------------------------------------------------------------------------
 export const TensorInfo = Type.Object({

@@ -11,6 +11,10 @@ async function main (): Promise<void> {
     console.error((err as Error).message)
     process.exit(1)
   }
+  if (config.ROLE === 'worker') {
+    await import('./worker.js') // a worker process: no HTTP
+    return
+  }
   const app = await buildApp(config)
   closeWithGrace({ delay: 10_000 }, async ({ err, signal }) => {
     if (err != null) app.log.error({ err }, 'closing after an error')

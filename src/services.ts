@@ -6,9 +6,16 @@ import { Registry } from './registry/registry.js'
 import { Predictor } from './inference/predictor.js'
 import { TrainJobs } from './jobs/train-jobs.js'
 import { CircuitBuilds } from './jobs/circuit-builds.js'
-import { ProofJobs } from './jobs/proof-jobs.js'
+import { LocalProofDispatch, ProofJobs } from './jobs/proof-jobs.js'
 import type { ProofEngine } from './jobs/proof-engine.js'
 import { createProofEngine } from './jobs/snark-engine.js'
+import { parseRetention } from './jobs/queues/ids.js'
+import { FileProofStore } from './jobs/queues/file-proof-store.js'
+import { RedisProofStore } from './jobs/queues/redis-proof-store.js'
+import { RedisTrainStore } from './jobs/queues/train-store.js'
+import { checkRedis, connect, syncRegistry } from './jobs/queues/redis.js'
+import { Queues, parseWorkerQueues, startWorkers } from './jobs/queues/bullmq.js'
+import type { Worker } from 'bullmq'
 
 /**
  * A small development powers of tau (2^12) that ships with the project so that a first start proves
@@ -31,9 +38,11 @@ export interface Services {
   circuits: CircuitBuilds
   proofs: ProofJobs
   engine: ProofEngine
-  readiness: () => { ready: boolean, missing: string[] }
+  readiness: () => Promise<{ ready: boolean, missing: string[] }>
   /** The tfjs backend of the newest finished training job, if any. */
-  trainingBackend: () => string | null
+  trainingBackend: () => Promise<string | null>
+  /** REDIS_URL mode: the BullMQ queues (undefined when embedded). */
+  queues?: Queues
   startBackground: () => void
   close: () => Promise<void>
 }
@@ -53,52 +62,90 @@ export async function createServices (config: Config, log: FastifyBaseLogger): P
     log,
   })
   const circuits = new CircuitBuilds(registry, engine, log)
-  const proofs = new ProofJobs(registry, engine, circuits, { dir: path.join(dataDir, 'proofs'), concurrency: config.PROOF_WORKERS, queueLimit: config.PROOF_QUEUE_LIMIT }, log)
-  const trainJobs = new TrainJobs(registry, {
+  const retentionMs = parseRetention(config.PROOF_RETENTION)
+  const trainOptions = {
     dir: path.join(dataDir, 'jobs', 'train'),
     uploadsDir: path.join(dataDir, 'uploads'),
     concurrency: config.TRAIN_CONCURRENCY,
     queueLimit: config.TRAIN_QUEUE_LIMIT,
     limits: { maxBytes: config.FETCH_MAX_BYTES, timeoutMs: config.FETCH_TIMEOUT_MS, allowedHosts: allowedHosts(config) },
     defaultProofSystem: config.PROOF_SYSTEM,
-  }, log)
-  trainJobs.onRegistered((meta) => circuits.enqueue(meta))
+  }
+  let proofs: ProofJobs
+  let trainJobs: TrainJobs
+  let queues: Queues | undefined
+  let resumableProofs: string[] = []
+  const closers: Array<() => Promise<void>> = []
+  if (config.REDIS_URL !== '') {
+    // Scale-out: queues in Redis (BullMQ), records in Redis, artefacts in the shared DATA_DIR.
+    const prefix = config.REDIS_PREFIX
+    const redis = connect(config.REDIS_URL, `${prefix}:store`)
+    closers.push(async () => { await redis.quit().catch(() => undefined) })
+    await checkRedis(redis, log)
+    closers.push(await syncRegistry(registry, config.REDIS_URL, prefix, log))
+    const q = new Queues({
+      url: config.REDIS_URL, prefix, lockMs: config.WORKER_LOCK_MS, stalledIntervalMs: config.WORKER_STALLED_INTERVAL_MS,
+      proofAttempts: config.PROOF_ATTEMPTS, proofQueueLimit: config.PROOF_QUEUE_LIMIT, trainQueueLimit: config.TRAIN_QUEUE_LIMIT,
+    })
+    queues = q
+    circuits.useQueue(async (meta) => { await q.addCircuitBuild(meta) })
+    proofs = new ProofJobs(registry, engine, circuits, new RedisProofStore(redis, prefix, retentionMs), q.proofDispatch(), log)
+    trainJobs = new TrainJobs(registry, trainOptions, log, { store: new RedisTrainStore(redis, prefix), dispatch: q.trainDispatch() })
+  } else {
+    const store = new FileProofStore(path.join(dataDir, 'proofs'), retentionMs, log)
+    resumableProofs = await store.init()
+    proofs = new ProofJobs(registry, engine, circuits, store, new LocalProofDispatch(config.PROOF_WORKERS, config.PROOF_QUEUE_LIMIT), log)
+    trainJobs = new TrainJobs(registry, trainOptions, log)
+  }
+  trainJobs.onRegistered((meta) => { void circuits.enqueue(meta) })
   const resumableTraining = await trainJobs.init()
-  const resumableProofs = await proofs.init()
+  let workers: Worker[] = []
 
-  const readiness = (): { ready: boolean, missing: string[] } => {
+  const readiness = async (): Promise<{ ready: boolean, missing: string[] }> => {
     if (!config.DEFAULT_MODELS) return { ready: true, missing: [] }
     const model = DEFAULT_MODELS[0].name
     if (registry.hasModel(model)) return { ready: true, missing: [] }
-    const job = trainJobs.active(model)[0]
+    const job = (await trainJobs.active(model))[0]
     const progress = job?.progress != null ? ` (fold ${job.progress.fold}/${job.progress.folds}, epoch ${job.progress.epoch}/${job.progress.epochs})` : ''
     return { ready: false, missing: [`model ${model}: ${job != null ? `training ${job.status}${progress}` : 'no version and no training job'}`] }
   }
 
   return {
-    config, registry, predictor, trainJobs, circuits, proofs, engine, readiness,
-    trainingBackend: () => trainJobs.list().find((j) => j.backend != null)?.backend ?? null,
+    config, registry, predictor, trainJobs, circuits, proofs, engine, readiness, queues,
+    trainingBackend: async () => (await trainJobs.list(20)).jobs.find((j) => j.backend != null)?.backend ?? null,
     startBackground: () => {
       circuits.resumeAll()
       proofs.resume(resumableProofs)
       trainJobs.resume(resumableTraining)
-      if (!config.DEFAULT_MODELS) return
+      if (queues != null && config.ROLE !== 'api') {
+        workers = startWorkers(queues.settings, parseWorkerQueues(config.WORKER_QUEUES), { proofs, circuits, trainJobs },
+          { proofConcurrency: config.PROOF_WORKERS, trainConcurrency: config.TRAIN_CONCURRENCY }, log)
+      }
+      if (!config.DEFAULT_MODELS || config.ROLE === 'worker') return
       // One after the other, so that the 7-day model (the one readiness waits for) is queued first.
       void (async () => {
         for (const { name, window } of DEFAULT_MODELS) {
-          if (registry.hasModel(name) || trainJobs.active(name).length > 0) continue
+          if (registry.hasModel(name) || (await trainJobs.active(name)).length > 0) continue
           log.info({ model: name }, 'no model yet: training the default model on synthetic data in the background')
-          await trainJobs.submit({ model: name, recipe: 'default', window, seed: config.DEFAULT_SEED, data: { synthetic: { seed: config.DEFAULT_SEED } } })
+          // With REDIS_URL every API replica gets here at start: one job id for the deployment, so BullMQ adds it once.
+          const id = queues != null ? `default-${name}-${config.DEFAULT_SEED}` : undefined
+          await trainJobs.submit({ model: name, recipe: 'default', window, seed: config.DEFAULT_SEED, data: { synthetic: { seed: config.DEFAULT_SEED } } }, id)
             .catch((err: Error) => log.error({ err }, 'could not start the default training'))
         }
       })()
     },
     close: async () => {
-      trainJobs.close()
-      proofs.close()
+      // Workers first: worker.close() lets active jobs finish (or, past the grace delay, the process
+      // ends and BullMQ hands them to another worker as stalled jobs).
+      await Promise.all(workers.map(async (w) => await w.close()))
+      await trainJobs.close()
+      await proofs.close()
       circuits.close()
       predictor.close()
       await engine.close()
+      await queues?.close()
+      await proofs.store.close()
+      for (const close of closers.reverse()) await close()
     },
   }
 }

@@ -35,7 +35,7 @@ export async function predictWithProofs (services: Services, meta: VersionMeta, 
     outcome.proof_error = `no proofs: ${input.rows} rows exceed the ${limit} proofs allowed per request; send fewer rows with proof true`
     return outcome
   }
-  services.proofs.ensureRoom(input.rows)
+  await services.proofs.ensureRoom(input.rows)
   const width = loaded.width
   for (let r = 0; r < input.rows; r++) {
     const prediction = outcome.predictions[r]

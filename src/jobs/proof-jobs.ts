@@ -4,9 +4,11 @@ import type { FastifyBaseLogger } from 'fastify'
 import { AppError } from '../errors.js'
 import type { ProofSystemName, Registry, VersionMeta } from '../registry/registry.js'
 import type { CircuitBuilds } from './circuit-builds.js'
-import { JobStore, type StoredJob } from './job-store.js'
+import type { StoredJob } from './job-store.js'
 import type { ProofEngine } from './proof-engine.js'
 import { WorkQueue } from './work-queue.js'
+import { newTimeId } from './queues/ids.js'
+import type { ProofStore } from './queues/proof-store.js'
 
 export interface ProofRecord extends StoredJob {
   status: 'queued' | 'proving' | 'succeeded' | 'failed'
@@ -23,15 +25,56 @@ export interface ProofRecord extends StoredJob {
   output?: { logit: number, probability: number, label: number }
   prove_ms?: number
   error?: string
+  /** Failed attempts so far that will be retried (BullMQ mode: a transient fault, e.g. a dead prover thread). */
+  attempts?: number
 }
 
 /**
- * Proofs of predictions: created queued by /predict, proven in the prover pool off the event
- * loop, stored in DATA_DIR so they survive a restart; queued and interrupted ones run again.
+ * Where a queued proof goes: the in-process queue (embedded) or a BullMQ queue (REDIS_URL).
+ * `recordFirst`: the embedded queue runs a task at once, so the record must exist before; a BullMQ
+ * job is added before its record instead, so that a process killed in between leaves a job that
+ * recreates its record from the job's data, never a record that no job will ever prove.
+ */
+export interface ProofDispatch {
+  readonly recordFirst: boolean
+  ensureRoom: (count: number) => Promise<void>
+  enqueue: (record: ProofRecord) => Promise<void>
+  close: () => Promise<void>
+}
+
+/** A failure that no retry can fix (a deleted model, an input outside the circuit's range): BullMQ's UnrecoverableError. */
+export class PermanentProofError extends Error {
+  constructor (message: string) {
+    super(message)
+    this.name = 'PermanentProofError'
+  }
+}
+
+/** In-process dispatch (the embedded default): a bounded WorkQueue feeding the prover pool. */
+export class LocalProofDispatch implements ProofDispatch {
+  readonly recordFirst = true
+  private readonly queue: WorkQueue
+  run: (id: string) => Promise<void> = async () => {}
+
+  constructor (concurrency: number, limit: number) {
+    this.queue = new WorkQueue('proof', concurrency, limit)
+  }
+
+  async ensureRoom (count: number): Promise<void> { this.queue.ensureRoom(count) }
+
+  async enqueue (record: ProofRecord): Promise<void> {
+    this.queue.push(async () => await this.run(record.id))
+  }
+
+  async close (): Promise<void> {}
+}
+
+/**
+ * Proofs of predictions: created queued by /predict and proven off the event loop (the prover
+ * pool's threads), in this process (embedded) or in worker processes (BullMQ). Records live in a
+ * ProofStore (files or Redis), read on demand: nothing is held per stored proof.
  */
 export class ProofJobs {
-  private readonly store: JobStore<ProofRecord>
-  private readonly queue: WorkQueue
   private readonly vkCache = new Map<string, unknown>()
   private closing = false
 
@@ -39,42 +82,40 @@ export class ProofJobs {
     private readonly registry: Registry,
     private readonly engine: ProofEngine,
     private readonly circuits: CircuitBuilds,
-    options: { dir: string, concurrency: number, queueLimit: number },
+    readonly store: ProofStore,
+    private readonly dispatch: ProofDispatch,
     private readonly log: FastifyBaseLogger,
   ) {
-    this.store = new JobStore(options.dir)
-    this.queue = new WorkQueue('proof', options.concurrency, options.queueLimit)
+    if (dispatch instanceof LocalProofDispatch) dispatch.run = async (id) => await this.runLocal(id)
     registry.onDelete((name, version) => this.vkCache.delete(`${name}@${version}`))
   }
 
-  async init (): Promise<ProofRecord[]> {
-    const jobs = await this.store.init()
-    return jobs.filter((j) => j.status === 'queued' || j.status === 'proving')
+  /** Embedded mode after a restart: the proofs that were queued or proving run again, oldest first. */
+  resume (ids: string[]): void {
+    for (const id of ids) void this.dispatch.enqueue({ id } as ProofRecord)
   }
 
-  resume (jobs: ProofRecord[]): void {
-    // Oldest first, as they were asked for.
-    for (const job of [...jobs].reverse()) this.queue.push(async () => await this.run(job.id))
-  }
-
-  get (id: string): ProofRecord {
-    const job = this.store.get(id)
+  async get (id: string): Promise<ProofRecord> {
+    const job = await this.store.get(id)
+    if (job === 'expired') {
+      throw new AppError(404, 'proof_expired', `proof '${id.slice(0, 80)}' has expired: records are kept for PROOF_RETENTION after they were asked for (a downloaded bundle stays verifiable offline)`, { field: 'id' })
+    }
     if (job == null) throw new AppError(404, 'proof_not_found', `proof '${id.slice(0, 80)}' does not exist`, { field: 'id' })
     return job
   }
 
-  ensureRoom (count: number): void {
-    this.queue.ensureRoom(count)
+  async ensureRoom (count: number): Promise<void> {
+    await this.dispatch.ensureRoom(count)
   }
 
   async create (meta: VersionMeta, inputs: number[], served: { probability: number, label: number }): Promise<ProofRecord> {
-    const id = JobStore.newId()
     const job: ProofRecord = {
-      id, status: 'queued', created: new Date().toISOString(), model: meta.name, version: meta.version,
+      id: newTimeId(), status: 'queued', created: new Date().toISOString(), model: meta.name, version: meta.version,
       proof_system: meta.proof_system, inputs, served,
     }
-    await this.store.save(job)
-    this.queue.push(async () => await this.run(id))
+    if (this.dispatch.recordFirst) await this.store.create(job)
+    await this.dispatch.enqueue(job)
+    if (!this.dispatch.recordFirst) await this.store.create(job)
     return job
   }
 
@@ -98,29 +139,80 @@ export class ProofJobs {
     return { verified, verification_ms: performance.now() - started }
   }
 
-  /** From now on, unfinished proofs stay queued on disk for the next start instead of failing. */
-  close (): void {
+  /** From now on, unfinished proofs stay queued for the next start (or another worker) instead of failing. */
+  async close (): Promise<void> {
     this.closing = true
+    await this.dispatch.close()
   }
 
-  private async run (id: string): Promise<void> {
-    let job = this.get(id)
-    if (this.closing || job.status === 'succeeded' || job.status === 'failed') return
+  /**
+   * Proves one record; the one path for both modes. `data` recreates a record its creator did not
+   * live to write (BullMQ). 'circuit_pending' when the version's circuit is still being built elsewhere
+   * (the BullMQ processor delays the job); throws PermanentProofError for a failure no retry fixes,
+   * any other error for a transient one (retried while `finalAttempt` is false, else recorded as failed).
+   */
+  async prove (id: string, options: { data?: ProofRecord, finalAttempt: boolean, waitForCircuit: boolean }): Promise<'done' | 'circuit_pending'> {
+    const stored = await this.store.get(id)
+    if (stored === 'expired') return 'done'
+    let job = stored
+    if (job == null) {
+      if (options.data == null) return 'done'
+      job = options.data
+      await this.store.create(job)
+    }
+    if (job.status === 'succeeded' || job.status === 'failed') return 'done'
+    const record: ProofRecord = job
+    const fail = async (message: string): Promise<void> => {
+      await this.store.save({ ...record, status: 'failed', finished: new Date().toISOString(), error: message })
+      this.log.warn({ proof: id, error: message }, 'proof failed')
+    }
+    let meta: VersionMeta
     try {
-      const meta = this.registry.resolve(job.model, job.version)
-      await this.circuits.whenReady(meta)
-      job = { ...job, status: 'proving', started: new Date().toISOString() }
-      await this.store.save(job)
+      meta = this.registry.resolve(job.model, job.version)
+    } catch (err) {
+      await fail((err as Error).message)
+      throw new PermanentProofError((err as Error).message)
+    }
+    try {
+      if (options.waitForCircuit) {
+        await this.circuits.whenReady(meta)
+      } else if (this.registry.circuit(meta).status !== 'ready') {
+        // Another process builds it and says so over pub/sub; read the file in case that message was missed.
+        await this.registry.reloadModel(meta.name)
+        const status = this.registry.circuit(meta).status
+        if (status === 'pending' || status === 'building') { await this.circuits.enqueue(meta); return 'circuit_pending' }
+        if (status !== 'ready') await this.circuits.whenReady(meta) // throws the not-provable reason
+      }
+    } catch (err) {
+      await fail((err as Error).message)
+      throw new PermanentProofError((err as Error).message)
+    }
+    job = { ...job, status: 'proving', started: new Date().toISOString() }
+    await this.store.save(job)
+    try {
       const result = await this.engine.prove(this.registry.circuitDir(meta), meta.proof_system, job.inputs)
-      await this.store.save({
+      const written = await this.store.complete({
         ...job, status: 'succeeded', finished: new Date().toISOString(), public_signals: result.publicSignals,
         proof: result.proof, output: result.output, prove_ms: result.prove_ms,
       })
+      if (!written) this.log.warn({ proof: id }, 'proof already had a result (a stalled job proved twice); the first result is kept')
+      return 'done'
     } catch (err) {
-      if (this.closing) return // interrupted by shutdown: resumed at the next start
       const message = (err as Error).message
-      await this.store.save({ ...job, status: 'failed', finished: new Date().toISOString(), error: message })
-      this.log.warn({ proof: id, error: message }, 'proof failed')
+      const permanent = (err as Error).name === 'InputRangeError' || (err instanceof AppError && err.statusCode < 500)
+      if (this.closing && !permanent) throw err // interrupted by shutdown: queued again
+      if (permanent || options.finalAttempt) {
+        await fail(message)
+        if (permanent) throw new PermanentProofError(message)
+        throw err
+      }
+      await this.store.save({ ...job, status: 'queued', error: message, attempts: (job.attempts ?? 0) + 1 })
+      throw err
     }
+  }
+
+  private async runLocal (id: string): Promise<void> {
+    if (this.closing) return
+    await this.prove(id, { finalAttempt: true, waitForCircuit: true }).catch(() => undefined)
   }
 }
