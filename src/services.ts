@@ -79,11 +79,11 @@ export async function createServices (config: Config, log: FastifyBaseLogger): P
   if (config.REDIS_URL !== '') {
     // Scale-out: queues in Redis (BullMQ), records in Redis, artefacts in the shared DATA_DIR.
     const prefix = config.REDIS_PREFIX
-    const redis = connect(config.REDIS_URL, `${prefix}:store`)
+    const redis = connect(config.REDIS_URL, `${prefix}:store`, log)
     closers.push(async () => { await redis.quit().catch(() => undefined) })
     await checkRedis(redis, log)
     closers.push(await syncRegistry(registry, config.REDIS_URL, prefix, log))
-    const q = new Queues({
+    const q = new Queues(log, {
       url: config.REDIS_URL, prefix, lockMs: config.WORKER_LOCK_MS, stalledIntervalMs: config.WORKER_STALLED_INTERVAL_MS,
       proofAttempts: config.PROOF_ATTEMPTS, proofQueueLimit: config.PROOF_QUEUE_LIMIT, trainQueueLimit: config.TRAIN_QUEUE_LIMIT,
     })

@@ -44,8 +44,8 @@ export class Queues {
   private readonly connection: Redis
   private counted = { at: 0, proofs: 0, training: 0 }
 
-  constructor (readonly settings: QueueSettings) {
-    this.connection = connect(settings.url, `${settings.prefix}:queues`)
+  constructor (private readonly log: FastifyBaseLogger, readonly settings: QueueSettings) {
+    this.connection = connect(settings.url, `${settings.prefix}:queues`, log)
     const options = { connection: this.connection, prefix: settings.prefix }
     this.proofs = new Queue('proofs', {
       ...options,
@@ -137,7 +137,7 @@ export function startWorkers (
   }
   const workers: Worker[] = []
   for (const name of queues) {
-    const connection = connect(settings.url, `${settings.prefix}:worker:${name}`)
+    const connection = connect(settings.url, `${settings.prefix}:worker:${name}`, log)
     let worker: Worker
     if (name === 'proofs') {
       worker = new Worker('proofs', async (job: Job<{ id: string, record?: ProofRecord }>, token?: string) => {

@@ -9,8 +9,11 @@ import type { Registry } from '../../registry/registry.js'
  * too, bounded by the client's request timeout). Redis must run with `maxmemory-policy noeviction`:
  * an evicted job or proof key would be silently lost work.
  */
-export function connect (url: string, name: string): Redis {
-  return new Redis(url, { maxRetriesPerRequest: null, connectionName: name, enableReadyCheck: true })
+export function connect (url: string, name: string, log?: FastifyBaseLogger): Redis {
+  const redis = new Redis(url, { maxRetriesPerRequest: null, connectionName: name, enableReadyCheck: true })
+  // ioredis reconnects by itself (a Redis restart, a slow connect on a loaded host); say so once per failure, do not crash.
+  redis.on('error', (err: Error) => { (log ?? console).warn(`redis ${name}: ${err.message}; reconnecting`) })
+  return redis
 }
 
 /** Refuses a Redis that may evict keys: queued jobs and proof records would vanish without an error. */
@@ -56,8 +59,8 @@ export function redisLock (redis: Redis, prefix: string) {
 export async function syncRegistry (registry: Registry, url: string, prefix: string, log: FastifyBaseLogger): Promise<() => Promise<void>> {
   const channel = `${prefix}:registry`
   const origin = randomBytes(8).toString('hex')
-  const publisher = connect(url, `${prefix}:registry-pub`)
-  const subscriber = connect(url, `${prefix}:registry-sub`)
+  const publisher = connect(url, `${prefix}:registry-pub`, log)
+  const subscriber = connect(url, `${prefix}:registry-sub`, log)
   subscriber.on('message', (_channel: string, message: string) => {
     const [from, name] = message.split(' ')
     if (from === origin || name == null) return
