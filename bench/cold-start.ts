@@ -1,7 +1,7 @@
 import { request } from 'undici'
 import { fmt, sleep, spread, type Section } from './lib.js'
 import { json, rssMiB, startService, waitProvable, type RunningService } from './service.js'
-import { DEFAULT_MODELS } from '../src/services.js'
+import { DEFAULT_MODELS } from '../src/services/index.js'
 
 /**
  * Cold start as `npm start` does it (DEFAULT_MODELS on): the first start over an empty DATA_DIR,

@@ -1,6 +1,6 @@
 import * as ort from 'onnxruntime-node'
 import { request } from 'undici'
-import { createSession } from '../src/inference/session-cache.js'
+import { createSession } from '../src/onnx/session.js'
 import { fmt, load, type LoadResult, type Section } from './lib.js'
 import { predictBody, ROW, rssMiB, sampleRss, startBare, type RunningService } from './service.js'
 

@@ -20,10 +20,12 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import * as snarkjs from 'snarkjs'
 import { evaluatePlan, quantizeInputs } from '../src/proofs/evaluate.js'
-import { AAVE_LIKE_SCALER, buildMlpOnnx, randomLayers, rng } from '../src/proofs/mlp-onnx.js'
-import { loadProver, prove, releaseProvers } from '../src/proofs/prove.js'
+import { AAVE_LIKE_SCALER, buildMlpOnnx, randomLayers, rng } from '../test/helpers/mlp-onnx.js'
+import { prove } from '../src/proofs/prove.js'
+import { loadProver, releaseProvers } from '../src/proofs/prover-cache.js'
 import { ProverPool } from '../src/proofs/prover-pool.js'
-import { buildCircuit, defaultPtauCacheDir, type ProofSystem } from '../src/proofs/setup.js'
+import type { ProofSystem } from '../src/proofs/artifacts.js'
+import { buildCircuit, defaultPtauCacheDir } from '../src/proofs/setup.js'
 import { devPtauName } from '../src/proofs/ptau.js'
 import type { Section } from './lib.js'
 import { circuitInput } from '../src/proofs/signals.js'
@@ -163,11 +165,13 @@ export async function benchProofs (options: { n: number, systems: ProofSystem[],
     lines.push(`PLONK runs on a ${SMALL_NET.join('-')} network here: the service's ${SERVICE_NET.join('-')} network needs a 2^13 powers of tau, and making a development one takes minutes (set PTAU_FILE, or keep \`${path.join(defaultPtauCacheDir(), devPtauName(13))}\` from an earlier run, and the benchmark uses the service's network).`)
   }
   const g16 = results.find((r) => r.system === 'groth16')
-  const goals = g16 == null ? [] : [{
-    goal: 'Groth16 prove p50 <= 0.5x the stock snarkjs CLI on the same circuit',
-    met: pct(g16.ours, 0.5) <= 0.5 * pct(g16.cli, 0.5) && pct(g16.pool, 0.5) <= 0.5 * pct(g16.cli, 0.5),
-    measured: `${(pct(g16.ours, 0.5) / pct(g16.cli, 0.5)).toFixed(2)}x in-process (${f(pct(g16.ours, 0.5))} vs ${f(pct(g16.cli, 0.5))} ms), ${(pct(g16.pool, 0.5) / pct(g16.cli, 0.5)).toFixed(2)}x through the service's worker pool`,
-  }]
+  const goals = g16 == null
+    ? []
+    : [{
+        goal: 'Groth16 prove p50 <= 0.5x the stock snarkjs CLI on the same circuit',
+        met: pct(g16.ours, 0.5) <= 0.5 * pct(g16.cli, 0.5) && pct(g16.pool, 0.5) <= 0.5 * pct(g16.cli, 0.5),
+        measured: `${(pct(g16.ours, 0.5) / pct(g16.cli, 0.5)).toFixed(2)}x in-process (${f(pct(g16.ours, 0.5))} vs ${f(pct(g16.cli, 0.5))} ms), ${(pct(g16.pool, 0.5) / pct(g16.cli, 0.5)).toFixed(2)}x through the service's worker pool`,
+      }]
   return { title: 'Proofs: our prover against stock snarkjs', markdown: lines.join('\n'), goals, rows: results }
 }
 

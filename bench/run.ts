@@ -23,7 +23,7 @@ import { benchProofLoad } from './proof-load.js'
 import { benchProofs, hasPlonkPtau } from './proofs.js'
 import { BENCH_RATE_LIMIT_MAX, json, predictBody, rowsOf, startService, type RunningService } from './service.js'
 import { benchTrain } from './train.js'
-import { DEFAULT_MODELS } from '../src/services.js'
+import { DEFAULT_MODELS } from '../src/services/index.js'
 
 const { values } = parseArgs({
   options: {

@@ -98,7 +98,7 @@ async function startupAndRss (dataDir: string, env: Record<string, string>, prob
 }
 
 /** `count` succeeded proof records like `sample`, created over the last 29 days (ids carry the time). */
-function* records (sample: Record<string, unknown>, count: number): Generator<{ id: string, text: string }> {
+function * records (sample: Record<string, unknown>, count: number): Generator<{ id: string, text: string }> {
   const now = Date.now()
   const step = (29 * DAY) / count
   for (let i = 0; i < count; i++) {

@@ -37,7 +37,7 @@ export interface TrainBenchOptions {
   defaultRuns: number
 }
 
-/** PyTorch's figure in METHOD.md (real files, tutorial recipe, 2 CPU threads) when torch is not installed. */
+/** PyTorch's figure in docs/METHOD.md (real files, tutorial recipe, 2 CPU threads) when torch is not installed. */
 const METHOD_MD_TORCH_S = { low: 3.5, high: 4.5 }
 
 interface Row { data: string, recipe: string, engine: string, times: number[], note?: string }
@@ -98,7 +98,7 @@ export async function benchTrain (options: TrainBenchOptions): Promise<Section> 
 
   const torchOf = (r: Row): Row | undefined => rows.find((o) => o.data === r.data && o.recipe === r.recipe && o.engine.startsWith('PyTorch'))
   const lines = [
-    `${window}-day features; median of ${runs} runs (seeds 0..${runs - 1}) (min-max), seconds${options.defaultRuns > 0 ? `; the default recipe ${options.defaultRuns} run(s) on the first backend` : ''}. Tutorial recipe: 5 folds x 30 epochs; PyTorch runs the same recipe (bench/train_torch.py) on the same rows in the same run${hasTorch ? '' : ` (**torch is not installed: compared with METHOD.md's ${METHOD_MD_TORCH_S.low}-${METHOD_MD_TORCH_S.high} s on the real files instead**)`}.`,
+    `${window}-day features; median of ${runs} runs (seeds 0..${runs - 1}) (min-max), seconds${options.defaultRuns > 0 ? `; the default recipe ${options.defaultRuns} run(s) on the first backend` : ''}. Tutorial recipe: 5 folds x 30 epochs; PyTorch runs the same recipe (bench/train_torch.py) on the same rows in the same run${hasTorch ? '' : ` (**torch is not installed: compared with docs/METHOD.md's ${METHOD_MD_TORCH_S.low}-${METHOD_MD_TORCH_S.high} s on the real files instead**)`}.`,
     '',
     '| data | recipe | engine | seconds | / PyTorch | notes |',
     '|---|---|---|---:|---:|---|',
@@ -122,7 +122,7 @@ export async function benchTrain (options: TrainBenchOptions): Promise<Section> 
     goals: [{
       goal: 'training within 2x of PyTorch (tutorial recipe, tfjs wasm)',
       met: Number.isNaN(worst) ? null : worst <= 2,
-      measured: compared.map((r, i) => `${r.data}: ${ratios[i].toFixed(2)}x`).join('; ') + (hasTorch ? '' : ' (against METHOD.md)'),
+      measured: compared.map((r, i) => `${r.data}: ${ratios[i].toFixed(2)}x`).join('; ') + (hasTorch ? '' : ' (against docs/METHOD.md)'),
     }],
   }
 }

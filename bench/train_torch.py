@@ -1,4 +1,4 @@
-"""PyTorch reference of the `tutorial` recipe (METHOD.md sec. 5) on a reference feature JSON.
+"""PyTorch reference of the `tutorial` recipe (docs/METHOD.md sec. 5) on a reference feature JSON.
 
 Usage: /usr/bin/python3 bench/train_torch.py FEATURES.json [--seeds 0,1,2] [--threads 2] [--json]
 Prints one JSON line per seed: metrics on the test split at 0.5 and the training time (5 folds x 30 epochs),

@@ -1,111 +1,179 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type, type Static } from 'typebox'
 import { AppError } from '../src/errors.js'
-import { AliasRequest, ErrorResponse, ModelList, ModelName, ModelSummary, ModelVersion, Registered, VerificationKey, VersionSelector, bodyErrors, errorResponses, ref, serverError, uploadMultipartBody } from '../src/schemas.js'
-import { versionView } from '../src/registry/views.js'
-import { parseUploadSpec, registerUpload } from '../src/registry/upload.js'
-import { readParts } from '../src/multipart.js'
+import {
+  AliasRequest, ErrorResponse, ModelList, ModelName, ModelSummary, ModelVersion, Registered, VerificationKey, VersionSelector,
+  bodyErrors, errorResponses, ref, serverError, uploadMultipartBody,
+} from '../src/schemas/index.js'
+import { parseSpecPart, readParts } from './lib/multipart.js'
 
 const NameParams = Type.Object({ name: ModelName })
 const VersionParams = Type.Object({ name: ModelName, version: VersionSelector })
 const AliasParams = Type.Object({ name: ModelName, alias: Type.String({ pattern: '^[a-z][a-z0-9_-]{0,63}$' }) })
-const Deleted = Type.Object({ name: Type.String(), version: Type.Integer(), deleted: Type.Literal(true) }, { $id: 'Deleted', description: 'The deleted version' })
+const Deleted = Type.Object({ name: Type.String(), version: Type.Integer(), deleted: Type.Literal(true) }, {
+  $id: 'Deleted',
+  description: 'The deleted version'
+})
 
 const modelRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addSchema(Deleted)
-  const { registry, proofs } = app.services
+  const { models } = app.services
 
   app.get('/models', {
-    schema: { operationId: 'listModels', tags: ['models'], summary: 'List models with their versions and aliases', response: { 200: ref(ModelList), ...serverError } },
-  }, async () => ({ models: registry.listModels() }))
+    schema: {
+      operationId: 'listModels',
+      tags: ['models'],
+      summary: 'List models with their versions and aliases',
+      response: { 200: ref(ModelList), ...serverError }
+    },
+    config: { access: 'read' },
+  }, async () => ({ models: models.list() }))
 
   app.get('/models/:name', {
-    schema: { operationId: 'getModel', tags: ['models'], summary: "The model's latest version", params: NameParams, response: { 200: ref(ModelVersion), ...errorResponses } },
-  }, async (request) => versionView(registry, registry.resolve(request.params.name, 'latest')))
+    schema: {
+      operationId: 'getModel', tags: ['models'], summary: "The model's latest version",
+      params: NameParams, response: { 200: ref(ModelVersion), ...errorResponses },
+    },
+    config: { access: 'read' },
+  }, async (request) => models.view(request.params.name))
 
   app.get('/models/:name/versions/:version', {
-    schema: { operationId: 'getModelVersion', tags: ['models'], summary: 'A model version by number or alias', params: VersionParams, response: { 200: ref(ModelVersion), ...errorResponses } },
-  }, async (request) => versionView(registry, registry.resolve(request.params.name, request.params.version)))
+    schema: {
+      operationId: 'getModelVersion',
+      tags: ['models'],
+      summary: 'A model version by number or alias',
+      params: VersionParams,
+      response: { 200: ref(ModelVersion), ...errorResponses },
+    },
+    config: { access: 'read' },
+  }, async (request) => models.view(request.params.name, request.params.version))
 
   app.get('/models/:name/versions/:version/model.onnx', {
     schema: {
-      operationId: 'getModelOnnx', tags: ['models'], summary: "The version's ONNX file",
+      operationId: 'getModelOnnx',
+      tags: ['models'],
+      summary: "The version's ONNX file",
       params: VersionParams,
-      response: { 200: { description: 'ONNX model bytes', content: { 'application/octet-stream': { schema: Type.String({ format: 'binary' }) } } }, ...errorResponses },
+      response: {
+        200: { description: 'ONNX model bytes', content: { 'application/octet-stream': { schema: Type.String({ format: 'binary' }) } } },
+        ...errorResponses,
+      },
     },
+    config: { access: 'read' },
   }, async (request, reply) => {
-    const meta = registry.resolve(request.params.name, request.params.version)
+    const { meta, bytes } = await models.onnx(request.params.name, request.params.version)
     return await reply
       .type('application/octet-stream')
       .header('content-disposition', `attachment; filename="${meta.name}-v${meta.version}.onnx"`)
       .header('x-onnx-sha256', meta.onnx_sha256)
-      .send(await registry.readOnnx(meta) as unknown as string)
+      .send(bytes as unknown as string)
   })
 
   app.post('/models', {
     schema: {
-      operationId: 'uploadModel', tags: ['models'], summary: 'Register an ONNX model trained elsewhere (multipart: model file + spec JSON)',
+      operationId: 'uploadModel',
+      tags: ['models'],
+      summary: 'Register an ONNX model trained elsewhere (multipart: model file + spec JSON)',
       consumes: ['multipart/form-data'],
-      response: { 201: ref(Registered), 400: ref(ErrorResponse), 413: ref(ErrorResponse), 415: ref(ErrorResponse), 422: ref(ErrorResponse), ...serverError },
+      response: {
+        201: ref(Registered),
+        400: ref(ErrorResponse),
+        413: ref(ErrorResponse),
+        415: ref(ErrorResponse),
+        422: ref(ErrorResponse),
+        ...serverError
+      },
     },
-    // The parts are read one by one in the handler (the spec is validated there), so the body is declared for the document only.
-    config: { swaggerTransform: ({ schema, url }) => ({ schema: { ...schema, body: { content: { 'multipart/form-data': { schema: uploadMultipartBody } } } }, url }) },
+    config: {
+      access: 'write',
+      // The parts are read one by one in the handler (the spec is validated by the use case), so the body is declared for the document
+      // only.
+      swaggerTransform: ({ schema, url }) => ({
+        schema: {
+          ...schema,
+          body: { content: { 'multipart/form-data': { schema: uploadMultipartBody } } }
+        },
+        url
+      }),
+    },
   }, async (request, reply) => {
-    if (!request.isMultipart()) throw new AppError(415, 'unsupported_media_type', 'send multipart/form-data with a \'model\' file part (ONNX) and a \'spec\' JSON part')
+    if (!request.isMultipart()) {
+      throw new AppError(415, 'unsupported_media_type',
+        'send multipart/form-data with a \'model\' file part (ONNX) and a \'spec\' JSON part')
+    }
     let onnx: Buffer | undefined
     let specText: string | undefined
     await readParts(request, async (part) => {
+      const field = part.fieldname.slice(0, 80)
       if (part.type === 'file') {
         const bytes = await part.toBuffer()
         if (part.fieldname === 'model') onnx = bytes
         else if (part.fieldname === 'spec') specText = bytes.toString('utf8')
-        else throw new AppError(400, 'unexpected_part', `unexpected file part '${part.fieldname.slice(0, 80)}': send 'model' and 'spec'`, { field: part.fieldname.slice(0, 80) })
+        else throw new AppError(400, 'unexpected_part', `unexpected file part '${field}': send 'model' and 'spec'`, { field })
       } else if (part.fieldname === 'spec') {
         specText = String(part.value)
       } else {
-        throw new AppError(400, 'unexpected_part', `unexpected field '${part.fieldname.slice(0, 80)}': send 'model' and 'spec'`, { field: part.fieldname.slice(0, 80) })
+        throw new AppError(400, 'unexpected_part', `unexpected field '${field}': send 'model' and 'spec'`, { field })
       }
     })
-    const spec = parseUploadSpec(specText)
-    if (onnx == null || onnx.byteLength === 0) throw new AppError(400, 'missing_part', "the multipart body has no 'model' file part (the ONNX file)", { field: 'model' })
-    const meta = await registerUpload(registry, onnx, spec, app.config.PROOF_SYSTEM)
-    void app.services.circuits.enqueue(meta)
+    const spec = parseSpecPart(specText, ': send a JSON part such as {"name": "my-model", "features": [...]}')
+    const meta = await models.upload(onnx, spec)
     return await reply.code(201).send({ name: meta.name, version: meta.version, href: `/models/${meta.name}/versions/${meta.version}` })
   })
 
   app.delete('/models/:name/versions/:version', {
-    schema: { operationId: 'deleteModelVersion', tags: ['models'], summary: 'Delete a version (its number is never reused)', params: VersionParams, response: { 200: ref(Deleted), ...errorResponses } },
+    schema: {
+      operationId: 'deleteModelVersion',
+      tags: ['models'],
+      summary: 'Delete a version (its number is never reused)',
+      params: VersionParams,
+      response: { 200: ref(Deleted), ...errorResponses },
+    },
+    config: { access: 'write' },
   }, async (request) => {
-    const meta = await registry.deleteVersion(request.params.name, request.params.version)
+    const meta = await models.delete(request.params.name, request.params.version)
     return { name: meta.name, version: meta.version, deleted: true as const }
   })
 
   app.put('/models/:name/aliases/:alias', {
-    schema: { operationId: 'setModelAlias', tags: ['models'], summary: 'Point an alias (such as champion) at a version', params: AliasParams, body: ref(AliasRequest), response: { 200: ref(ModelSummary), ...bodyErrors, ...errorResponses } },
-  }, async (request) => {
-    await registry.setAlias(request.params.name, request.params.alias, request.body.version)
-    const summary = registry.listModels().find((m) => m.name === request.params.name)
-    if (summary == null) throw new AppError(404, 'model_not_found', `model '${request.params.name}' does not exist`)
-    return summary
-  })
+    schema: {
+      operationId: 'setModelAlias',
+      tags: ['models'],
+      summary: 'Point an alias (such as champion) at a version',
+      params: AliasParams,
+      body: ref(AliasRequest),
+      response: { 200: ref(ModelSummary), ...bodyErrors, ...errorResponses },
+    },
+    config: { access: 'write' },
+  }, async (request) => await models.setAlias(request.params.name, request.params.alias, request.body.version))
 
   app.get('/models/:name/versions/:version/verification-key', {
     schema: {
-      operationId: 'getVerificationKey', tags: ['proofs'], summary: "The version's snarkjs verification key",
-      params: VersionParams, response: { 200: ref(VerificationKey), 409: ref(ErrorResponse), 422: ref(ErrorResponse), ...errorResponses },
+      operationId: 'getVerificationKey',
+      tags: ['proofs'],
+      summary: "The version's snarkjs verification key",
+      params: VersionParams,
+      response: { 200: ref(VerificationKey), 409: ref(ErrorResponse), 422: ref(ErrorResponse), ...errorResponses },
     },
-  }, async (request) => await proofs.verificationKey(registry.resolve(request.params.name, request.params.version)) as Static<typeof VerificationKey>)
+    config: { access: 'read' },
+  }, async (request) => await models.verificationKey(request.params.name, request.params.version) as Static<typeof VerificationKey>)
 
   app.get('/models/:name/versions/:version/verifier.sol', {
     schema: {
-      operationId: 'getSolidityVerifier', tags: ['proofs'], summary: 'A Solidity verifier contract for the version',
+      operationId: 'getSolidityVerifier',
+      tags: ['proofs'],
+      summary: 'A Solidity verifier contract for the version',
       params: VersionParams,
-      response: { 200: { description: 'Solidity source', content: { 'text/plain': { schema: Type.String() } } }, 409: ref(ErrorResponse), 422: ref(ErrorResponse), ...errorResponses },
+      response: {
+        200: { description: 'Solidity source', content: { 'text/plain': { schema: Type.String() } } },
+        409: ref(ErrorResponse),
+        422: ref(ErrorResponse),
+        ...errorResponses,
+      },
     },
+    config: { access: 'read' },
   }, async (request, reply) => {
-    const meta = registry.resolve(request.params.name, request.params.version)
-    await proofs.verificationKey(meta) // the same readiness checks and errors
-    const source = await app.services.engine.solidityVerifier(registry.circuitDir(meta), meta.proof_system)
+    const source = await models.solidityVerifier(request.params.name, request.params.version)
     return await reply.type('text/plain; charset=utf-8').send(source)
   })
 }

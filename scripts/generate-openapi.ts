@@ -13,7 +13,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 const target = path.join(root, 'openapi', 'openapi.json')
 const dataDir = await mkdtemp(path.join(tmpdir(), 'zkpredict-openapi-'))
 try {
-  const app = await buildApp(loadConfig({}, { LOG_LEVEL: 'silent', DEFAULT_MODELS: false, DATA_DIR: dataDir }), { startBackground: false })
+  const app = await buildApp({ config: loadConfig({}, { LOG_LEVEL: 'silent', DEFAULT_MODELS: false, DATA_DIR: dataDir }), startBackground: false })
   await app.ready()
   const document = JSON.stringify(app.swagger(), null, 2) + '\n'
   await app.close()

@@ -5,7 +5,7 @@
  * The shipped models/ptau/INSECURE-dev-pot12.ptau (service default and tests) was made with `... 12 models/ptau`.
  */
 import { makeDevPtau } from '../src/proofs/ptau.js'
-import { releaseProvers } from '../src/proofs/prove.js'
+import { releaseProvers } from '../src/proofs/prover-cache.js'
 
 const power = Number(process.argv[2] ?? 12)
 const dir = process.argv[3] ?? 'ptau-cache'

@@ -8,7 +8,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { AAVE_LIKE_SCALER, buildMlpOnnx, randomLayers } from '../src/proofs/mlp-onnx.js'
+import { AAVE_LIKE_SCALER, buildMlpOnnx, randomLayers } from '../test/helpers/mlp-onnx.js'
 
 const dir = process.argv[2] ?? 'test/fixtures'
 mkdirSync(dir, { recursive: true })

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Pandas reference of the feature pipeline (METHOD.md sections 2-4).
+"""Pandas reference of the feature pipeline (docs/METHOD.md sections 2-4).
 
 Usage: reference_features.py DATA_DIR OUT_DIR [--window 7|3] [--variant tutorial|per-token]
 

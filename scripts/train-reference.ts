@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import type { FeatureDataset } from '../src/features/types.js'
-import { exportOnnx } from '../src/training/export-onnx.js'
+import { exportOnnx } from '../src/onnx/write.js'
 import { trainModel } from '../src/training/train.js'
 import type { RecipeName } from '../src/training/types.js'
 

@@ -1,30 +1,17 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyRequest, RouteOptions } from 'fastify'
 import { AppError } from './errors.js'
-import { ErrorResponse, ref } from './schemas.js'
+import { ErrorResponse, ref } from './schemas/index.js'
 
 /**
  * Who may call what. With API_KEYS empty the service is open. With keys set:
  * - `write` routes (training, uploads, deletes, alias changes) always need a valid key;
  * - `read` routes (predictions, proofs, the registry) need one only when API_KEYS_REQUIRED_FOR_READ is on;
  * - `public` routes (health, docs, the OpenAPI document) never do.
+ * Each route declares its class in its options (`config: { access }`, src/plugins/app/access.ts).
  * A key comes in `x-api-key` or `Authorization: Bearer <key>`. A missing key is 401, a wrong one 403.
  */
 export type Access = 'write' | 'read' | 'public'
-
-/** By operationId, so that a route keeps its class when its path changes. */
-const WRITE_OPERATIONS = new Set(['startTraining', 'uploadModel', 'deleteModelVersion', 'setModelAlias'])
-const PUBLIC_OPERATIONS = new Set(['getLive', 'getReady', 'getHealth', 'v2Live', 'v2Ready'])
-/** Routes whose bodies are data (rows, tensors, files): they keep BODY_LIMIT; every other JSON body gets JSON_BODY_LIMIT. */
-export const DATA_BODY_OPERATIONS = new Set(['predict', 'v2Infer', 'v2InferVersion'])
-/** Liveness must answer even when the service is overloaded, or an orchestrator would restart a busy process. */
-export const ALWAYS_LIVE_OPERATIONS = new Set(['getLive', 'v2Live'])
-
-export function routeAccess (route: Pick<RouteOptions, 'schema'>): Access {
-  const operationId = (route.schema as { operationId?: string } | undefined)?.operationId
-  if (operationId == null || PUBLIC_OPERATIONS.has(operationId)) return 'public'
-  return WRITE_OPERATIONS.has(operationId) ? 'write' : 'read'
-}
 
 export function parseApiKeys (text: string): string[] {
   return text.split(',').map((k) => k.trim()).filter((k) => k.length > 0)
@@ -71,7 +58,9 @@ export class ApiKeys {
     if (!this.enabled || access === 'public' || (access === 'read' && !this.requiredForRead)) return
     const key = presentedKey(request)
     if (key == null) {
-      throw new AppError(401, 'unauthorized', `this ${access === 'write' ? 'operation changes the service and needs' : 'service needs'} an API key: send it in the x-api-key header or as Authorization: Bearer <key>`)
+      throw new AppError(401, 'unauthorized',
+        `this ${access === 'write' ? 'operation changes the service and needs' : 'service needs'} an API key: send it in the x-api-key ` +
+        'header or as Authorization: Bearer <key>')
     }
     if (this.identify(key) == null) throw new AppError(403, 'forbidden', 'the API key is not valid')
   }

@@ -50,13 +50,26 @@ zkpredict models upload FILE.onnx --name NAME [--features a,b,c,...] [--threshol
 class CliError extends Error {}
 
 const OPTIONS = {
-    url: { type: 'string' }, help: { type: 'boolean', short: 'h' },
-    model: { type: 'string' }, name: { type: 'string' }, version: { type: 'string' },
-    recipe: { type: 'string' }, window: { type: 'string' }, seed: { type: 'string' }, epochs: { type: 'string' },
-    data: { type: 'string' }, 'synthetic-seed': { type: 'string' }, 'no-wait': { type: 'boolean' },
-    file: { type: 'string' }, 'no-proof': { type: 'boolean' }, wait: { type: 'boolean' },
-    output: { type: 'string', short: 'o' }, features: { type: 'string' }, threshold: { type: 'string' }, 'proof-system': { type: 'string' },
-    'synthetic-days': { type: 'string' },
+  url: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  model: { type: 'string' },
+  name: { type: 'string' },
+  version: { type: 'string' },
+  recipe: { type: 'string' },
+  window: { type: 'string' },
+  seed: { type: 'string' },
+  epochs: { type: 'string' },
+  data: { type: 'string' },
+  'synthetic-seed': { type: 'string' },
+  'no-wait': { type: 'boolean' },
+  file: { type: 'string' },
+  'no-proof': { type: 'boolean' },
+  wait: { type: 'boolean' },
+  output: { type: 'string', short: 'o' },
+  features: { type: 'string' },
+  threshold: { type: 'string' },
+  'proof-system': { type: 'string' },
+  'synthetic-days': { type: 'string' },
 } as const
 
 function parseCommandLine (): ReturnType<typeof parseArgs<{ allowPositionals: true, options: typeof OPTIONS }>> {
@@ -91,7 +104,8 @@ async function api (method: string, urlPath: string, body?: unknown): Promise<an
   let parsed: any = text
   try { parsed = JSON.parse(text) } catch {}
   if (response.statusCode === 401 || response.statusCode === 403) {
-    throw new CliError(`${method} ${urlPath}: ${response.statusCode} ${parsed?.message ?? text} (set ZKPREDICT_API_KEY to one of the service's API_KEYS)`)
+    throw new CliError(`${method} ${urlPath}: ${response.statusCode} ${parsed?.message ?? text} (set ZKPREDICT_API_KEY to one of the ` +
+      'service\'s API_KEYS)')
   }
   if (response.statusCode >= 400) throw new CliError(`${method} ${urlPath}: ${response.statusCode} ${parsed?.message ?? text}`)
   return parsed
@@ -115,12 +129,15 @@ function progressBar (job: any): string {
   const done = ((p.fold - 1) * p.epochs + p.epoch) / Math.max(1, p.folds * p.epochs)
   const width = 30
   const filled = Math.round(Math.min(1, done) * width)
-  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] fold ${p.fold}/${p.folds} epoch ${p.epoch}/${p.epochs} loss ${p.loss == null ? '-' : Number(p.loss).toFixed(4)}`
+  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] fold ${p.fold}/${p.folds} epoch ${p.epoch}/${p.epochs} loss ` +
+    `${p.loss == null ? '-' : Number(p.loss).toFixed(4)}`
 }
 
 const DATASET_FILES: Record<string, string> = {
-  liquidations_v2: 'aave_liquidations_v2', liquidations_v3: 'aave_liquidations_v3',
-  deposits_borrows_v2: 'aave_daily_deposits_borrows_v2', deposits_borrows_v3: 'aave_daily_deposits_borrows_v3',
+  liquidations_v2: 'aave_liquidations_v2',
+  liquidations_v3: 'aave_liquidations_v3',
+  deposits_borrows_v2: 'aave_daily_deposits_borrows_v2',
+  deposits_borrows_v3: 'aave_daily_deposits_borrows_v3',
   token_prices: 'tokens_daily_volume',
 }
 
@@ -167,8 +184,10 @@ async function train (): Promise<void> {
   if (interactive) process.stdout.write('\n')
   if (job.status === 'failed') throw new CliError(`training failed: ${job.error}`)
   const m = job.metrics
-  console.log(`model ${job.model.name} version ${job.model.version}: train ${job.dataset.train_rows} rows, test ${job.dataset.test_rows} rows (${job.dataset.test_positives} positive)`)
-  console.log(`accuracy ${m.accuracy.toFixed(3)}  precision ${m.precision.toFixed(3)}  recall ${m.recall.toFixed(3)}  F1 ${m.f1.toFixed(3)}  ROC-AUC ${m.roc_auc.toFixed(3)}  cv ${m.cv_avg.toFixed(4)} ± ${m.cv_std.toFixed(4)}  (${job.backend})`)
+  console.log(`model ${job.model.name} version ${job.model.version}: train ${job.dataset.train_rows} rows, test ` +
+    `${job.dataset.test_rows} rows (${job.dataset.test_positives} positive)`)
+  console.log(`accuracy ${m.accuracy.toFixed(3)}  precision ${m.precision.toFixed(3)}  recall ${m.recall.toFixed(3)}  F1 ` +
+    `${m.f1.toFixed(3)}  ROC-AUC ${m.roc_auc.toFixed(3)}  cv ${m.cv_avg.toFixed(4)} ± ${m.cv_std.toFixed(4)}  (${job.backend})`)
 }
 
 async function readRows (file: string): Promise<unknown[]> {
@@ -206,7 +225,9 @@ async function predict (): Promise<void> {
         await new Promise((resolve) => setTimeout(resolve, 300))
         state = await api('GET', p.proof.href)
       } while (state.status === 'queued' || state.status === 'proving')
-      proof = `proof ${state.id} ${state.status}${state.prove_ms != null ? ` in ${Math.round(state.prove_ms)} ms` : ''}${state.error != null ? `: ${state.error}` : ''}`
+      proof = `proof ${state.id} ` +
+        `${state.status}${state.prove_ms != null ? ` in ${Math.round(state.prove_ms)} ms` : ''}` +
+        `${state.error != null ? `: ${state.error}` : ''}`
     }
     console.log(`${i}\tprobability ${Number(p.probability).toFixed(6)}\tlabel ${p.label}\t${proof}`)
   }
@@ -226,7 +247,8 @@ async function proof (): Promise<void> {
     const file = need(target, 'FILE or ID', 'proof')
     const text = await readFile(file, 'utf8').catch(() => undefined)
     if (text == null && (file.includes('/') || file.includes('.'))) {
-      throw new CliError(`cannot read ${file}: give the file \`zkpredict proof download ID -o FILE\` wrote, or a proof id to have the service verify it`)
+      throw new CliError(`cannot read ${file}: give the file \`zkpredict proof download ID -o FILE\` wrote, or a proof id to have the ` +
+        'service verify it')
     }
     if (text == null) {
       const result = await api('POST', `/proofs/${encodeURIComponent(file)}/verify`)
@@ -237,14 +259,19 @@ async function proof (): Promise<void> {
     let bundle: any
     try { bundle = JSON.parse(text) } catch { throw new CliError(`${file} is not a proof bundle (not JSON)`) }
     const system = bundle?.proof_system
-    if ((system !== 'groth16' && system !== 'plonk') || bundle.verification_key == null || bundle.proof == null || !Array.isArray(bundle.public_signals)) {
-      throw new CliError(`${file} is not a proof bundle: it needs proof_system, proof, public_signals and verification_key (from \`zkpredict proof download\`)`)
+    const complete = bundle?.verification_key != null && bundle.proof != null && Array.isArray(bundle.public_signals)
+    if ((system !== 'groth16' && system !== 'plonk') || !complete) {
+      throw new CliError(`${file} is not a proof bundle: it needs proof_system, proof, public_signals and verification_key (from ` +
+        '`zkpredict proof download`)')
     }
     const started = performance.now()
-    const verified = await snarkjs[system as 'groth16'].verify(bundle.verification_key, bundle.public_signals, bundle.proof).catch(() => false)
+    const verified = await snarkjs[system as 'groth16'].verify(bundle.verification_key, bundle.public_signals,
+      bundle.proof).catch(() => false)
     const ms = performance.now() - started
-    console.log(`verified: ${String(verified)} (${system}, ${ms.toFixed(1)} ms, offline) model ${bundle.model?.name} version ${bundle.model?.version} onnx_sha256 ${bundle.model?.onnx_sha256}`)
-    console.log('note: this checks the proof against the key inside the bundle; compare that key (or onnx_sha256) with the one the model\'s publisher gives to know which model it proves.')
+    console.log(`verified: ${String(verified)} (${system}, ${ms.toFixed(1)} ms, offline) model ${bundle.model?.name} version ` +
+      `${bundle.model?.version} onnx_sha256 ${bundle.model?.onnx_sha256}`)
+    console.log('note: this checks the proof against the key inside the bundle; compare that key (or onnx_sha256) with the one the ' +
+      'model\'s publisher gives to know which model it proves.')
     if (!verified) process.exitCode = 1
     await (globalThis as { curve_bn128?: { terminate: () => Promise<void> } }).curve_bn128?.terminate()
   } else {
@@ -257,9 +284,13 @@ async function models (): Promise<void> {
   if (sub === 'list') {
     const { models } = await api('GET', '/models')
     if (models.length === 0) console.log('no models yet')
-    for (const m of models) console.log(`${m.name}\tversions ${m.versions.join(', ')}\t${Object.entries(m.aliases).map(([k, v]) => `${k}=${String(v)}`).join(' ')}`)
+    for (const m of models) {
+      console.log(`${m.name}\tversions ` +
+      `${m.versions.join(', ')}\t${Object.entries(m.aliases).map(([k, v]) => `${k}=${String(v)}`).join(' ')}`)
+    }
   } else if (sub === 'show') {
-    console.log(JSON.stringify(await api('GET', `/models/${encodeURIComponent(need(a, 'NAME', 'models'))}/versions/${encodeURIComponent(b ?? 'latest')}`), null, 2))
+    console.log(JSON.stringify(await api('GET',
+      `/models/${encodeURIComponent(need(a, 'NAME', 'models'))}/versions/${encodeURIComponent(b ?? 'latest')}`), null, 2))
   } else if (sub === 'upload') {
     const file = need(a, 'FILE.onnx', 'models')
     const bytes = await readFile(file).catch(() => { throw new CliError(`cannot read ${file}`) })

@@ -5,7 +5,8 @@
 export class AppError extends Error {
   readonly statusCode: number
   readonly code: string
-  /** Where the problem is, when known: file/dataset, column or field, row. Dataset rows are 1-based data rows (the first record after a CSV header is row 1); request rows (instances[i]) are 0-based array indices, as written in the message. */
+  /** Where the problem is, when known: file/dataset, column or field, row. Dataset rows are 1-based data rows (the first record after a
+   * CSV header is row 1); request rows (instances[i]) are 0-based array indices, as written in the message. */
   readonly where?: Record<string, string | number>
 
   constructor (statusCode: number, code: string, message: string, where?: Record<string, string | number>) {

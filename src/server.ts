@@ -15,7 +15,7 @@ async function main (): Promise<void> {
     await import('./worker.js') // a worker process: no HTTP
     return
   }
-  const app = await buildApp(config)
+  const app = await buildApp({ config })
   closeWithGrace({ delay: 10_000 }, async ({ err, signal }) => {
     if (err != null) app.log.error({ err }, 'closing after an error')
     else app.log.info({ signal }, 'closing: in-flight requests finish, jobs are kept for the next start')

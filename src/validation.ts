@@ -10,9 +10,16 @@ export function validatorsWithoutBodyCoercion (): FastifyServerOptions['schemaCo
   const pool = AjvCompiler()
   return ({
     compilersFactory: {
-      buildValidator: (externalSchemas: Record<string, unknown>, options: { customOptions?: Record<string, unknown> } & Record<string, unknown>) => {
+      buildValidator: (externalSchemas: Record<string, unknown>, options: { customOptions?: Record<string, unknown> } & Record<string,
+        unknown>) => {
         const coercing = pool(externalSchemas as never, options as never)
-        const strict = pool(externalSchemas as never, { ...options, customOptions: { ...options.customOptions, coerceTypes: false } } as never)
+        const strict = pool(externalSchemas as never, {
+          ...options,
+          customOptions: {
+            ...options.customOptions,
+            coerceTypes: false
+          }
+        } as never)
         return (route: { httpPart?: string }) => (route.httpPart === 'body' ? strict(route as never) : coercing(route as never))
       },
     },

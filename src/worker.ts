@@ -2,7 +2,7 @@ import closeWithGrace from 'close-with-grace'
 import { pino } from 'pino'
 import type { FastifyBaseLogger } from 'fastify'
 import { loadConfig } from './config.js'
-import { createServices } from './services.js'
+import { createServices } from './services/index.js'
 
 /**
  * A worker process (`npm run worker`, `zkpredict worker`, or ROLE=worker): no HTTP, it takes jobs

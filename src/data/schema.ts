@@ -1,5 +1,5 @@
 /**
- * The columns each Giza dataset must have (METHOD.md section 1) and how each one becomes a record field.
+ * The columns each Giza dataset must have (docs/METHOD.md section 1) and how each one becomes a record field.
  * Only these columns are read; any other column in a file (liquidator, user, contract addresses, ...) is ignored.
  */
 import type { DatasetName } from './types.js'
@@ -16,7 +16,7 @@ export interface ColumnSpec {
   /**
    * Value used for an empty cell (empty CSV field, null in Arrow/Parquet/JSON). Without it an empty cell is an error.
    * Only set where the real files need it: tokens_daily_volume.csv has one empty market_cap (ETH, 2017-04-02), and
-   * the reference method turns every missing value into 0 after its joins (METHOD.md 2.4-2.5), so 0 reproduces it.
+   * the reference method turns every missing value into 0 after its joins (docs/METHOD.md 2.4-2.5), so 0 reproduces it.
    */
   emptyAs?: number
 }

@@ -85,23 +85,38 @@ function showUrl (url: URL): string {
   return `${url.origin}${url.pathname}`
 }
 
-function parseHttpUrl (text: string, label: string): URL {
+/**
+ * The one URL policy of dataset sources: http(s) only, and only allowed hosts when there is an
+ * allowlist. Checked on every fetch and redirect here, and by the training use case before a job is queued.
+ */
+export type UrlPolicyViolation = { kind: 'not_a_url' } | { kind: 'scheme', protocol: string } | { kind: 'host', url: URL }
+
+export function urlPolicyViolation (text: string, allowedHosts: string[] | undefined): UrlPolicyViolation | null {
   let url: URL
   try {
     url = new URL(text)
   } catch {
-    throw new DataError(`${label}: '${text.slice(0, 200)}' is not a valid URL`, { file: label })
+    return { kind: 'not_a_url' }
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new DataError(`${label}: only http: and https: URLs can be fetched, not ${url.protocol}`, { file: label })
-  }
-  return url
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return { kind: 'scheme', protocol: url.protocol }
+  return hostAllowed(url, allowedHosts) ? null : { kind: 'host', url }
+}
+
+function hostAllowed (url: URL, allowedHosts: string[] | undefined): boolean {
+  if (allowedHosts === undefined) return true
+  const allowed = allowedHosts.map((host) => host.toLowerCase())
+  return allowed.includes(url.hostname.toLowerCase()) || allowed.includes(url.host.toLowerCase())
+}
+
+function parseHttpUrl (text: string, label: string): URL {
+  const violation = urlPolicyViolation(text, undefined)
+  if (violation?.kind === 'not_a_url') throw new DataError(`${label}: '${text.slice(0, 200)}' is not a valid URL`, { file: label })
+  if (violation?.kind === 'scheme') throw new DataError(`${label}: only http: and https: URLs can be fetched, not ${violation.protocol}`, { file: label })
+  return new URL(text)
 }
 
 function checkAllowedHost (url: URL, allowedHosts: string[] | undefined, label: string): void {
-  if (allowedHosts === undefined) return
-  const allowed = allowedHosts.map((host) => host.toLowerCase())
-  if (allowed.includes(url.hostname.toLowerCase()) || allowed.includes(url.host.toLowerCase())) return
+  if (hostAllowed(url, allowedHosts)) return
   throw new DataError(`${label}: host ${url.host} is not in the allowed hosts`, { file: label })
 }
 

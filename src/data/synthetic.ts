@@ -1,5 +1,5 @@
 /**
- * Synthetic Giza datasets: the five tables of METHOD.md section 1 with the real files' schema and quirks,
+ * Synthetic Giza datasets: the five tables of docs/METHOD.md section 1 with the real files' schema and quirks,
  * generated from a seed, so that the service can train and be tested without the real data (whose copies
  * carry no licence and must stay out of the project).
  *
@@ -25,6 +25,7 @@
  * (13-48%) because 41 days may fall in a calm or a stressed stretch.
  */
 import { DataError } from '../errors.js'
+import { SeededRandom } from '../seeded-random.js'
 import type {
   DepositsBorrowsRecord, EpochDay, GizaDatasets, LiquidationRecord, TokenPriceRecord,
 } from './types.js'
@@ -49,103 +50,6 @@ export const syntheticOptions = {
   /** Deposits and borrows stop this many days before the last liquidation day (v2; v3 two days later). */
   depositsEndGap: 14,
 } as const
-
-// ---------------------------------------------------------------------------------------------------------------
-// PRNG
-
-/** sfc32 (Chris Doty-Humphrey's small fast counter), 32-bit state words, seeded through splitmix32. */
-export class SeededRandom {
-  private a: number
-  private b: number
-  private c: number
-  private d: number
-  private spareNormal: number | null = null
-
-  constructor (seed: number) {
-    let state = seed >>> 0
-    const splitmix32 = (): number => {
-      state = (state + 0x9e3779b9) | 0
-      let z = state
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b)
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35)
-      return (z ^ (z >>> 16)) >>> 0
-    }
-    this.a = splitmix32()
-    this.b = splitmix32()
-    this.c = splitmix32()
-    this.d = splitmix32()
-    for (let i = 0; i < 12; i++) this.nextUint32()
-  }
-
-  nextUint32 (): number {
-    const t = (((this.a + this.b) | 0) + this.d) | 0
-    this.d = (this.d + 1) | 0
-    this.a = this.b ^ (this.b >>> 9)
-    this.b = (this.c + (this.c << 3)) | 0
-    this.c = (this.c << 21) | (this.c >>> 11)
-    this.c = (this.c + t) | 0
-    return t >>> 0
-  }
-
-  /** Uniform in [0, 1). */
-  next (): number {
-    return this.nextUint32() / 4294967296
-  }
-
-  uniform (low: number, high: number): number {
-    return low + (high - low) * this.next()
-  }
-
-  chance (probability: number): boolean {
-    return this.next() < probability
-  }
-
-  /** Standard normal (Marsaglia polar method: only sqrt and log, no trigonometry). */
-  normal (): number {
-    if (this.spareNormal !== null) {
-      const spare = this.spareNormal
-      this.spareNormal = null
-      return spare
-    }
-    let u: number
-    let v: number
-    let s: number
-    do {
-      u = 2 * this.next() - 1
-      v = 2 * this.next() - 1
-      s = u * u + v * v
-    } while (s >= 1 || s === 0)
-    const factor = Math.sqrt(-2 * Math.log(s) / s)
-    this.spareNormal = v * factor
-    return u * factor
-  }
-
-  /** Poisson count by inversion (small means only). */
-  poisson (mean: number): number {
-    let count = 0
-    let term = Math.exp(-mean)
-    let cumulative = term
-    const u = this.next()
-    while (u > cumulative && count < 100) {
-      count++
-      term *= mean / count
-      cumulative += term
-    }
-    return count
-  }
-
-  /** Index drawn with probability proportional to weights. */
-  pick (weights: readonly number[]): number {
-    let total = 0
-    for (const weight of weights) total += weight
-    let u = this.next() * total
-    for (let i = 0; i < weights.length; i++) {
-      u -= weights[i]
-      if (u < 0) return i
-    }
-    return weights.length - 1
-  }
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Market

@@ -1,5 +1,5 @@
 /**
- * METHOD.md section 2: the daily table of (day, debt token) rows that features and labels are computed on,
+ * docs/METHOD.md section 2: the daily table of (day, debt token) rows that features and labels are computed on,
  * built the way the tutorial's pandas code builds it (scripts/reference_features.py is the executable spec).
  */
 import { DataError } from '../errors.js'

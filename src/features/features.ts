@@ -1,5 +1,5 @@
 /**
- * METHOD.md section 3: window features, volatility and the label on the daily table.
+ * docs/METHOD.md section 3: window features, volatility and the label on the daily table.
  */
 import type { DailyRow, DailyTable } from './daily-table.js'
 import type { FeatureVariant, FeatureWindow, LabeledRows } from './types.js'
@@ -10,7 +10,7 @@ export const BASE_COLUMNS = ['deposits_volume', 'borrows_volume', 'price', 'mark
 /** Columns that also get a rolling mean `<col>_avg_<w>d`. */
 export const ROLLED_COLUMNS = ['deposits_volume', 'borrows_volume', 'market_cap', 'volumes_last_24h'] as const
 
-/** The 10 model inputs in METHOD.md's order (the order of the ONNX input vector). */
+/** The 10 model inputs in docs/METHOD.md's order (the order of the ONNX input vector). */
 export function featureNames (window: FeatureWindow): string[] {
   return [
     ...BASE_COLUMNS,

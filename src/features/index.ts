@@ -1,5 +1,5 @@
 /**
- * The feature pipeline (METHOD.md sections 2-4): Giza datasets in, labelled and split feature rows with
+ * The feature pipeline (docs/METHOD.md sections 2-4): Giza datasets in, labelled and split feature rows with
  * a min-max scaler fitted on the training rows out. Values stay raw (unscaled): training and the exported
  * model apply `scaler`.
  */

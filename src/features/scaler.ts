@@ -1,5 +1,5 @@
 /**
- * METHOD.md section 4: min-max scaling fitted on the training rows only, with scikit-learn's
+ * docs/METHOD.md section 4: min-max scaling fitted on the training rows only, with scikit-learn's
  * MinMaxScaler arithmetic so that scaled values match the reference to the last bit:
  * scale = 1 / (max - min) (1 for a constant column), offset = -min * scale, scaled = x * scale + offset.
  */

@@ -1,5 +1,5 @@
 /**
- * METHOD.md section 4: the time split. The test set is the last 41 calendar days (day >= last day - 40),
+ * docs/METHOD.md section 4: the time split. The test set is the last 41 calendar days (day >= last day - 40),
  * so the model is judged on days after everything it was trained on.
  */
 import { DataError } from '../errors.js'

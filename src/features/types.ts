@@ -1,4 +1,4 @@
-/** What the feature pipeline (METHOD.md sections 2-4) hands to training. */
+/** What the feature pipeline (docs/METHOD.md sections 2-4) hands to training. */
 export type FeatureVariant = 'tutorial' | 'per-token'
 export type FeatureWindow = 3 | 7
 

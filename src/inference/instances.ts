@@ -40,14 +40,21 @@ export function instancesToTensor (instances: Array<number[] | Record<string, nu
     const instance = instances[r]
     if (Array.isArray(instance)) {
       if (instance.length !== width) {
-        throw new AppError(400, 'invalid_instance', `instances[${r}] has ${instance.length} values; the model takes ${width}${model.featureIndex != null ? ` (${featureList(model)})` : ''}`, { row: r, field: 'instances' })
+        throw new AppError(400, 'invalid_instance',
+          `instances[${r}] has ${instance.length} values; the model takes ` +
+          `${width}${model.featureIndex != null ? ` (${featureList(model)})` : ''}`, { row: r, field: 'instances' })
       }
       for (let c = 0; c < width; c++) exact[r * width + c] = checkValue(instance[c], r, c)
       continue
     }
-    if (instance === null || typeof instance !== 'object') throw badValue(r, 'instances', 'expected an array of numbers or an object of feature values')
+    if (instance === null || typeof instance !== 'object') {
+      throw badValue(r, 'instances',
+        'expected an array of numbers or an object of feature values')
+    }
     if (model.featureIndex == null) {
-      throw new AppError(400, 'invalid_instance', `instances[${r}] names its features, but this model version has no feature names: send positional rows of ${width} numbers`, { row: r, field: 'instances' })
+      throw new AppError(400, 'invalid_instance',
+        `instances[${r}] names its features, but this model version has no feature names: send positional rows of ${width} numbers`,
+        { row: r, field: 'instances' })
     }
     let seen = 0
     for (const [name, value] of Object.entries(instance)) {
@@ -58,7 +65,10 @@ export function instancesToTensor (instances: Array<number[] | Record<string, nu
     }
     if (seen !== width) {
       const missing = [...model.featureIndex.keys()].filter((f) => !(f in instance))
-      throw new AppError(400, 'invalid_instance', `instances[${r}] lacks feature(s): ${missing.join(', ')}`, { row: r, field: missing[0] ?? 'instances' })
+      throw new AppError(400, 'invalid_instance', `instances[${r}] lacks feature(s): ${missing.join(', ')}`, {
+        row: r,
+        field: missing[0] ?? 'instances'
+      })
     }
   }
   return { values: Float32Array.from(exact), exact, rows }
@@ -79,7 +89,10 @@ export async function arrowToTensor (body: Uint8Array, model: LoadedModel, maxRo
   }
   const rows = table.numRows
   if (rows === 0) throw new AppError(400, 'invalid_arrow', 'the Arrow stream has no rows')
-  if (rows > maxRows) throw new AppError(400, 'batch_too_large', `the Arrow stream has ${rows} rows; at most ${maxRows} are allowed per request`)
+  if (rows > maxRows) {
+    throw new AppError(400, 'batch_too_large',
+    `the Arrow stream has ${rows} rows; at most ${maxRows} are allowed per request`)
+  }
   const width = model.width
   const names = table.schema.fields.map((f) => f.name)
   let order: number[]
@@ -92,9 +105,13 @@ export async function arrowToTensor (body: Uint8Array, model: LoadedModel, maxRo
   } else {
     const unknown = model.featureIndex == null ? undefined : names.find((n) => model.featureIndex?.has(n) !== true)
     if (unknown != null && names.length === width && model.featureIndex != null) {
-      throw new AppError(400, 'invalid_arrow', `unknown column '${unknown.slice(0, 80)}'; the model's features are ${featureList(model)}`, { column: unknown })
+      throw new AppError(400, 'invalid_arrow', `unknown column '${unknown.slice(0, 80)}'; the model's features are ${featureList(model)}`,
+        { column: unknown })
     }
-    if (names.length !== width) throw new AppError(400, 'invalid_arrow', `the Arrow stream has ${names.length} columns; the model takes ${width}`)
+    if (names.length !== width) {
+      throw new AppError(400, 'invalid_arrow',
+      `the Arrow stream has ${names.length} columns; the model takes ${width}`)
+    }
     order = names.map((_, i) => i)
   }
   const exact = new Float64Array(rows * width)
@@ -109,7 +126,10 @@ export async function arrowToTensor (body: Uint8Array, model: LoadedModel, maxRo
       const v = column.get(r) as number | bigint | null
       if (v == null) throw new AppError(400, 'invalid_arrow', `column '${names[c]}', row ${r}: null value`, { column: names[c], row: r })
       const n = Number(v)
-      if (!Number.isFinite(n) || Math.abs(n) > FLOAT32_MAX) throw new AppError(400, 'invalid_arrow', `column '${names[c]}', row ${r}: ${n} is not a finite float32 number`, { column: names[c], row: r })
+      if (!Number.isFinite(n) || Math.abs(n) > FLOAT32_MAX) {
+        throw new AppError(400, 'invalid_arrow',
+        `column '${names[c]}', row ${r}: ${n} is not a finite float32 number`, { column: names[c], row: r })
+      }
       exact[r * width + target] = n
     }
   }

@@ -1,7 +1,8 @@
 import * as ort from 'onnxruntime-node'
 import { AppError } from '../errors.js'
 import type { Registry, VersionMeta } from '../registry/registry.js'
-import { createSession, SessionCache } from './session-cache.js'
+import { createSession } from '../onnx/session.js'
+import { SessionCache } from './session-cache.js'
 
 /** Everything about a loaded version that does not change per request, worked out once. */
 export interface LoadedModel {
@@ -158,6 +159,7 @@ export class Predictor {
       for (let r = 0; r < rows; r++) positive[r] = Number(data[r * 2 + 1])
       return positive
     }
-    throw new AppError(422, 'unsupported_model', `model output '${model.outputName}' has ${perRow} values per row; expected 1 (a probability) or 2 (class probabilities)`)
+    throw new AppError(422, 'unsupported_model',
+      `model output '${model.outputName}' has ${perRow} values per row; expected 1 (a probability) or 2 (class probabilities)`)
   }
 }

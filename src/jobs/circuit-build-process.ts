@@ -18,7 +18,16 @@ const logger = {
 process.once('message', (request: Request) => {
   buildCircuit({ ...request, onnx: Uint8Array.from(request.onnx), logger })
     .then((artifacts) => {
-      send({ type: 'done', result: { constraints: artifacts.constraints, r1cs_sha256: artifacts.r1cs_sha256, vk_sha256: artifacts.vk_sha256, zkey_sha256: artifacts.zkey_sha256, meta: artifacts.meta } })
+      send({
+        type: 'done',
+        result: {
+          constraints: artifacts.constraints,
+          r1cs_sha256: artifacts.r1cs_sha256,
+          vk_sha256: artifacts.vk_sha256,
+          zkey_sha256: artifacts.zkey_sha256,
+          meta: artifacts.meta
+        }
+      })
     })
     .catch((err: Error) => send({ type: 'error', name: err.name, message: err.message }))
     // The parent may have closed the channel already (it got 'done', or it is stopping): disconnecting twice throws.

@@ -30,7 +30,9 @@ export class CircuitBuilds {
 
   async enqueue (meta: VersionMeta): Promise<void> {
     if (this.remote != null) {
-      await this.remote(meta).catch((err: Error) => this.log.error({ err, model: meta.name, version: meta.version }, 'could not queue the circuit build'))
+      await this.remote(meta).catch((err: Error) => {
+        this.log.error({ err, model: meta.name, version: meta.version }, 'could not queue the circuit build')
+      })
       return
     }
     this.queue.push(async () => await this.build(meta))
@@ -58,7 +60,10 @@ export class CircuitBuilds {
   async whenReady (meta: VersionMeta): Promise<void> {
     const state = this.registry.circuit(meta)
     if (state.status === 'ready') return
-    if (state.status === 'failed' || state.status === 'unsupported') throw new AppError(422, 'not_provable', notProvableMessage(meta, state.error))
+    if (state.status === 'failed' || state.status === 'unsupported') {
+      throw new AppError(422, 'not_provable', notProvableMessage(meta,
+        state.error))
+    }
     await new Promise<void>((resolve, reject) => {
       const key = `${meta.name}@${meta.version}`
       this.waiters.set(key, [...(this.waiters.get(key) ?? []), { resolve, reject }])
@@ -85,7 +90,8 @@ export class CircuitBuilds {
         this.log.info({ model: meta.name, version: meta.version, proof_system: meta.proof_system }, 'building circuit')
         const state = await this.engine.build({ onnx, meta, dir: this.registry.circuitDir(meta), proofSystem: meta.proof_system })
         await this.registry.setCircuit(meta, { ...state, status: 'ready', build_ms: Date.now() - started })
-        this.log.info({ model: meta.name, version: meta.version, constraints: state.constraints, ms: Date.now() - started }, 'circuit ready')
+        this.log.info({ model: meta.name, version: meta.version, constraints: state.constraints, ms: Date.now() - started },
+          'circuit ready')
       }
     } catch (err) {
       if (this.closing) return

@@ -1,7 +1,7 @@
 import { readdir, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { randomUUID } from 'node:crypto'
-import { readJson, writeJsonAtomic } from '../fs-atomic.js'
+import { cleanStaging, readJson, writeJsonAtomic } from '../fs-atomic.js'
 
 export interface StoredJob { id: string, status: string, created: string }
 
@@ -21,9 +21,9 @@ export class JobStore<J extends StoredJob> {
   /** Loads every stored job; unreadable files (a crash mid-write leaves none, but be safe) are skipped. */
   async init (): Promise<J[]> {
     this.jobs.clear()
+    await cleanStaging(this.dir)
     const files = await readdir(this.dir).catch(() => [] as string[])
     for (const file of files) {
-      if (file.endsWith('.tmp')) { await rm(path.join(this.dir, file), { force: true }); continue }
       if (!file.endsWith('.json')) continue
       const job = await readJson<J>(path.join(this.dir, file)).catch(() => null)
       if (job?.id != null) this.jobs.set(job.id, job)

@@ -1,8 +1,10 @@
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { FastifyBaseLogger } from 'fastify'
+import type { Static } from 'typebox'
 import { AppError } from '../errors.js'
-import type { ProofSystemName, Registry, VersionMeta } from '../registry/registry.js'
+import type { Proof } from '../schemas/index.js'
+import type { Registry, VersionMeta } from '../registry/registry.js'
 import type { CircuitBuilds } from './circuit-builds.js'
 import type { StoredJob } from './job-store.js'
 import type { ProofEngine } from './proof-engine.js'
@@ -10,21 +12,14 @@ import { WorkQueue } from './work-queue.js'
 import { newTimeId } from './queues/ids.js'
 import type { ProofStore } from './queues/proof-store.js'
 
-export interface ProofRecord extends StoredJob {
-  status: 'queued' | 'proving' | 'succeeded' | 'failed'
-  model: string
-  version: number
-  proof_system: ProofSystemName
+/** A proof job as stored: the API's Proof plus the row it proves and when it ran. */
+export type ProofRecord = StoredJob & Omit<Static<typeof Proof>, 'served' | 'proof'> & {
   /** The row as the client sent it: these become the proof's public inputs. */
   inputs: number[]
   served: { probability: number, label: number }
+  proof?: Record<string, unknown>
   started?: string
   finished?: string
-  public_signals?: string[]
-  proof?: Record<string, unknown>
-  output?: { logit: number, probability: number, label: number }
-  prove_ms?: number
-  error?: string
   /** Failed attempts so far that will be retried (BullMQ mode: a transient fault, e.g. a dead prover thread). */
   attempts?: number
 }
@@ -84,7 +79,7 @@ export class ProofJobs {
     private readonly circuits: CircuitBuilds,
     readonly store: ProofStore,
     private readonly dispatch: ProofDispatch,
-    private readonly log: FastifyBaseLogger,
+    private readonly log: FastifyBaseLogger
   ) {
     if (dispatch instanceof LocalProofDispatch) dispatch.run = async (id) => await this.runLocal(id)
     registry.onDelete((name, version) => this.vkCache.delete(`${name}@${version}`))
@@ -98,7 +93,8 @@ export class ProofJobs {
   async get (id: string): Promise<ProofRecord> {
     const job = await this.store.get(id)
     if (job === 'expired') {
-      throw new AppError(404, 'proof_expired', `proof '${id.slice(0, 80)}' has expired: records are kept for PROOF_RETENTION after they were asked for (a downloaded bundle stays verifiable offline)`, { field: 'id' })
+      throw new AppError(404, 'proof_expired', `proof '${id.slice(0, 80)}' has expired: records are kept for PROOF_RETENTION ` +
+        'after they were asked for (a downloaded bundle stays verifiable offline)', { field: 'id' })
     }
     if (job == null) throw new AppError(404, 'proof_not_found', `proof '${id.slice(0, 80)}' does not exist`, { field: 'id' })
     return job
@@ -110,8 +106,14 @@ export class ProofJobs {
 
   async create (meta: VersionMeta, inputs: number[], served: { probability: number, label: number }): Promise<ProofRecord> {
     const job: ProofRecord = {
-      id: newTimeId(), status: 'queued', created: new Date().toISOString(), model: meta.name, version: meta.version,
-      proof_system: meta.proof_system, inputs, served,
+      id: newTimeId(),
+      status: 'queued',
+      created: new Date().toISOString(),
+      model: meta.name,
+      version: meta.version,
+      proof_system: meta.proof_system,
+      inputs,
+      served,
     }
     if (this.dispatch.recordFirst) await this.store.create(job)
     await this.dispatch.enqueue(job)
@@ -125,7 +127,9 @@ export class ProofJobs {
     if (cached != null) return cached
     const state = this.registry.circuit(meta)
     if (state.status !== 'ready') {
-      throw new AppError(state.status === 'failed' || state.status === 'unsupported' ? 422 : 409, 'circuit_not_ready', `model '${meta.name}' version ${meta.version} has no verification key: its circuit is ${state.status}${state.error != null ? ` (${state.error})` : ''}`)
+      throw new AppError(state.status === 'failed' || state.status === 'unsupported' ? 422 : 409, 'circuit_not_ready',
+        `model '${meta.name}' version ${meta.version} has no verification key: its circuit is ` +
+        `${state.status}${state.error != null ? ` (${state.error})` : ''}`)
     }
     const vk = JSON.parse(await readFile(path.join(this.registry.circuitDir(meta), 'verification_key.json'), 'utf8')) as unknown
     this.vkCache.set(key, vk)
@@ -151,7 +155,8 @@ export class ProofJobs {
    * (the BullMQ processor delays the job); throws PermanentProofError for a failure no retry fixes,
    * any other error for a transient one (retried while `finalAttempt` is false, else recorded as failed).
    */
-  async prove (id: string, options: { data?: ProofRecord, finalAttempt: boolean, waitForCircuit: boolean }): Promise<'done' | 'circuit_pending'> {
+  async prove (id: string, options: { data?: ProofRecord, finalAttempt: boolean, waitForCircuit: boolean }):
+  Promise<'done' | 'circuit_pending'> {
     const stored = await this.store.get(id)
     if (stored === 'expired') return 'done'
     let job = stored
@@ -192,8 +197,13 @@ export class ProofJobs {
     try {
       const result = await this.engine.prove(this.registry.circuitDir(meta), meta.proof_system, job.inputs)
       const written = await this.store.complete({
-        ...job, status: 'succeeded', finished: new Date().toISOString(), public_signals: result.publicSignals,
-        proof: result.proof, output: result.output, prove_ms: result.prove_ms,
+        ...job,
+        status: 'succeeded',
+        finished: new Date().toISOString(),
+        public_signals: result.publicSignals,
+        proof: result.proof,
+        output: result.output,
+        prove_ms: result.prove_ms,
       })
       if (!written) this.log.warn({ proof: id }, 'proof already had a result (a stalled job proved twice); the first result is kept')
       return 'done'

@@ -1,8 +1,9 @@
 import { fork, type ChildProcess } from 'node:child_process'
-import { readdir, readFile, rm } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { FastifyBaseLogger } from 'fastify'
 import { NotProvableError } from '../errors.js'
+import { cleanStaging } from '../fs-atomic.js'
 import { ARTIFACT_FILES, ProverPool, releaseProvers, transpile, verifyProof, type BuildOptions, type CircuitMeta } from '../proofs/index.js'
 import type { CircuitState } from '../registry/registry.js'
 import type { ProofEngine } from './proof-engine.js'
@@ -16,6 +17,10 @@ export interface ProofEngineOptions {
   workers: number
   /** Linux nice value of the prover threads (see ProverPoolOptions.nice). */
   workerNice?: number
+  /** Circuits each prover thread keeps loaded (PROVER_CACHE_SIZE). */
+  proverCacheSize?: number
+  /** snarkjs progress lines in the build log (PROOF_LOG_VERBOSE). */
+  verbose?: boolean
   log: FastifyBaseLogger
 }
 
@@ -26,11 +31,8 @@ interface BuildResult { constraints: number, r1cs_sha256: string, vk_sha256: str
 
 /** Runs buildCircuit in a child process (circuit-build-process.ts); `children` lets close() kill it. */
 async function buildInChild (request: Omit<BuildOptions, 'logger'>, log: FastifyBaseLogger, children: Set<ChildProcess>): Promise<BuildResult> {
-  // A build killed by a shutdown leaves its temporary directory behind: clear it first.
-  const parent = path.dirname(request.outDir)
-  for (const name of await readdir(parent).catch(() => [] as string[])) {
-    if (name.startsWith(`${path.basename(request.outDir)}.tmp-`)) await rm(path.join(parent, name), { recursive: true, force: true })
-  }
+  // A build killed by a shutdown leaves its staging directory behind: clear it first.
+  await cleanStaging(path.dirname(request.outDir), path.basename(request.outDir))
   const child = fork(new URL('./circuit-build-process.js', import.meta.url), { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
   children.add(child)
   try {
@@ -50,19 +52,10 @@ async function buildInChild (request: Omit<BuildOptions, 'logger'>, log: Fastify
 
 /** Wires the proving stack (src/proofs) into the jobs: builds, the prover pool, verification. */
 export async function createProofEngine (options: ProofEngineOptions): Promise<ProofEngine> {
-  const pool = new ProverPool({ size: options.workers, maxQueue: 1_000_000, nice: options.workerNice })
+  const pool = new ProverPool({ size: options.workers, maxQueue: 1_000_000, nice: options.workerNice, cacheSize: options.proverCacheSize })
   const ptauCacheDir = path.join(options.dataDir, 'ptau')
-  const circuitMeta = new Map<string, CircuitMeta>()
   const builds = new Set<ChildProcess>()
   let ptauInUse: { file: string, secure: boolean } | null = options.ptauFile != null ? { file: options.ptauFile, secure: true } : null
-  const readMeta = async (dir: string): Promise<CircuitMeta> => {
-    let meta = circuitMeta.get(dir)
-    if (meta == null) {
-      meta = JSON.parse(await readFile(path.join(dir, ARTIFACT_FILES.meta), 'utf8')) as CircuitMeta
-      circuitMeta.set(dir, meta)
-    }
-    return meta
-  }
 
   return {
     checkProvable: (onnx, meta) => {
@@ -78,12 +71,11 @@ export async function createProofEngine (options: ProofEngineOptions): Promise<P
     build: async ({ onnx, meta, dir, proofSystem }): Promise<CircuitState> => {
       const artifacts = await buildInChild({
         onnx, outDir: dir, proofSystem, threshold: meta.threshold,
-        ptauPath: options.ptauFile, ptauCacheDir, devPtauCandidates: options.devPtauCandidates,
+        ptauPath: options.ptauFile, ptauCacheDir, devPtauCandidates: options.devPtauCandidates, verbose: options.verbose,
       }, options.log, builds)
       const ptau = artifacts.meta.ptau
       ptauInUse = { file: ptau.file, secure: !ptau.insecure }
       if (ptau.insecure) options.log.warn({ ptau: ptau.file }, 'INSECURE development powers of tau in use: whoever made it could forge proofs; set PTAU_FILE to a ceremony file for production')
-      circuitMeta.set(dir, artifacts.meta)
       return {
         status: 'ready',
         constraints: artifacts.constraints,
@@ -96,20 +88,9 @@ export async function createProofEngine (options: ProofEngineOptions): Promise<P
       }
     },
 
-    checkInputs: async (dir, inputs) => {
-      const { inputRanges, featureNames } = await readMeta(dir)
-      for (let i = 0; i < inputs.length; i++) {
-        const range = inputRanges[i]
-        if (range != null && !(inputs[i] >= range.min && inputs[i] < range.max)) {
-          return `${featureNames?.[i] ?? `input ${i}`} = ${inputs[i]} is outside the range the circuit proves, [${range.min}, ${range.max})`
-        }
-      }
-      return null
-    },
-
     prove: async (dir, _proofSystem, inputs) => {
       const result = await pool.prove(dir, inputs)
-      return { proof: result.proof as unknown as Record<string, unknown>, publicSignals: result.publicSignals, output: result.output, prove_ms: result.prove_ms }
+      return { proof: result.proof, publicSignals: result.publicSignals, output: result.output, prove_ms: result.prove_ms }
     },
 
     verify: async (proofSystem, vk, publicSignals, proof) => await verifyProof(proofSystem, vk, publicSignals, proof),

@@ -7,8 +7,8 @@ import type { DatasetName } from '../data/types.js'
 import type { DataSource } from '../data/sources.js'
 import { runTrainingJob, type TrainingJobSpec } from '../training/run-in-worker.js'
 import type { TrainedModel, TrainingProgress } from '../training/types.js'
-import { inspectOnnx } from '../registry/onnx-inspect.js'
-import type { ProofSystemName, Registry, VersionMeta } from '../registry/registry.js'
+import { inspectOnnx } from '../onnx/inspect.js'
+import type { ProofSystemName, RegisterInput, Registry, VersionMeta } from '../registry/registry.js'
 import type { StoredJob } from './job-store.js'
 import { WorkQueue } from './work-queue.js'
 import { FileTrainStore, type TrainPage, type TrainStore } from './queues/train-store.js'
@@ -28,7 +28,15 @@ export interface TrainJobRecord extends StoredJob {
   href: string
   started?: string
   finished?: string
-  spec: { model: string, recipe: string, window: number, seed: number, epochs?: number, proof_system?: string, data: 'synthetic' | 'urls' | 'upload' }
+  spec: {
+    model: string,
+    recipe: string,
+    window: number,
+    seed: number,
+    epochs?: number,
+    proof_system?: string,
+    data: 'synthetic' | 'urls' | 'upload'
+  }
   /** The full spec, kept so a queued job can resume after a restart (uploaded files live in uploadDir). */
   request: TrainSpec
   uploadDir?: string
@@ -48,6 +56,10 @@ export interface TrainJobsOptions {
   queueLimit: number
   limits: { maxBytes: number, timeoutMs: number, allowedHosts?: string[] }
   defaultProofSystem: ProofSystemName
+  /** The tfjs backend to force (TFJS_BACKEND); undefined lets training pick (tensorflow, then wasm, then cpu). */
+  backend?: 'tensorflow' | 'wasm' | 'cpu'
+  /** The one registration of a new version (src/services/models.ts): stores it and queues its circuit build. */
+  register: (input: RegisterInput) => Promise<VersionMeta>
 }
 
 /** Where a submitted training job goes: the in-process queue (embedded) or BullMQ's 'training' queue. */
@@ -76,20 +88,15 @@ export class TrainJobs {
   readonly store: TrainStore
   private readonly dispatch: TrainDispatch
   private readonly aborts = new Map<string, AbortController>()
-  private readonly registeredListeners: Array<(meta: VersionMeta) => void> = []
   private closed = false
 
   constructor (
     private readonly registry: Registry, private readonly options: TrainJobsOptions, private readonly log: FastifyBaseLogger,
-    queues?: { store: TrainStore, dispatch: TrainDispatch },
+    queues?: { store: TrainStore, dispatch: TrainDispatch }
   ) {
     this.store = queues?.store ?? new FileTrainStore(options.dir)
     this.dispatch = queues?.dispatch ?? new LocalTrainDispatch(options.concurrency, options.queueLimit)
     if (this.dispatch instanceof LocalTrainDispatch) this.dispatch.run = async (id) => await this.run(id)
-  }
-
-  onRegistered (listener: (meta: VersionMeta) => void): void {
-    this.registeredListeners.push(listener)
   }
 
   /**
@@ -148,7 +155,15 @@ export class TrainJobs {
       status: 'queued',
       href: `/train/${id}`,
       created: new Date().toISOString(),
-      spec: { model: spec.model, recipe: spec.recipe, window: spec.window, seed: spec.seed, epochs: spec.epochs, proof_system: spec.proof_system ?? this.options.defaultProofSystem, data: dataKind },
+      spec: {
+        model: spec.model,
+        recipe: spec.recipe,
+        window: spec.window,
+        seed: spec.seed,
+        epochs: spec.epochs,
+        proof_system: spec.proof_system ?? this.options.defaultProofSystem,
+        data: dataKind
+      },
       request: spec,
       uploadDir,
     }
@@ -218,6 +233,7 @@ export class TrainJobs {
         epochs: spec.epochs,
         data: spec.data,
         limits: this.options.limits,
+        ...(this.options.backend != null ? { backend: this.options.backend } : {}),
       }
       const result = await runTrainingJob(workerSpec, {
         signal: controller.signal,
@@ -232,7 +248,7 @@ export class TrainJobs {
         },
       })
       const summary = inspectOnnx(result.onnx)
-      const meta = await this.registry.register({
+      const meta = await this.options.register({
         name: spec.model,
         source: 'trained',
         onnx: result.onnx,
@@ -244,7 +260,7 @@ export class TrainJobs {
         recipe: result.model.recipe,
         window: result.model.window,
         seed: result.model.seed,
-        metrics: result.model.metrics as unknown as Record<string, unknown>,
+        metrics: result.model.metrics,
         dataset: result.model.dataset,
         backend: result.model.backend,
         history: result.model.history,
@@ -258,8 +274,13 @@ export class TrainJobs {
         backend: result.model.backend,
         train_ms: Date.now() - started,
       })
-      for (const listener of this.registeredListeners) listener(meta)
-      this.log.info({ job: id, model: meta.name, version: meta.version, f1: result.model.metrics.f1, roc_auc: result.model.metrics.roc_auc }, 'training job succeeded')
+      this.log.info({
+        job: id,
+        model: meta.name,
+        version: meta.version,
+        f1: result.model.metrics.f1,
+        roc_auc: result.model.metrics.roc_auc
+      }, 'training job succeeded')
     } catch (err) {
       const message = this.closed ? INTERRUPTED : describeError(err)
       // BullMQ mode: a job stopped by a worker's shutdown stays 'running' for the next worker (runFromQueue).

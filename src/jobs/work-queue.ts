@@ -16,7 +16,8 @@ export class WorkQueue {
   /** Throws a 503 AppError when `count` more tasks would not fit. */
   ensureRoom (count = 1): void {
     if (this.waiting.length + count > this.limit) {
-      throw new AppError(503, 'queue_full', `the ${this.name} queue is full (${this.waiting.length} waiting, limit ${this.limit}); retry later`)
+      throw new AppError(503, 'queue_full',
+        `the ${this.name} queue is full (${this.waiting.length} waiting, limit ${this.limit}); retry later`)
     }
   }
 

@@ -70,7 +70,3 @@ export async function compileCircuit (source: string, outDir: string, name = 'ci
     log
   }
 }
-
-export async function sha256File (file: string): Promise<string> {
-  return createHash('sha256').update(await readFile(file)).digest('hex')
-}

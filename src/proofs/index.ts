@@ -1,17 +1,28 @@
 /**
  * zk proofs of model outputs: the public API of src/proofs. See README.md in this folder for the
  * number format, the public signals and the trust model.
+ *
+ * One module per verb, in the order data flows; a module imports only modules above it in this list,
+ * and the compositions (transpile, setup, prove) are verbs of their own, like snarkjs's fullprove:
+ *   signals, artifacts, logger, curve, r1cs, ptau, compile   shared facts and single steps
+ *   extract (ONNX -> float model) -> quantize (-> plan) -> circom-source (-> circom) => transpile
+ *   evaluate (exact bigint evaluation of a plan)
+ *   setup (transpile + compile + ptau + keys, into one artifact directory)
+ *   zkey (parse a Groth16 key) -> groth16-prove (the prover) -> prover-cache (loaded provers) => prove
+ *   verify, solidity, prover-pool (+ prover-worker: prove in worker threads)
  */
-export { parseOnnx } from './onnx-graph.js'
-export { extractModel, transpile, type FloatModel, type Transpiled } from './transpile.js'
-export { DEFAULT_QUANT, quantizeModel, estimateConstraints, type CircuitPlan, type QuantParams } from './quantize.js'
+export { extractModel, type FloatModel, type FloatLayer } from './extract.js'
+export { transpile, type Transpiled } from './transpile.js'
+export { DEFAULT_QUANT, quantizeModel, type CircuitPlan, type QuantParams } from './quantize.js'
 export { evaluatePlan, quantizeInputs, InputRangeError } from './evaluate.js'
 export { circomSource } from './circom-source.js'
 export { compileCircuit } from './compile.js'
 export { readR1csHeader, groth16Power, plonkGateCount, plonkPower } from './r1cs.js'
 export { resolvePtau, makeDevPtau, readPtauHeader, type PtauInfo } from './ptau.js'
-export { buildCircuit, loadArtifacts, defaultPtauCacheDir, ARTIFACT_FILES, type BuildOptions, type CircuitArtifacts, type CircuitMeta, type ProofSystem } from './setup.js'
-export { prove, loadProver, evictProver, releaseProvers, type ProveResult, type ProofOutput } from './prove.js'
+export { ARTIFACT_FILES, type CircuitMeta, type ProofSystem } from './artifacts.js'
+export { buildCircuit, loadArtifacts, defaultPtauCacheDir, type BuildOptions, type CircuitArtifacts } from './setup.js'
+export { loadProver, evictProver, releaseProvers, setProverCacheSize, DEFAULT_PROVER_CACHE_SIZE } from './prover-cache.js'
+export { prove, type ProveResult, type ProofOutput } from './prove.js'
 export { verifyProof, verifyProofTimed, type VerifyResult } from './verify.js'
 export { decodePublicSignals, sigmoid, BN254_P, type DecodedSignals, type SignalLayout } from './signals.js'
 export { ProverPool, PoolQueueFullError, PoolClosedError, type ProverPoolOptions, type PoolStats } from './prover-pool.js'

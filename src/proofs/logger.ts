@@ -9,10 +9,12 @@ export interface ProofLogger {
   error?(msg: string): void
 }
 
-/** Adapts a ProofLogger for snarkjs; its per-chunk debug lines are dropped unless ZKP_DEBUG is set. */
-export function snarkLogger (logger?: ProofLogger): { debug(m: string): void, info(m: string): void, warn(m: string): void, error(m: string): void } | undefined {
+/**
+ * Adapts a ProofLogger for snarkjs; its per-chunk debug and info lines are dropped unless `verbose`
+ * (config PROOF_LOG_VERBOSE).
+ */
+export function snarkLogger (logger?: ProofLogger, verbose = false): { debug(m: string): void, info(m: string): void, warn(m: string): void, error(m: string): void } | undefined {
   if (!logger) return undefined
-  const verbose = Boolean(process.env.ZKP_DEBUG)
   return {
     debug: (m: string) => { if (verbose) logger.debug?.(String(m)) },
     info: (m: string) => { if (verbose) logger.info(String(m)) },

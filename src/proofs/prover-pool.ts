@@ -33,6 +33,8 @@ export interface ProverPoolOptions {
    * the threads that serve requests run first when the cores are busy: proofs are background work.
    */
   nice?: number
+  /** Circuits each worker keeps loaded (config PROVER_CACHE_SIZE); default 16. */
+  cacheSize?: number
 }
 
 export class PoolQueueFullError extends Error {
@@ -84,6 +86,7 @@ function rebuildError (e: { name: string, message: string, column?: number }): E
 export class ProverPool {
   readonly size: number
   private readonly nice: number
+  private readonly cacheSize: number | undefined
   private readonly maxQueue: number
   private readonly jobTimeoutMs: number
   private readonly slots: Slot[] = []
@@ -96,6 +99,7 @@ export class ProverPool {
     this.size = Math.max(1, opts.size ?? Math.max(1, os.availableParallelism() - 1))
     this.nice = Math.min(19, Math.max(0, Math.round(opts.nice ?? 0)))
     this.maxQueue = opts.maxQueue ?? 256
+    this.cacheSize = opts.cacheSize
     this.jobTimeoutMs = opts.jobTimeoutMs ?? 120_000
     for (let i = 0; i < this.size; i++) this.slots.push(this.spawn())
   }
@@ -104,7 +108,7 @@ export class ProverPool {
     // mod/type: what ffjavascript's web-worker shim expects to find in a worker (it imports `mod`
     // at load); an empty module keeps it from logging a failed require of `undefined`
     const worker = new Worker(new URL('./prover-worker.js', import.meta.url), {
-      workerData: { mod: 'data:text/javascript,', type: 'module', name: 'zkpredict-prover', nice: this.nice }
+      workerData: { mod: 'data:text/javascript,', type: 'module', name: 'zkpredict-prover', nice: this.nice, cacheSize: this.cacheSize }
     })
     const slot: Slot = { worker, job: null, loaded: new Set(), timer: null, exiting: false }
     worker.on('message', (m: WorkerReply) => this.onMessage(slot, m))

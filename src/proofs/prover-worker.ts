@@ -4,7 +4,8 @@
  */
 import os from 'node:os'
 import { parentPort, workerData } from 'node:worker_threads'
-import { evictProver, loadProver, prove, releaseProvers } from './prove.js'
+import { prove } from './prove.js'
+import { evictProver, loadProver, releaseProvers, setProverCacheSize } from './prover-cache.js'
 
 export type WorkerRequest =
   | { type: 'prove', id: number, dir: string, inputs: number[] }
@@ -23,6 +24,8 @@ const singleThread = true
 // threads it starts), not the event loop that serves requests. Elsewhere it may apply to the process,
 // so it is only set on Linux.
 const nice = (workerData as { nice?: number } | null)?.nice ?? 0
+const cacheSize = (workerData as { cacheSize?: number } | null)?.cacheSize
+if (cacheSize != null) setProverCacheSize(cacheSize)
 if (nice > 0 && process.platform === 'linux') {
   try {
     os.setPriority(0, nice)

@@ -23,6 +23,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdir, open, readdir, rename, rm } from 'node:fs/promises'
 import path from 'node:path'
 import * as snarkjs from 'snarkjs'
+import { stagingPath } from '../fs-atomic.js'
 import { snarkLogger, type ProofLogger } from './logger.js'
 
 export interface PtauHeader {
@@ -90,17 +91,16 @@ const making = new Map<string, Promise<string>>()
  * Makes (once) the INSECURE development ptau of 2^power in cacheDir and returns its path. Concurrent
  * calls share one run; the file appears atomically (temp file, then rename).
  */
-export function makeDevPtau (power: number, cacheDir: string, logger?: ProofLogger): Promise<string> {
+export function makeDevPtau (power: number, cacheDir: string, logger?: ProofLogger, verbose = false): Promise<string> {
   const file = path.join(path.resolve(cacheDir), devPtauName(power))
   let p = making.get(file)
   if (!p) {
     p = (async () => {
       await mkdir(path.dirname(file), { recursive: true })
-      const tag = `${process.pid}-${randomBytes(4).toString('hex')}`
-      const t0 = `${file}.${tag}.0`
-      const t1 = `${file}.${tag}.1`
-      const t2 = `${file}.${tag}.final`
-      const log = snarkLogger(logger)
+      const t0 = stagingPath(file)
+      const t1 = stagingPath(file)
+      const t2 = stagingPath(file)
+      const log = snarkLogger(logger, verbose)
       const started = performance.now()
       logger?.warn(`making an INSECURE development powers of tau (2^${power}) in ${path.dirname(file)}: a single local contribution, whoever ran it could forge proofs; set PTAU_FILE to a public ceremony file for production`)
       try {
@@ -129,7 +129,7 @@ export interface ResolvePtauOptions {
   power: number
   /** An explicit file (wins over PTAU_FILE). */
   ptauPath?: string
-  /** Operator ceremony file; defaults to process.env.PTAU_FILE. */
+  /** Operator ceremony file (config PTAU_FILE). */
   ptauFile?: string
   /** Where development files are cached (and made when missing). */
   cacheDir: string
@@ -138,11 +138,13 @@ export interface ResolvePtauOptions {
   /** Refuse to make or use a development file (production deployments). Default false. */
   requireCeremony?: boolean
   logger?: ProofLogger
+  /** Pass snarkjs's progress lines to the logger. Default false. */
+  verbose?: boolean
 }
 
 /** Finds or makes a powers-of-tau file big enough for `power`, preferring an operator ceremony file. */
 export async function resolvePtau (o: ResolvePtauOptions): Promise<PtauInfo> {
-  const explicit = o.ptauPath ?? o.ptauFile ?? (process.env.PTAU_FILE || undefined)
+  const explicit = o.ptauPath ?? o.ptauFile
   if (explicit) {
     const info = await readPtauHeader(explicit)
     checkFits(info, o.power, explicit)
@@ -167,6 +169,6 @@ export async function resolvePtau (o: ResolvePtauOptions): Promise<PtauInfo> {
     o.logger?.warn(`using the INSECURE development powers of tau ${best.path} (set PTAU_FILE for production)`)
     return best
   }
-  const file = await makeDevPtau(o.power, o.cacheDir, o.logger)
+  const file = await makeDevPtau(o.power, o.cacheDir, o.logger, o.verbose)
   return { ...(await readPtauHeader(file)), path: file, insecure: true, source: 'dev-cache' }
 }

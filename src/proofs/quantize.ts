@@ -44,7 +44,7 @@
  * fails a check, and every intermediate stays far below p/2 (checked here: < 2^250), so nothing wraps.
  */
 import { NotProvableError } from '../errors.js'
-import type { FloatModel } from './transpile.js'
+import type { FloatModel } from './extract.js'
 
 export interface QuantParams {
   /** Public inputs are round(x * 2^inputFracBits). */
@@ -254,13 +254,6 @@ export function quantizeModel (model: FloatModel, params: QuantParams = DEFAULT_
     thresholdQ,
     labelBits
   }
-}
-
-/** Range-check plus multiplication constraints the plan will compile to (before circom's own count). */
-export function estimateConstraints (plan: CircuitPlan): number {
-  let n = plan.inputs.reduce((a, c) => a + c.bits, 0)
-  for (const l of plan.layers) if (l.relu) n += l.bits.reduce((a, b) => a + b + 1, 0)
-  return n + plan.labelBits
 }
 
 /** JSON-safe form of a plan (bigints as decimal strings). */

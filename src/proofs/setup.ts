@@ -21,6 +21,8 @@ import { createRequire } from 'node:module'
 import os from 'node:os'
 import path from 'node:path'
 import * as snarkjs from 'snarkjs'
+import { stagingPath } from '../fs-atomic.js'
+import { ARTIFACT_FILES, type CircuitMeta, type ProofSystem } from './artifacts.js'
 import { compileCircuit } from './compile.js'
 import type { ProofLogger } from './logger.js'
 import { resolvePtau, type PtauInfo } from './ptau.js'
@@ -30,45 +32,11 @@ import { transpile } from './transpile.js'
 
 const require = createRequire(import.meta.url)
 
-export type ProofSystem = 'groth16' | 'plonk'
-
-/** circuit.json: everything a verifier or decoder needs besides the keys. */
-export interface CircuitMeta {
-  format: 'zkpredict-circuit-v1'
-  proofSystem: ProofSystem
-  nInputs: number
-  /** Public signal names in order. */
-  publicSignals: string[]
-  inputFracBits: number
-  logitScaleBits: number
-  activationFracBits: number
-  weightFracBits: number
-  threshold: number
-  /** ceil(logit(threshold) * 2^logitScaleBits), decimal. */
-  thresholdQ: string
-  /** Supported raw range per input [min, max). */
-  inputRanges: { min: number, max: number }[]
-  featureNames: string[] | null
-  constraints: number
-  plonkGates: number | null
-  /** log2 of the evaluation domain the setup used. */
-  power: number
-  onnx_sha256: string
-  r1cs_sha256: string
-  wasm_sha256: string
-  zkey_sha256: string
-  vk_sha256: string
-  ptau: { power: number, insecure: boolean, file: string }
-  timings: { transpileMs: number, compileMs: number, setupMs: number, totalMs: number }
-  /** The full fixed-point plan (bigints as strings): weights, biases, widths. */
-  plan: unknown
-}
-
 export interface BuildOptions {
   onnx: Uint8Array
   outDir: string
   proofSystem: ProofSystem
-  /** A ptau file; default PTAU_FILE, else a cached (or newly made) INSECURE development file. */
+  /** A ptau file (the service passes PTAU_FILE); default a cached (or newly made) INSECURE development file. */
   ptauPath?: string
   /** Cache of development ptau files; default <tmpdir>/zkpredict-ptau. */
   ptauCacheDir?: string
@@ -78,6 +46,8 @@ export interface BuildOptions {
   threshold?: number
   quant?: Partial<QuantParams>
   logger?: ProofLogger
+  /** Pass snarkjs's progress lines to the logger (config PROOF_LOG_VERBOSE). Default false. */
+  verbose?: boolean
 }
 
 export interface CircuitArtifacts {
@@ -96,26 +66,16 @@ export interface CircuitArtifacts {
   meta: CircuitMeta
 }
 
-export const ARTIFACT_FILES = {
-  source: 'circuit.circom',
-  r1cs: 'circuit.r1cs',
-  wasm: 'circuit.wasm',
-  zkey: 'circuit.zkey',
-  vk: 'verification_key.json',
-  verifier: 'verifier.sol',
-  meta: 'circuit.json'
-} as const
-
+/** Where development ptau files are cached when a build names no ptauCacheDir (the service passes DATA_DIR/ptau). */
 export function defaultPtauCacheDir (): string {
-  return process.env.ZKP_PTAU_CACHE || path.join(os.tmpdir(), 'zkpredict-ptau')
+  return path.join(os.tmpdir(), 'zkpredict-ptau')
 }
 
 const sha256 = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex')
 
 /** snarkjs' setup functions log an error and return -1 instead of throwing: turn that into an Error. */
-function capturingLogger (logger?: ProofLogger): { log: snarkjs.Logger, errors: string[] } {
+function capturingLogger (logger?: ProofLogger, verbose = false): { log: snarkjs.Logger, errors: string[] } {
   const errors: string[] = []
-  const verbose = Boolean(process.env.ZKP_DEBUG)
   return {
     errors,
     log: {
@@ -152,7 +112,7 @@ export async function buildCircuit (o: BuildOptions): Promise<CircuitArtifacts> 
 
   const outDir = path.resolve(o.outDir)
   await mkdir(path.dirname(outDir), { recursive: true })
-  const tmp = `${outDir}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
+  const tmp = stagingPath(outDir)
   await mkdir(tmp, { recursive: true })
   try {
     // O1, not O2: substituting the linear constraints away (O2) saves ~7% constraints but makes the
@@ -171,13 +131,14 @@ export async function buildCircuit (o: BuildOptions): Promise<CircuitArtifacts> 
       ptauPath: o.ptauPath,
       cacheDir: o.ptauCacheDir ?? defaultPtauCacheDir(),
       devCandidates: o.devPtauCandidates,
-      logger
+      logger,
+      verbose: o.verbose
     })
 
     const t1 = performance.now()
     const r1csPath = path.join(tmp, ARTIFACT_FILES.r1cs)
     const zkeyPath = path.join(tmp, ARTIFACT_FILES.zkey)
-    const { log, errors } = capturingLogger(logger)
+    const { log, errors } = capturingLogger(logger, o.verbose)
     if (o.proofSystem === 'groth16') {
       const zkey0 = path.join(tmp, 'circuit_0000.zkey')
       const r = await snarkjs.zKey.newZKey(r1csPath, ptau.path, zkey0, log)
@@ -226,7 +187,7 @@ export async function buildCircuit (o: BuildOptions): Promise<CircuitArtifacts> 
     // Swap into place: an existing build is moved aside first and removed after the rename
     let old: string | null = null
     try {
-      old = `${outDir}.old-${process.pid}-${randomBytes(4).toString('hex')}`
+      old = stagingPath(outDir)
       await rename(outDir, old)
     } catch { old = null }
     await rename(tmp, outDir)

@@ -6,7 +6,7 @@
  * Fp2 coordinates are swapped relative to snarkjs JSON, which snarkjs' calldata export handles).
  */
 import * as snarkjs from 'snarkjs'
-import type { ProofSystem } from './setup.js'
+import type { ProofSystem } from './artifacts.js'
 
 /** The Solidity function signature of the exported verifier. */
 export function verifierSignature (system: ProofSystem, nPublic: number): string {

@@ -14,8 +14,8 @@
 import { createHash } from 'node:crypto'
 import { utils as ffUtils } from 'ffjavascript'
 import * as snarkjs from 'snarkjs'
-import { getCurve } from './prove.js'
-import type { ProofSystem } from './setup.js'
+import { getCurve } from './curve.js'
+import type { ProofSystem } from './artifacts.js'
 import { BN254_P } from './signals.js'
 
 export interface VerifyResult {

@@ -2,30 +2,16 @@ import { readdir, readFile, rename, rm, stat } from 'node:fs/promises'
 import { createHash } from 'node:crypto'
 import path from 'node:path'
 import { AppError } from '../errors.js'
-import { isStagingName, makeStagingDir, readJson, syncDir, writeFileAtomic, writeJsonAtomic } from '../fs-atomic.js'
-import { NAME_PATTERN } from '../schemas.js'
-import type { TensorInfo } from './onnx-inspect.js'
+import { cleanStaging, isStagingName, makeStagingDir, readJson, syncDir, writeFileAtomic, writeJsonAtomic } from '../fs-atomic.js'
+import { NAME_PATTERN } from './names.js'
+import type { Static } from 'typebox'
+import type { CircuitInfo, ModelVersion, ProofSystem } from '../schemas/index.js'
 
-export type ProofSystemName = 'groth16' | 'plonk'
+export type ProofSystemName = Static<typeof ProofSystem>
 
-/** What a model version is: written once at registration (meta.json) and never changed. */
-export interface VersionMeta {
-  name: string
-  version: number
-  created: string
-  source: 'trained' | 'uploaded'
-  inputs: TensorInfo[]
-  outputs: TensorInfo[]
-  features: string[] | null
-  threshold: number
+/** What a model version is: written once at registration (meta.json) and never changed; the API's ModelVersion without its live parts. */
+export type VersionMeta = Omit<Static<typeof ModelVersion>, 'aliases' | 'provable' | 'not_provable_reason' | 'circuit' | 'proof_system'> & {
   proof_system: ProofSystemName
-  onnx_sha256: string
-  onnx_bytes: number
-  recipe?: string
-  window?: number
-  seed?: number
-  metrics?: Record<string, unknown>
-  dataset?: { train_rows: number, test_rows: number, test_positives: number }
   backend?: string
   /** loss per epoch per fold, kept with the version (not sent in the API's version view) */
   history?: unknown
@@ -34,17 +20,12 @@ export interface VersionMeta {
 }
 
 /** The circuit of a version: built in the background after registration, so it has its own file. */
-export interface CircuitState {
-  status: 'pending' | 'building' | 'ready' | 'failed' | 'unsupported'
-  constraints?: number
-  r1cs_sha256?: string
-  vk_sha256?: string
-  zkey_sha256?: string
-  input_scale?: string
-  setup?: string
-  ptau?: { file: string, secure: boolean, power?: number }
-  build_ms?: number
-  error?: string
+export type CircuitState = Static<typeof CircuitInfo>
+
+/** What registration needs: the facts of a version but those the registry assigns (number, date, hashes). */
+export type RegisterInput = Omit<VersionMeta, 'version' | 'created' | 'onnx_sha256' | 'onnx_bytes'> & {
+  onnx: Uint8Array,
+  circuit?: CircuitState
 }
 
 interface ModelState {
@@ -67,7 +48,9 @@ export function sha256 (bytes: Uint8Array | string): string {
 
 export function checkName (name: string, what = 'model name'): void {
   if (!NAME_RE.test(name)) {
-    throw new AppError(400, 'invalid_name', `${what} '${name.slice(0, 80)}' is not allowed: use 1-64 lower-case letters, digits, '-' or '_', starting with a letter or digit`, { field: 'name' })
+    throw new AppError(400, 'invalid_name',
+      `${what} '${name.slice(0, 80)}' is not allowed: use 1-64 lower-case letters, digits, '-' or '_', starting with a letter or digit`,
+      { field: 'name' })
   }
 }
 
@@ -134,14 +117,11 @@ export class Registry {
       if (!/^[1-9][0-9]*$/.test(child)) continue
       const meta = await readJson<VersionMeta>(path.join(childPath, 'meta.json')).catch(() => null)
       if (meta == null) continue
-      // A circuit build killed mid-way leaves its temporary directory (circuit.tmp-*): never read, removed.
-      if (cleanUp) {
-        for (const leftover of (await readdir(childPath)).filter((n) => n.includes('.tmp-') || n.endsWith('.tmp'))) {
-          await rm(path.join(childPath, leftover), { recursive: true, force: true })
-        }
-      }
+      // A circuit build killed mid-way leaves its staging directory: never read, removed (src/fs-atomic.ts).
+      if (cleanUp) await cleanStaging(childPath)
       entry.versions.set(meta.version, meta)
-      entry.circuits.set(meta.version, await readJson<CircuitState>(path.join(childPath, 'circuit.json')).catch(() => ({ status: 'pending' as const })))
+      entry.circuits.set(meta.version, await readJson<CircuitState>(path.join(childPath,
+        'circuit.json')).catch(() => ({ status: 'pending' as const })))
       entry.state.next_version = Math.max(entry.state.next_version, meta.version + 1)
     }
     for (const [alias, v] of Object.entries(entry.state.aliases)) if (!entry.versions.has(v)) delete entry.state.aliases[alias]
@@ -196,14 +176,19 @@ export class Registry {
   resolve (name: string, selector: number | string = 'latest'): VersionMeta {
     checkName(name)
     const entry = this.models.get(name)
-    if (entry == null || entry.versions.size === 0) throw new AppError(404, 'model_not_found', `model '${name}' does not exist`, { field: 'model' })
+    if (entry == null || entry.versions.size === 0) {
+      throw new AppError(404, 'model_not_found', `model '${name}' does not exist`,
+        { field: 'model' })
+    }
     let version: number | undefined
     if (typeof selector === 'number' || /^[0-9]+$/.test(selector)) version = Number(selector)
     else if (selector === 'latest') version = Math.max(...entry.versions.keys())
     else version = entry.state.aliases[selector]
     const meta = version == null ? undefined : entry.versions.get(version)
     if (meta == null) {
-      throw new AppError(404, 'version_not_found', `model '${name}' has no version '${selector}' (versions: ${[...entry.versions.keys()].join(', ')}; aliases: ${['latest', ...Object.keys(entry.state.aliases)].join(', ')})`, { field: 'version' })
+      throw new AppError(404, 'version_not_found',
+        `model '${name}' has no version '${selector}' (versions: ${[...entry.versions.keys()].join(', ')}; aliases: ` +
+        `${['latest', ...Object.keys(entry.state.aliases)].join(', ')})`, { field: 'version' })
     }
     return meta
   }
@@ -230,7 +215,7 @@ export class Registry {
    * Writes a new version: files go to a staging directory first, then one rename makes the
    * whole version visible. `extraFiles` lets callers keep more artifacts with it.
    */
-  async register (input: Omit<VersionMeta, 'version' | 'created' | 'onnx_sha256' | 'onnx_bytes'> & { onnx: Uint8Array, circuit?: CircuitState }): Promise<VersionMeta> {
+  async register (input: RegisterInput): Promise<VersionMeta> {
     checkName(input.name)
     return await this.withLock(input.name, async () => {
       const entry = this.models.get(input.name) ?? { state: { next_version: 1, aliases: {} }, versions: new Map(), circuits: new Map() }
@@ -285,8 +270,15 @@ export class Registry {
   }
 
   async setAlias (name: string, alias: string, version: number): Promise<void> {
-    if (!ALIAS_RE.test(alias)) throw new AppError(400, 'invalid_alias', `alias '${alias.slice(0, 80)}' is not allowed: use a lower-case letter, then letters, digits, '-' or '_' (at most 64)`, { field: 'alias' })
-    if (alias === 'latest') throw new AppError(400, 'invalid_alias', "alias 'latest' is kept by the registry: it always names the highest version", { field: 'alias' })
+    if (!ALIAS_RE.test(alias)) {
+      throw new AppError(400, 'invalid_alias',
+        `alias '${alias.slice(0, 80)}' is not allowed: use a lower-case letter, then letters, digits, '-' or '_' (at most 64)`,
+        { field: 'alias' })
+    }
+    if (alias === 'latest') {
+      throw new AppError(400, 'invalid_alias',
+        "alias 'latest' is kept by the registry: it always names the highest version", { field: 'alias' })
+    }
     const meta = this.resolve(name, version)
     await this.withLock(name, async () => {
       const entry = this.models.get(name)
@@ -317,7 +309,12 @@ export class Registry {
     const lock = this.distributedLock
     const fn = lock == null
       ? async () => { const result = await body(); this.changed(name); return result }
-      : async () => await lock(name, async () => { await this.reloadModel(name); const result = await body(); this.changed(name); return result })
+      : async () => await lock(name, async () => {
+        await this.reloadModel(name)
+        const result = await body()
+        this.changed(name)
+        return result
+      })
     const previous = this.locks.get(name) ?? Promise.resolve()
     const run = previous.then(fn, fn)
     const settled = run.catch(() => undefined)

@@ -1,5 +1,5 @@
 import type { Static } from 'typebox'
-import type { ModelVersion } from '../schemas.js'
+import type { ModelVersion } from '../schemas/index.js'
 import type { Registry, VersionMeta } from './registry.js'
 
 /** The API's view of a version (ModelVersion schema): the stored facts plus aliases and circuit state. */
@@ -12,5 +12,5 @@ export function versionView (registry: Registry, meta: VersionMeta): Static<type
     provable: circuit.status === 'ready',
     ...(circuit.status === 'unsupported' || circuit.status === 'failed' ? { not_provable_reason: circuit.error } : {}),
     circuit,
-  } as Static<typeof ModelVersion>
+  }
 }

@@ -14,14 +14,14 @@ import path from 'node:path'
  * single-threaded in Node (its threaded build needs browser workers) and uses SIMD; threads would
  * not help matrices this small anyway.
  *
- * ZKPREDICT_TFJS_BACKEND=tensorflow|wasm|cpu forces one (benchmarks, debugging).
+ * `prefer` (config TFJS_BACKEND=tensorflow|wasm|cpu) forces one (benchmarks, debugging).
  */
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu'
 
 let chosen: Promise<string> | undefined
 
 export function initBackend (prefer?: BackendName): Promise<string> {
-  const forced = prefer ?? (process.env.ZKPREDICT_TFJS_BACKEND as BackendName | undefined)
+  const forced = prefer
   if (chosen === undefined || (forced !== undefined && tf.getBackend() !== forced)) {
     chosen = pick(forced)
   }

@@ -1,7 +1,8 @@
+import type { SeededRandom } from '../seeded-random.js'
 import type { DenseLayer } from './types.js'
 
 /**
- * The reference net of METHOD.md sec. 5: Linear(10,32) ReLU Linear(32,16) ReLU Linear(16,1) Sigmoid,
+ * The reference net of docs/METHOD.md sec. 5: Linear(10,32) ReLU Linear(32,16) ReLU Linear(16,1) Sigmoid,
  * 897 parameters. Both recipes keep it so that the circuit (and so each proof) stays the same size.
  *
  * Parameters live in one flat Float32Array in this order: W1 [10x32] row-major (weights[i][j] maps
@@ -35,67 +36,10 @@ export function paramLayout (arch: readonly number[] = ARCHITECTURE): ParamLayou
 }
 
 /**
- * Small seeded PRNG (sfc32 seeded through splitmix32): Math.random and tf.util's shuffles cannot
- * be seeded, and the same seed must give the same model on every run and backend.
- */
-export class Rng {
-  private a: number
-  private b: number
-  private c: number
-  private d: number
-
-  constructor (seed: number) {
-    let s = (Math.trunc(seed) ^ 0x9e3779b9) >>> 0
-    const split = (): number => {
-      s = (s + 0x9e3779b9) >>> 0
-      let z = s
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b)
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35)
-      return (z ^ (z >>> 16)) >>> 0
-    }
-    this.a = split()
-    this.b = split()
-    this.c = split()
-    this.d = split()
-    for (let i = 0; i < 12; i++) this.nextUint32()
-  }
-
-  nextUint32 (): number {
-    const t = (((this.a + this.b) >>> 0) + this.d) >>> 0
-    this.d = (this.d + 1) >>> 0
-    this.a = this.b ^ (this.b >>> 9)
-    this.b = (this.c + (this.c << 3)) >>> 0
-    this.c = ((this.c << 21) | (this.c >>> 11)) >>> 0
-    this.c = (this.c + t) >>> 0
-    return t
-  }
-
-  /** uniform in [0, 1) */
-  next (): number {
-    return this.nextUint32() / 4294967296
-  }
-
-  uniform (lo: number, hi: number): number {
-    return lo + (hi - lo) * this.next()
-  }
-
-  /** Fisher-Yates shuffle in place */
-  shuffle<T extends { [i: number]: number, length: number }> (a: T): T {
-    for (let i = a.length - 1; i > 0; i--) {
-      const j = Math.floor(this.next() * (i + 1))
-      const t = a[i]
-      a[i] = a[j]
-      a[j] = t
-    }
-    return a
-  }
-}
-
-/**
  * PyTorch's nn.Linear default init: kaiming_uniform(a=sqrt(5)) on the weights and the bias both
  * come out as U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
  */
-export function initParams (rng: Rng, arch: readonly number[] = ARCHITECTURE): Float32Array {
+export function initParams (rng: SeededRandom, arch: readonly number[] = ARCHITECTURE): Float32Array {
   const layout = paramLayout(arch)
   const p = new Float32Array(layout.total)
   for (let l = 0; l + 1 < arch.length; l++) {
@@ -139,7 +83,7 @@ export function layersToParams (layers: DenseLayer[]): Float32Array {
   return p
 }
 
-/** Applies the fitted min-max scaler; a zero range scales by 1 (METHOD.md sec. 4, features/types.ts). */
+/** Applies the fitted min-max scaler; a zero range scales by 1 (docs/METHOD.md sec. 4, features/types.ts). */
 export function scaleRows (X: number[][], scaler: { min: number[], max: number[] }): Float32Array {
   const d = scaler.min.length
   const out = new Float32Array(X.length * d)
@@ -151,31 +95,6 @@ export function scaleRows (X: number[][], scaler: { min: number[], max: number[]
     const row = X[r]
     if (row.length !== d) throw new Error(`row ${r} has ${row.length} features, expected ${d}`)
     for (let j = 0; j < d; j++) out[r * d + j] = (row[j] - scaler.min[j]) * inv[j]
-  }
-  return out
-}
-
-/**
- * Plain-JS forward pass in float64 over DenseLayer[] on already-scaled rows: a backend-free check
- * of the exported weights (tests, and serving without tfjs). Returns probabilities.
- */
-export function forwardLayers (layers: DenseLayer[], xScaled: Float32Array | number[], rows: number): Float64Array {
-  const d = layers[0].weights.length
-  const out = new Float64Array(rows)
-  for (let r = 0; r < rows; r++) {
-    let h: number[] = []
-    for (let j = 0; j < d; j++) h.push(xScaled[r * d + j])
-    for (const layer of layers) {
-      const next: number[] = layer.bias.slice()
-      for (let i = 0; i < h.length; i++) {
-        const hi = h[i]
-        if (hi === 0) continue
-        const w = layer.weights[i]
-        for (let j = 0; j < next.length; j++) next[j] += hi * w[j]
-      }
-      h = next.map((z) => layer.activation === 'relu' ? Math.max(0, z) : layer.activation === 'sigmoid' ? 1 / (1 + Math.exp(-z)) : z)
-    }
-    out[r] = h[0]
   }
   return out
 }

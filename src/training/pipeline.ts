@@ -1,6 +1,7 @@
 import type { FetchLimits } from '../data/sources.js'
 import type { DataSource } from '../data/sources.js'
 import type { DatasetName, GizaDatasets } from '../data/types.js'
+import type { BackendName } from './backend.js'
 import type { RecipeName, TrainedModel, TrainingProgress } from './types.js'
 
 /** What a training job needs; plain data so that it crosses into a worker thread by structured clone. */
@@ -11,6 +12,8 @@ export interface TrainingJobSpec {
   epochs?: number
   data: { synthetic: { seed?: number, days?: number } } | { sources: Record<DatasetName, DataSource> }
   limits: FetchLimits
+  /** tfjs backend to force (config TFJS_BACKEND, 'auto' = none). */
+  backend?: BackendName
 }
 
 export interface TrainingJobResult {
@@ -30,10 +33,10 @@ export async function runTrainingPipeline (
   const data = await loadData(spec)
   // tfjs is loaded only now, so that a bad source is reported without waiting for it
   const { trainModel } = await import('./train.js')
-  const { exportOnnx } = await import('./export-onnx.js')
+  const { exportOnnx } = await import('../onnx/write.js')
   const { buildFeatureDataset } = await import('../features/index.js')
   const dataset = buildFeatureDataset(data, { variant: spec.recipe === 'tutorial' ? 'tutorial' : 'per-token', window: spec.window })
-  const model = await trainModel(dataset, { recipe: spec.recipe, seed: spec.seed, epochs: spec.epochs, onProgress: opts.onProgress, signal: opts.signal })
+  const model = await trainModel(dataset, { recipe: spec.recipe, seed: spec.seed, epochs: spec.epochs, backend: spec.backend, onProgress: opts.onProgress, signal: opts.signal })
   return { model, onnx: exportOnnx(model) }
 }
 

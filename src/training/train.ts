@@ -1,6 +1,6 @@
 import { DataError } from '../errors.js'
 import type { FeatureDataset } from '../features/types.js'
-import { initBackend } from './backend.js'
+import { initBackend, type BackendName } from './backend.js'
 import { classificationMetrics, meanStd } from './metrics.js'
 import { ARCHITECTURE, paramsToLayers, scaleRows } from './network.js'
 import type { RecipeContext, RecipeResult } from './recipes/context.js'
@@ -19,6 +19,8 @@ export interface TrainOptions {
    */
   onProgress?: (p: TrainingProgress) => void
   signal?: AbortSignal
+  /** tfjs backend to force (config TFJS_BACKEND); default the fastest that loads. */
+  backend?: BackendName
   /** experiments only: overrides of the default recipe's search space (learning rates, max epochs...) */
   defaultRecipe?: Partial<DefaultRecipeOptions>
 }
@@ -31,7 +33,7 @@ const PROGRESS_INTERVAL_MS = 200
  */
 export async function trainModel (dataset: FeatureDataset, opts: TrainOptions): Promise<TrainedModel> {
   checkDataset(dataset)
-  const backend = await initBackend()
+  const backend = await initBackend(opts.backend)
   throwIfAborted(opts.signal)
 
   const features = dataset.featureNames.length

@@ -1,5 +1,6 @@
 import { tf } from './backend.js'
-import { paramLayout, type ParamLayout, type Rng } from './network.js'
+import type { SeededRandom } from '../seeded-random.js'
+import { paramLayout, type ParamLayout } from './network.js'
 
 /**
  * The fast training step for the 10-32-16-1 net on tfjs.
@@ -81,7 +82,7 @@ export class FlatTrainer {
   }
 
   /**
-   * One epoch over `order` (row indices, already shuffled by the caller's seeded Rng), in batches.
+   * One epoch over `order` (row indices, already shuffled by the caller's seeded random stream), in batches.
    * Returns the mean (weighted) training BCE over the epoch's rows.
    */
   trainEpoch (order: Int32Array, batchSize: number): number {
@@ -196,7 +197,7 @@ export class FlatTrainer {
 }
 
 /** Row indices `rows` in a fresh seeded shuffle (the DataLoader(shuffle=True) of each epoch). */
-export function shuffled (rows: Int32Array, rng: Rng): Int32Array {
+export function shuffled (rows: Int32Array, rng: SeededRandom): Int32Array {
   return rng.shuffle(Int32Array.from(rows))
 }
 

@@ -50,8 +50,15 @@ t.test('two APIs and two workers on one Redis: proofs survive a killed worker, a
   const prefix = `e2e${process.pid}`
   // Short locks so that a SIGKILLed worker's job is recovered within seconds, not BullMQ's default 30 s.
   const shared = {
-    REDIS_URL: redis.url, REDIS_PREFIX: prefix, DATA_DIR: dataDir, DEFAULT_MODELS: 'false', PROOF_WORKERS: '1',
-    WORKER_LOCK_MS: '4000', WORKER_STALLED_INTERVAL_MS: '1000', RATE_LIMIT_MAX: '0', OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0',
+    REDIS_URL: redis.url,
+    REDIS_PREFIX: prefix,
+    DATA_DIR: dataDir,
+    DEFAULT_MODELS: 'false',
+    PROOF_WORKERS: '1',
+    WORKER_LOCK_MS: '4000',
+    WORKER_STALLED_INTERVAL_MS: '1000',
+    RATE_LIMIT_MAX: '0',
+    OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0',
   }
   const workers: WorkerProcess[] = []
   const apis: ChildServer[] = []

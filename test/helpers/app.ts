@@ -20,8 +20,9 @@ export interface TestServer {
  */
 export async function startServer (overrides: Partial<Config> = {}, options: { dataDir?: string, keepDataDir?: boolean } = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? await mkdtemp(path.join(tmpdir(), 'zkpredict-test-'))
-  const config = loadConfig({}, { LOG_LEVEL: 'silent', PORT: 0, HOST: '127.0.0.1', DEFAULT_MODELS: false, ...overrides, DATA_DIR: dataDir })
-  const app = await buildApp(config)
+  // The event-loop delay check is off unless a test is about overload: on a loaded test machine it would answer 503 to anything.
+  const config = loadConfig({}, { LOG_LEVEL: 'silent', PORT: 0, HOST: '127.0.0.1', DEFAULT_MODELS: false, OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: 0, ...overrides, DATA_DIR: dataDir })
+  const app = await buildApp({ config })
   await app.listen({ port: 0, host: '127.0.0.1' })
   const address = app.server.address()
   const port = typeof address === 'object' && address != null ? address.port : 0
@@ -39,7 +40,10 @@ export async function startServer (overrides: Partial<Config> = {}, options: { d
     return { status: response.statusCode, body: parsed, headers: response.headers as Record<string, unknown> }
   }
   return {
-    app, url, dataDir, call,
+    app,
+    url,
+    dataDir,
+    call,
     close: async () => {
       await app.close()
       if (options.keepDataDir !== true && options.dataDir == null) await rm(dataDir, { recursive: true, force: true })

@@ -50,7 +50,9 @@ export async function spawnServer (dataDir: string, env: Record<string, string> 
     return { status: response.statusCode, body: parsed, headers: response.headers as Record<string, unknown> }
   }
   return {
-    url, child, call,
+    url,
+    child,
+    call,
     output: () => output,
     kill: async () => { if (child.exitCode == null && child.signalCode == null) child.kill('SIGKILL'); await exited },
     stop: async () => { if (child.exitCode == null && child.signalCode == null) child.kill('SIGTERM'); await exited },

@@ -1,4 +1,4 @@
-import { buildMlpOnnx as buildOnnx, randomLayers } from '../../src/proofs/mlp-onnx.js'
+import { buildMlpOnnx as buildOnnx, randomLayers } from './mlp-onnx.js'
 
 /** A seeded stand-in for "a model trained elsewhere": the reference 10-32-16-1 MLP as a PyTorch export writes it. */
 export interface MlpFixtureOptions {

@@ -15,7 +15,9 @@ export type QueueName = typeof QUEUE_NAMES[number]
 export function parseWorkerQueues (text: string): QueueName[] {
   const names = text.split(',').map((q) => q.trim()).filter(Boolean)
   for (const name of names) {
-    if (!(QUEUE_NAMES as readonly string[]).includes(name)) throw new Error(`invalid configuration: WORKER_QUEUES names '${name}'; use ${QUEUE_NAMES.join(', ')}`)
+    if (!(QUEUE_NAMES as readonly string[]).includes(name)) {
+      throw new Error(`invalid configuration: WORKER_QUEUES names '${name}'; use ${QUEUE_NAMES.join(', ')}`)
+    }
   }
   return names as QueueName[]
 }
@@ -57,8 +59,18 @@ export class Queues {
         removeOnFail: { age: 7 * 86_400 },
       },
     })
-    this.circuits = new Queue('circuits', { ...options, defaultJobOptions: { attempts: 3, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: true, removeOnFail: { age: 7 * 86_400 } } })
-    this.training = new Queue('training', { ...options, defaultJobOptions: { attempts: 2, backoff: { type: 'fixed', delay: 5000 }, removeOnComplete: { age: 86_400 }, removeOnFail: { age: 7 * 86_400 } } })
+    this.circuits = new Queue('circuits', {
+      ...options,
+      defaultJobOptions: {
+        attempts: 3, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: true, removeOnFail: { age: 7 * 86_400 },
+      },
+    })
+    this.training = new Queue('training', {
+      ...options,
+      defaultJobOptions: {
+        attempts: 2, backoff: { type: 'fixed', delay: 5000 }, removeOnComplete: { age: 86_400 }, removeOnFail: { age: 7 * 86_400 },
+      },
+    })
   }
 
   /** Waiting jobs, counted at most once a second (a /predict must not cost a Redis round trip per row). */
@@ -76,7 +88,8 @@ export class Queues {
       ensureRoom: async (count) => {
         const { proofs } = await this.waiting()
         if (proofs + count > this.settings.proofQueueLimit) {
-          throw new AppError(503, 'queue_full', `the proof queue is full (${proofs} waiting, limit ${this.settings.proofQueueLimit}); retry later`)
+          throw new AppError(503, 'queue_full',
+            `the proof queue is full (${proofs} waiting, limit ${this.settings.proofQueueLimit}); retry later`)
         }
         this.counted.proofs += count
       },
@@ -92,7 +105,8 @@ export class Queues {
       ensureRoom: async () => {
         const { training } = await this.waiting()
         if (training + 1 > this.settings.trainQueueLimit) {
-          throw new AppError(503, 'queue_full', `the training queue is full (${training} waiting, limit ${this.settings.trainQueueLimit}); retry later`)
+          throw new AppError(503, 'queue_full',
+            `the training queue is full (${training} waiting, limit ${this.settings.trainQueueLimit}); retry later`)
         }
       },
       enqueue: async (job) => { await this.training.add('train', { id: job.id, record: job }, { jobId: job.id }) },
@@ -125,7 +139,7 @@ export interface WorkerServices {
  */
 export function startWorkers (
   settings: QueueSettings, queues: QueueName[], services: WorkerServices,
-  options: { proofConcurrency: number, trainConcurrency: number }, log: FastifyBaseLogger,
+  options: { proofConcurrency: number, trainConcurrency: number }, log: FastifyBaseLogger
 ): Worker[] {
   const common = {
     prefix: settings.prefix,
@@ -143,7 +157,8 @@ export function startWorkers (
       worker = new Worker('proofs', async (job: Job<{ id: string, record?: ProofRecord }>, token?: string) => {
         const attempts = job.opts.attempts ?? 1
         try {
-          const outcome = await services.proofs.prove(job.data.id, { data: job.data.record, finalAttempt: job.attemptsMade + 1 >= attempts, waitForCircuit: false })
+          const finalAttempt = job.attemptsMade + 1 >= attempts
+          const outcome = await services.proofs.prove(job.data.id, { data: job.data.record, finalAttempt, waitForCircuit: false })
           if (outcome === 'circuit_pending') {
             // The circuit is being built by a 'circuits' worker: come back in a second, without spending an attempt.
             await job.moveToDelayed(Date.now() + 1000, token)
@@ -163,7 +178,10 @@ export function startWorkers (
         await services.trainJobs.runFromQueue(job.data.id, job.data.record)
       }, { ...common, connection, concurrency: options.trainConcurrency })
     }
-    worker.on('failed', (job, err) => { if (job != null && !(err instanceof DelayedError)) log.warn({ queue: name, job: job.id, attempt: job.attemptsMade, err: err.message }, 'job failed') })
+    worker.on('failed', (job, err) => {
+      if (job == null || err instanceof DelayedError) return
+      log.warn({ queue: name, job: job.id, attempt: job.attemptsMade, err: err.message }, 'job failed')
+    })
     worker.on('error', (err) => log.error({ queue: name, err }, 'worker error'))
     workers.push(worker)
   }

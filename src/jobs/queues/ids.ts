@@ -26,6 +26,8 @@ export function timeOfId (id: string): number | null {
 /** PROOF_RETENTION: a whole number with a unit, s, m, h or d ('30d', '12h'); milliseconds. */
 export function parseRetention (text: string): number {
   const m = /^([1-9][0-9]*)([smhd])$/.exec(text.trim())
-  if (m == null) throw new Error(`invalid configuration: PROOF_RETENTION '${text}' must be a whole number and a unit, s, m, h or d (e.g. 30d)`)
+  if (m == null) {
+    throw new Error(`invalid configuration: PROOF_RETENTION '${text}' must be a whole number and a unit, s, m, h or d (e.g. 30d)`)
+  }
   return Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 's' | 'm' | 'h' | 'd']
 }

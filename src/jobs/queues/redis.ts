@@ -23,10 +23,12 @@ export async function checkRedis (redis: Redis, log: FastifyBaseLogger): Promise
     throw new Error(`Redis maxmemory-policy is '${policy[1]}': set it to 'noeviction' (jobs and proof records must never be evicted)`)
   }
   const aof = await redis.config('GET', 'appendonly').catch(() => null) as string[] | null
-  if (aof != null && aof[1] !== 'yes') log.warn('Redis runs without AOF (appendonly no): a Redis restart loses the queues and proof records since its last snapshot')
+  if (aof != null && aof[1] !== 'yes') {
+    log.warn('Redis runs without AOF (appendonly no): a Redis restart loses the queues and proof records since its last snapshot')
+  }
 }
 
-const UNLOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`
+const UNLOCK = 'if redis.call(\'GET\', KEYS[1]) == ARGV[1] then return redis.call(\'DEL\', KEYS[1]) end return 0'
 
 /**
  * A deployment-wide lock (SET NX PX, released only by its owner): registry changes of one model
@@ -68,12 +70,15 @@ export async function syncRegistry (registry: Registry, url: string, prefix: str
   })
   let connectedOnce = false
   subscriber.on('ready', () => {
-    if (connectedOnce) registry.reloadAll().catch((err: Error) => log.error({ err }, 'could not read the registry again after a Redis reconnect'))
+    if (connectedOnce) {
+      registry.reloadAll().catch((err: Error) => log.error({ err }, 'could not read the registry again after a Redis reconnect'))
+    }
     connectedOnce = true
   })
   await subscriber.subscribe(channel)
   registry.onChange((name) => {
-    publisher.publish(channel, `${origin} ${name}`).catch((err: Error) => log.warn({ err, model: name }, 'could not publish a registry change'))
+    publisher.publish(channel, `${origin} ${name}`)
+      .catch((err: Error) => log.warn({ err, model: name }, 'could not publish a registry change'))
   })
   registry.useLock(redisLock(publisher, prefix))
   return async () => {

@@ -1,5 +1,6 @@
 import { bestF1Threshold, rocAuc } from '../metrics.js'
-import { initParams, Rng } from '../network.js'
+import { trainingRandom } from '../../seeded-random.js'
+import { initParams } from '../network.js'
 import { bce, FlatTrainer, kFold, shuffled } from '../trainer.js'
 import type { RecipeContext, RecipeResult } from './context.js'
 
@@ -42,7 +43,7 @@ export const DEFAULT_RECIPE: DefaultRecipeOptions = {
 
 export async function trainDefault (ctx: RecipeContext, overrides: Partial<DefaultRecipeOptions> = {}): Promise<RecipeResult> {
   const recipe: DefaultRecipeOptions = { ...DEFAULT_RECIPE, ...overrides }
-  const rng = new Rng(ctx.seed)
+  const rng = trainingRandom(ctx.seed)
   const n = ctx.trainRows
   const maxEpochs = ctx.epochs ?? recipe.maxEpochs
   const y = ctx.yTrain

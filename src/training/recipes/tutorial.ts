@@ -1,9 +1,10 @@
-import { initParams, Rng } from '../network.js'
+import { trainingRandom } from '../../seeded-random.js'
+import { initParams } from '../network.js'
 import { FlatTrainer, kFold, meanBatchBce, shuffled } from '../trainer.js'
 import type { RecipeContext, RecipeResult } from './context.js'
 
 /**
- * METHOD.md sec. 5, quirks included: BCE, Adam lr 1e-4, 30 epochs of shuffled batches of 32 per
+ * docs/METHOD.md sec. 5, quirks included: BCE, Adam lr 1e-4, 30 epochs of shuffled batches of 32 per
  * fold, 5-fold CV without shuffling in which ONE model (and one Adam state) keeps training through
  * all folds; the fold loss is the mean validation BCE over the fold's batches after its 30 epochs.
  * That model, at threshold 0.5, is the one evaluated and exported.
@@ -11,7 +12,7 @@ import type { RecipeContext, RecipeResult } from './context.js'
 export const TUTORIAL = { lr: 1e-4, epochs: 30, batchSize: 32, folds: 5, threshold: 0.5 } as const
 
 export async function trainTutorial (ctx: RecipeContext): Promise<RecipeResult> {
-  const rng = new Rng(ctx.seed)
+  const rng = trainingRandom(ctx.seed)
   const epochs = ctx.epochs ?? TUTORIAL.epochs
   const trainer = new FlatTrainer(initParams(rng), { lr: TUTORIAL.lr })
   try {

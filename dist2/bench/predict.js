@@ -1,0 +1,79 @@
+import * as ort from 'onnxruntime-node';
+import { request } from 'undici';
+import { createSession } from '../src/onnx/session.js';
+import { fmt, load } from './lib.js';
+import { predictBody, ROW, rssMiB, sampleRss, startBare } from './service.js';
+export async function benchPredict(service, model, seconds) {
+    const bare = await startBare();
+    try {
+        const onnx = new Uint8Array(await (await request(`${service.url}/models/${model}/versions/latest/model.onnx`)).body.arrayBuffer());
+        const session = await createSession(onnx);
+        const sessionRun = async (rows, ms) => {
+            const data = new Float32Array(rows * 10).map((_, i) => ROW[i % 10]);
+            const feeds = { [session.inputNames[0]]: new ort.Tensor('float32', data, [rows, 10]) };
+            for (let i = 0; i < 200; i++)
+                await session.run(feeds);
+            let n = 0;
+            const started = performance.now();
+            while (performance.now() - started < ms) {
+                await session.run(feeds);
+                n++;
+            }
+            return (performance.now() - started) * 1000 / n; // µs per call
+        };
+        const runUs = { 1: await sessionRun(1, 1000), 100: await sessionRun(100, 1000) };
+        await session.release();
+        // Warm-up: the model is loaded and the JIT warm before anything is measured.
+        await load(`${service.url}/predict`, predictBody(model, 1), 32, 1);
+        const afterWarmup = rssMiB(service.child.pid);
+        const rss = sampleRss(service.child.pid);
+        const results = [];
+        for (const rows of [1, 100]) {
+            for (const connections of [1, 32, 128]) {
+                const body = predictBody(model, rows);
+                await load(`${service.url}/predict`, body, connections, 1);
+                const serviceResult = await load(`${service.url}/predict`, body, connections, seconds);
+                await load(`${bare.url}/predict`, body, connections, 1);
+                const bareResult = await load(`${bare.url}/predict`, body, connections, seconds);
+                results.push({ rows, connections, service: serviceResult, bare: bareResult });
+                console.error(`predict: ${rows} row(s), ${connections} connections: ${Math.round(serviceResult.rps)} vs bare ${Math.round(bareResult.rps)} req/s`);
+            }
+        }
+        const underLoad = rss.stop();
+        const key = results.find((r) => r.rows === 1 && r.connections === 32);
+        if (key == null)
+            throw new Error('no 1-row 32-connection result');
+        const ratio = key.service.rps / key.bare.rps;
+        const markdown = [
+            `autocannon, ${seconds} s per run after a 1 s warm-up, service and bare route each in their own process, alternating; model \`${model}\`; \`proof: false\`. req/s: mean (median, min-max of the one-second samples).`,
+            '',
+            '| rows | connections | /predict req/s | bare Fastify req/s | ratio | /predict p50 / p99 ms | bare p50 / p99 ms | errors |',
+            '|---:|---:|---:|---:|---:|---:|---:|---:|',
+            ...results.map((r) => `| ${r.rows} | ${r.connections} | ${fmt(r.service.rps, 0)} (${fmt(r.service.rpsMedian, 0)}, ${fmt(r.service.rpsMin, 0)}-${fmt(r.service.rpsMax, 0)}) | ${fmt(r.bare.rps, 0)} (${fmt(r.bare.rpsMedian, 0)}, ${fmt(r.bare.rpsMin, 0)}-${fmt(r.bare.rpsMax, 0)}) | ${fmt(r.service.rps / r.bare.rps, 2)} | ${r.service.p50} / ${r.service.p99} | ${r.bare.p50} / ${r.bare.p99} | ${r.service.errors + r.service.non2xx} |`),
+            '',
+            '| rows | session.run alone, µs/call | its ceiling, calls/s on one core | /predict req/s at 32 connections | rows/s served | rows/s as share of the ceiling (1 row per run) |',
+            '|---:|---:|---:|---:|---:|---:|',
+            ...[1, 100].map((rows) => {
+                const r = results.find((x) => x.rows === rows && x.connections === 32);
+                const ceiling = 1e6 / runUs[rows];
+                return `| ${rows} | ${fmt(runUs[rows], 1)} | ${fmt(ceiling, 0)} | ${fmt(r?.service.rps ?? 0, 0)} | ${fmt((r?.service.rps ?? 0) * rows, 0)} | ${fmt((r?.service.rps ?? 0) / ceiling, 2)} |`;
+            }),
+            '',
+            'A share above 1 is possible: requests that arrive in the same event-loop turn share one session.run (src/inference/predictor.ts), so the service pays the fixed cost of a run once for several requests.',
+        ].join('\n');
+        return {
+            title: 'Prediction without proof (`/predict`)',
+            markdown,
+            results,
+            rss: { afterWarmup, underLoad },
+            goals: [
+                { goal: '/predict (1 row, no proof, 32 connections) >= 60% of the bare Fastify route', met: ratio >= 0.6, measured: `${fmt(ratio * 100, 0)}% (${fmt(key.service.rps, 0)} vs ${fmt(key.bare.rps, 0)} req/s)` },
+                { goal: '... with p99 under 10 ms', met: key.service.p99 < 10, measured: `p99 ${key.service.p99} ms (bare route: ${key.bare.p99} ms)` },
+            ],
+        };
+    }
+    finally {
+        await bare.stop();
+    }
+}
+//# sourceMappingURL=predict.js.map

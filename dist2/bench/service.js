@@ -1,0 +1,97 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { request } from 'undici';
+import { startChild, stopChild } from './lib.js';
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const SERVER_SCRIPT = path.join(here, '..', 'src', 'server.js');
+export const BARE_SCRIPT = path.join(here, 'bare-server.js');
+/**
+ * The load generator is one client, so the default rate limit (6000 requests a minute per client)
+ * would answer most of a run with 429. The limiter stays on (its cost per request is part of what
+ * is measured) with a ceiling no run reaches.
+ */
+export const BENCH_RATE_LIMIT_MAX = '1000000000';
+export async function startService(dataDir, env = {}, execArgv = []) {
+    const t0 = performance.now();
+    const { child, firstLine } = await startChild(SERVER_SCRIPT, { DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent', DEFAULT_MODELS: 'false', PRINT_PORT: '1', RATE_LIMIT_MAX: BENCH_RATE_LIMIT_MAX, ...env }, execArgv);
+    return { url: `http://127.0.0.1:${firstLine.trim()}`, child, startedMs: performance.now() - t0, stop: async () => await stopChild(child) };
+}
+export async function startBare(execArgv = []) {
+    const { child, firstLine } = await startChild(BARE_SCRIPT, {}, execArgv);
+    return { url: `http://127.0.0.1:${firstLine.trim()}`, stop: async () => await stopChild(child) };
+}
+export async function json(method, url, body) {
+    const res = await request(url, { method: method, headers: body == null ? {} : { 'content-type': 'application/json' }, body: body == null ? undefined : JSON.stringify(body) });
+    const text = await res.body.text();
+    if (res.statusCode >= 400)
+        throw new Error(`${method} ${url}: ${res.statusCode} ${text}`);
+    return JSON.parse(text);
+}
+const sleep = async (ms) => await new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * A model as the service trains it (scaler in the graph, 10-32-16-1), trained quickly (1 epoch) on
+ * synthetic data; waits until its circuit is built so that no background build competes with a
+ * measurement.
+ */
+export async function trainBenchModel(url, name = 'bench') {
+    const job = await json('POST', `${url}/train`, { model: name, recipe: 'tutorial', epochs: 1, data: { synthetic: { days: 200 } } });
+    let state = job;
+    while (state.status !== 'succeeded') {
+        if (state.status === 'failed')
+            throw new Error(state.error);
+        await sleep(200);
+        state = await json('GET', `${url}/train/${job.id}`);
+    }
+    await waitProvable(url, name);
+}
+export async function waitProvable(url, name, timeoutMs = 300_000) {
+    const until = Date.now() + timeoutMs;
+    while (Date.now() < until) {
+        // 404 until the model's first version is registered
+        const meta = await json('GET', `${url}/models/${name}/versions/latest`).catch(() => null);
+        if (meta?.provable === true)
+            return;
+        await sleep(250);
+    }
+    throw new Error(`model ${name}: no circuit after ${timeoutMs} ms`);
+}
+/** A realistic row (10 features, the tutorial's order) and bodies of 1 and 100 rows. */
+export const ROW = [2.1e7, 9.5e6, 1850.2, 0, 8.1e9, 1.9e7, 8.7e6, 0, 7.7e9, 0.031];
+export function rowsOf(n) {
+    return Array.from({ length: n }, (_, i) => ROW.map((v) => v * (1 + i / 1000)));
+}
+export function predictBody(model, rows, proof = false) {
+    return JSON.stringify({ model, instances: rowsOf(rows), proof });
+}
+/** Resident set size of a process, from /proc (Linux), in MiB; null elsewhere. */
+export function rssMiB(pid) {
+    if (pid == null)
+        return null;
+    try {
+        const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+        const kb = /VmRSS:\s+(\d+)/.exec(status)?.[1];
+        return kb == null ? null : Number(kb) / 1024;
+    }
+    catch {
+        return null;
+    }
+}
+export function peakRssMiB(pid) {
+    if (pid == null)
+        return null;
+    try {
+        const kb = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+        return kb == null ? null : Number(kb) / 1024;
+    }
+    catch {
+        return null;
+    }
+}
+/** Samples a process's RSS every 100 ms until stopped; returns the highest seen (MiB). */
+export function sampleRss(pid) {
+    let max = rssMiB(pid) ?? 0;
+    const timer = setInterval(() => { max = Math.max(max, rssMiB(pid) ?? 0); }, 100);
+    return { stop: () => { clearInterval(timer); return Math.max(max, rssMiB(pid) ?? 0); } };
+}
+//# sourceMappingURL=service.js.map

@@ -1,0 +1,59 @@
+import { Type } from 'typebox';
+import { ErrorResponse, ref, serverError } from '../src/schemas/index.js';
+const Live = Type.Object({ status: Type.Literal('ok') }, { $id: 'Live', description: 'The process is running' });
+const Ready = Type.Object({ status: Type.Literal('ready') }, { $id: 'Ready', description: 'The default model can serve predictions' });
+const Health = Type.Object({
+    status: Type.Union([Type.Literal('ready'), Type.Literal('starting')]),
+    missing: Type.Array(Type.String()),
+    training_backend: Type.Union([Type.String(), Type.Null()], { description: 'tfjs backend of the last training, null before any' }),
+    ptau: Type.Union([Type.Object({ file: Type.String(), secure: Type.Boolean() }), Type.Null()], { description: 'powers of tau in use; secure=false is a local development file' }),
+    models: Type.Integer(),
+}, { $id: 'Health', description: 'Readiness with details' });
+const healthRoutes = async (app) => {
+    app.addSchema(Live);
+    app.addSchema(Ready);
+    app.addSchema(Health);
+    const { training, models, engine } = app.services;
+    app.get('/health/live', {
+        schema: { operationId: 'getLive', tags: ['service'], summary: 'The process is running', response: { 200: ref(Live), ...serverError } },
+        config: { access: 'public', live: true },
+    }, async () => ({ status: 'ok' }));
+    app.get('/health/ready', {
+        schema: {
+            operationId: 'getReady',
+            tags: ['service'],
+            summary: 'The default model can serve predictions',
+            response: { 200: ref(Ready), 503: ref(ErrorResponse), ...serverError },
+        },
+        config: { access: 'public' },
+    }, async (_request, reply) => {
+        const { ready, missing } = await training.readiness();
+        if (!ready) {
+            return await reply.code(503).header('retry-after', '5').send({
+                error: 'not_ready',
+                message: `still missing: ${missing.join('; ')}`
+            });
+        }
+        return { status: 'ready' };
+    });
+    app.get('/health', {
+        schema: {
+            operationId: 'getHealth',
+            tags: ['service'],
+            summary: 'Readiness with details: training backend, powers of tau, models',
+            response: { 200: ref(Health), ...serverError },
+        },
+        config: { access: 'public' },
+    }, async () => {
+        const { ready, missing } = await training.readiness();
+        return {
+            status: ready ? 'ready' : 'starting',
+            missing,
+            training_backend: await training.backend(),
+            ptau: engine.ptauInfo(),
+            models: models.list().length,
+        };
+    });
+};
+export default healthRoutes;
+//# sourceMappingURL=health.js.map

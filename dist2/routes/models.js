@@ -1,0 +1,170 @@
+import { Type } from 'typebox';
+import { AppError } from '../src/errors.js';
+import { AliasRequest, ErrorResponse, ModelList, ModelName, ModelSummary, ModelVersion, Registered, VerificationKey, VersionSelector, bodyErrors, errorResponses, ref, serverError, uploadMultipartBody, } from '../src/schemas/index.js';
+import { parseSpecPart, readParts } from './lib/multipart.js';
+const NameParams = Type.Object({ name: ModelName });
+const VersionParams = Type.Object({ name: ModelName, version: VersionSelector });
+const AliasParams = Type.Object({ name: ModelName, alias: Type.String({ pattern: '^[a-z][a-z0-9_-]{0,63}$' }) });
+const Deleted = Type.Object({ name: Type.String(), version: Type.Integer(), deleted: Type.Literal(true) }, {
+    $id: 'Deleted',
+    description: 'The deleted version'
+});
+const modelRoutes = async (app) => {
+    app.addSchema(Deleted);
+    const { models } = app.services;
+    app.get('/models', {
+        schema: {
+            operationId: 'listModels',
+            tags: ['models'],
+            summary: 'List models with their versions and aliases',
+            response: { 200: ref(ModelList), ...serverError }
+        },
+        config: { access: 'read' },
+    }, async () => ({ models: models.list() }));
+    app.get('/models/:name', {
+        schema: {
+            operationId: 'getModel', tags: ['models'], summary: "The model's latest version",
+            params: NameParams, response: { 200: ref(ModelVersion), ...errorResponses },
+        },
+        config: { access: 'read' },
+    }, async (request) => models.view(request.params.name));
+    app.get('/models/:name/versions/:version', {
+        schema: {
+            operationId: 'getModelVersion',
+            tags: ['models'],
+            summary: 'A model version by number or alias',
+            params: VersionParams,
+            response: { 200: ref(ModelVersion), ...errorResponses },
+        },
+        config: { access: 'read' },
+    }, async (request) => models.view(request.params.name, request.params.version));
+    app.get('/models/:name/versions/:version/model.onnx', {
+        schema: {
+            operationId: 'getModelOnnx',
+            tags: ['models'],
+            summary: "The version's ONNX file",
+            params: VersionParams,
+            response: {
+                200: { description: 'ONNX model bytes', content: { 'application/octet-stream': { schema: Type.String({ format: 'binary' }) } } },
+                ...errorResponses,
+            },
+        },
+        config: { access: 'read' },
+    }, async (request, reply) => {
+        const { meta, bytes } = await models.onnx(request.params.name, request.params.version);
+        return await reply
+            .type('application/octet-stream')
+            .header('content-disposition', `attachment; filename="${meta.name}-v${meta.version}.onnx"`)
+            .header('x-onnx-sha256', meta.onnx_sha256)
+            .send(bytes);
+    });
+    app.post('/models', {
+        schema: {
+            operationId: 'uploadModel',
+            tags: ['models'],
+            summary: 'Register an ONNX model trained elsewhere (multipart: model file + spec JSON)',
+            consumes: ['multipart/form-data'],
+            response: {
+                201: ref(Registered),
+                400: ref(ErrorResponse),
+                413: ref(ErrorResponse),
+                415: ref(ErrorResponse),
+                422: ref(ErrorResponse),
+                ...serverError
+            },
+        },
+        config: {
+            access: 'write',
+            // The parts are read one by one in the handler (the spec is validated by the use case), so the body is declared for the document
+            // only.
+            swaggerTransform: ({ schema, url }) => ({
+                schema: {
+                    ...schema,
+                    body: { content: { 'multipart/form-data': { schema: uploadMultipartBody } } }
+                },
+                url
+            }),
+        },
+    }, async (request, reply) => {
+        if (!request.isMultipart()) {
+            throw new AppError(415, 'unsupported_media_type', 'send multipart/form-data with a \'model\' file part (ONNX) and a \'spec\' JSON part');
+        }
+        let onnx;
+        let specText;
+        await readParts(request, async (part) => {
+            const field = part.fieldname.slice(0, 80);
+            if (part.type === 'file') {
+                const bytes = await part.toBuffer();
+                if (part.fieldname === 'model')
+                    onnx = bytes;
+                else if (part.fieldname === 'spec')
+                    specText = bytes.toString('utf8');
+                else
+                    throw new AppError(400, 'unexpected_part', `unexpected file part '${field}': send 'model' and 'spec'`, { field });
+            }
+            else if (part.fieldname === 'spec') {
+                specText = String(part.value);
+            }
+            else {
+                throw new AppError(400, 'unexpected_part', `unexpected field '${field}': send 'model' and 'spec'`, { field });
+            }
+        });
+        const spec = parseSpecPart(specText, ': send a JSON part such as {"name": "my-model", "features": [...]}');
+        const meta = await models.upload(onnx, spec);
+        return await reply.code(201).send({ name: meta.name, version: meta.version, href: `/models/${meta.name}/versions/${meta.version}` });
+    });
+    app.delete('/models/:name/versions/:version', {
+        schema: {
+            operationId: 'deleteModelVersion',
+            tags: ['models'],
+            summary: 'Delete a version (its number is never reused)',
+            params: VersionParams,
+            response: { 200: ref(Deleted), ...errorResponses },
+        },
+        config: { access: 'write' },
+    }, async (request) => {
+        const meta = await models.delete(request.params.name, request.params.version);
+        return { name: meta.name, version: meta.version, deleted: true };
+    });
+    app.put('/models/:name/aliases/:alias', {
+        schema: {
+            operationId: 'setModelAlias',
+            tags: ['models'],
+            summary: 'Point an alias (such as champion) at a version',
+            params: AliasParams,
+            body: ref(AliasRequest),
+            response: { 200: ref(ModelSummary), ...bodyErrors, ...errorResponses },
+        },
+        config: { access: 'write' },
+    }, async (request) => await models.setAlias(request.params.name, request.params.alias, request.body.version));
+    app.get('/models/:name/versions/:version/verification-key', {
+        schema: {
+            operationId: 'getVerificationKey',
+            tags: ['proofs'],
+            summary: "The version's snarkjs verification key",
+            params: VersionParams,
+            response: { 200: ref(VerificationKey), 409: ref(ErrorResponse), 422: ref(ErrorResponse), ...errorResponses },
+        },
+        config: { access: 'read' },
+    }, async (request) => await models.verificationKey(request.params.name, request.params.version));
+    app.get('/models/:name/versions/:version/verifier.sol', {
+        schema: {
+            operationId: 'getSolidityVerifier',
+            tags: ['proofs'],
+            summary: 'A Solidity verifier contract for the version',
+            params: VersionParams,
+            response: {
+                200: { description: 'Solidity source', content: { 'text/plain': { schema: Type.String() } } },
+                409: ref(ErrorResponse),
+                422: ref(ErrorResponse),
+                ...errorResponses,
+            },
+        },
+        config: { access: 'read' },
+    }, async (request, reply) => {
+        const source = await models.solidityVerifier(request.params.name, request.params.version);
+        return await reply.type('text/plain; charset=utf-8').send(source);
+    });
+};
+export default modelRoutes;
+//# sourceMappingURL=models.js.map

@@ -1,0 +1,100 @@
+import { Type } from 'typebox';
+import { AppError } from '../src/errors.js';
+import { ErrorResponse, TrainJob, TrainJobList, TrainRequest, errorResponses, ref, serverError, trainMultipartBody } from '../src/schemas/index.js';
+import { parseSpecPart, readParts } from './lib/multipart.js';
+const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
+const TrainListQuery = Type.Object({
+    limit: Type.Integer({ minimum: 1, maximum: 500, default: 50, description: 'Jobs per page' }),
+    cursor: Type.Optional(Type.String({ maxLength: 200, description: 'The `next` of the previous page' })),
+}, { additionalProperties: false });
+const trainRoutes = async (app) => {
+    const { training } = app.services;
+    app.post('/train', {
+        schema: {
+            operationId: 'startTraining',
+            tags: ['training'],
+            summary: 'Start a training job (synthetic data, dataset URLs, or uploaded files)',
+            description: 'JSON body, or multipart/form-data with a `spec` JSON part (a TrainRequest without `data`) and one file part per ' +
+                'dataset: ' +
+                'liquidations_v2, liquidations_v3, deposits_borrows_v2, deposits_borrows_v3, token_prices (.csv, .parquet, .arrow/.arrows, .json).',
+            consumes: ['application/json', 'multipart/form-data'],
+            body: { content: { 'application/json': { schema: ref(TrainRequest) } } },
+            response: {
+                202: ref(TrainJob),
+                400: ref(ErrorResponse),
+                413: ref(ErrorResponse),
+                415: ref(ErrorResponse),
+                503: ref(ErrorResponse),
+                ...serverError
+            },
+        },
+        config: {
+            access: 'write',
+            // The multipart body is read part by part in the handler (validated there), so it is declared for the document only.
+            swaggerTransform: ({ schema, url }) => ({
+                schema: {
+                    ...schema,
+                    body: {
+                        content: {
+                            'application/json': { schema: ref(TrainRequest) },
+                            'multipart/form-data': { schema: trainMultipartBody }
+                        }
+                    }
+                },
+                url,
+            }),
+        },
+    }, async (request, reply) => {
+        if (request.isMultipart()) {
+            const upload = training.beginUpload();
+            try {
+                let specText;
+                await readParts(request, async (part) => {
+                    if (part.fieldname === 'spec') {
+                        specText = part.type === 'file' ? (await part.toBuffer()).toString('utf8') : String(part.value);
+                        return;
+                    }
+                    await upload.add(part.fieldname, part.type === 'file' ? part : null);
+                });
+                const spec = parseSpecPart(specText, ' (JSON: {"model": ..., "recipe": ..., "window": ...})');
+                const validate = request.compileValidationSchema(ref(TrainRequest), 'body'); // no type coercion, like a JSON body
+                if (!validate(spec)) {
+                    const first = validate.errors?.[0];
+                    throw new AppError(400, 'invalid_spec', `spec${first?.instancePath ?? ''} ${first?.message ?? 'is invalid'}`, { field: `spec${first?.instancePath ?? ''}` });
+                }
+                return await reply.code(202).send(await upload.submit(spec));
+            }
+            catch (err) {
+                await upload.discard();
+                throw err;
+            }
+        }
+        const contentType = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+        if (contentType !== 'application/json') {
+            throw new AppError(415, 'unsupported_media_type', `content type '${contentType.slice(0, 80)}' is not supported: send application/json or multipart/form-data`);
+        }
+        return await reply.code(202).send(await training.submit(request.body));
+    });
+    app.get('/train/:id', {
+        schema: {
+            operationId: 'getTrainingJob',
+            tags: ['training'],
+            summary: 'A training job: status, progress, dataset, metrics, model',
+            params: IdParams,
+            response: { 200: ref(TrainJob), ...errorResponses },
+        },
+        config: { access: 'read' },
+    }, async (request) => await training.get(request.params.id));
+    app.get('/train', {
+        schema: {
+            operationId: 'listTrainingJobs',
+            tags: ['training'],
+            summary: 'Training jobs, newest first, a page at a time',
+            querystring: TrainListQuery,
+            response: { 200: ref(TrainJobList), 400: ref(ErrorResponse), ...serverError }
+        },
+        config: { access: 'read' },
+    }, async (request) => await training.list(request.query.limit, request.query.cursor));
+};
+export default trainRoutes;
+//# sourceMappingURL=train.js.map

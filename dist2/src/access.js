@@ -1,0 +1,83 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { AppError } from './errors.js';
+import { ErrorResponse, ref } from './schemas/index.js';
+export function parseApiKeys(text) {
+    return text.split(',').map((k) => k.trim()).filter((k) => k.length > 0);
+}
+/** The key a request presents, if any: `x-api-key` first, then `Authorization: Bearer`. */
+export function presentedKey(request) {
+    const header = request.headers['x-api-key'];
+    const direct = Array.isArray(header) ? header[0] : header;
+    if (direct != null && direct !== '')
+        return direct;
+    const authorization = request.headers.authorization;
+    const match = authorization != null ? /^Bearer\s+(\S+)\s*$/i.exec(authorization) : null;
+    return match?.[1];
+}
+const digest = (text) => createHash('sha256').update(text).digest();
+export class ApiKeys {
+    requiredForRead;
+    digests;
+    constructor(keys, requiredForRead) {
+        this.requiredForRead = requiredForRead;
+        this.digests = keys.map(digest);
+    }
+    get enabled() {
+        return this.digests.length > 0;
+    }
+    /**
+     * A short stable id of the matching key (for rate-limit buckets; never the key itself), or null.
+     * Both sides are hashed to equal length and every key is compared, so timing reveals neither
+     * the key nor which one matched.
+     */
+    identify(key) {
+        if (key == null)
+            return null;
+        const presented = digest(key);
+        let match = null;
+        for (const known of this.digests)
+            if (timingSafeEqual(known, presented))
+                match = known;
+        return match == null ? null : match.subarray(0, 8).toString('hex');
+    }
+    /** Throws the 401/403 a request gets on a route of this access class. */
+    check(access, request) {
+        if (!this.enabled || access === 'public' || (access === 'read' && !this.requiredForRead))
+            return;
+        const key = presentedKey(request);
+        if (key == null) {
+            throw new AppError(401, 'unauthorized', `this ${access === 'write' ? 'operation changes the service and needs' : 'service needs'} an API key: send it in the x-api-key ` +
+                'header or as Authorization: Bearer <key>');
+        }
+        if (this.identify(key) == null)
+            throw new AppError(403, 'forbidden', 'the API key is not valid');
+    }
+}
+/** OpenAPI: security requirements and the error answers each access class can give. */
+export function documentAccess(route, access, rateLimited, overloadable) {
+    if (route.schema == null || route.schema.hide === true)
+        return;
+    // Copies: routes may share one schema or response object.
+    const schema = { ...route.schema };
+    const response = { ...schema.response };
+    const answer = (description) => ({ ...ref(ErrorResponse), description });
+    if (access === 'write')
+        schema.security = [{ apiKey: [] }, { bearerAuth: [] }];
+    if (access === 'read')
+        schema.security = [{}, { apiKey: [] }, { bearerAuth: [] }];
+    if (access !== 'public') {
+        response[401] ??= answer('No API key, where one is required');
+        response[403] ??= answer('The API key is not valid');
+    }
+    if (rateLimited)
+        response[429] ??= answer('Too many requests for this key or client (Retry-After)');
+    if (overloadable)
+        response[503] ??= answer('Overloaded, or a queue is full (Retry-After)');
+    schema.response = response;
+    route.schema = schema;
+}
+export const securitySchemes = {
+    apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key', description: 'One of the keys in API_KEYS' },
+    bearerAuth: { type: 'http', scheme: 'bearer', description: 'One of the keys in API_KEYS, as Authorization: Bearer <key>' },
+};
+//# sourceMappingURL=access.js.map

@@ -1,0 +1,85 @@
+import Fastify, { LogController } from 'fastify';
+import fp from 'fastify-plugin';
+import { validatorsWithoutBodyCoercion } from './validation.js';
+import swagger from './plugins/external/swagger.js';
+import multipart from './plugins/external/multipart.js';
+import securityHeaders from './plugins/app/security-headers.js';
+import access from './plugins/app/access.js';
+import bodies from './plugins/app/bodies.js';
+import pressure from './plugins/app/pressure.js';
+import rateLimit from './plugins/app/rate-limit.js';
+import errors from './plugins/app/errors.js';
+import servicesPlugin from './plugins/app/services.js';
+import healthRoutes from '../routes/health.js';
+import modelRoutes from '../routes/models.js';
+import predictRoutes from '../routes/predict.js';
+import trainRoutes from '../routes/train.js';
+import proofRoutes from '../routes/proofs.js';
+import inferenceV2Routes from '../routes/v2.js';
+/**
+ * Fastify writes two access lines per request at info, which cost more than the model itself
+ * (BENCHMARKS.md, "Request logging"): they go at REQUEST_LOG_LEVEL (debug by default) instead.
+ * A failed request is still logged at error, as Fastify does.
+ */
+class AccessLogController extends LogController {
+    level;
+    constructor(level) {
+        super();
+        this.level = level;
+    }
+    incomingRequest(request) {
+        request.log[this.level]({ req: request }, 'incoming request');
+    }
+    requestCompleted(error, request, reply) {
+        if (error != null)
+            reply.log.error({ res: reply, err: error, responseTime: reply.elapsedTime }, 'request errored');
+        else
+            reply.log[this.level]({ res: reply, responseTime: reply.elapsedTime }, 'request completed');
+    }
+}
+/** The validated configuration, as `app.config`: the one plugin every other depends on. */
+const configPlugin = fp(async (app, options) => { app.decorate('config', options.config); }, { name: 'config' });
+/**
+ * The one app factory, used by the server, the tests and the OpenAPI generator (fastify/demo's
+ * order): external plugins, then the app's plugins (one concern each, src/plugins/app/), then the
+ * routes, thin HTTP layers over the use cases in src/services/.
+ */
+export async function buildApp({ config, services, startBackground }) {
+    const app = Fastify({
+        // Keys never reach the logs: request headers, and @fastify/multipart's trace of the headers it hands to busboy.
+        logger: {
+            level: config.LOG_LEVEL,
+            redact: ['req.headers', 'busboyOptions.headers', 'headers'].flatMap((at) => [`${at}.authorization`, `${at}["x-api-key"]`,
+                `${at}.cookie`]),
+        },
+        bodyLimit: config.BODY_LIMIT,
+        ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true, allErrors: false } },
+        schemaController: validatorsWithoutBodyCoercion(),
+        forceCloseConnections: 'idle',
+        return503OnClosing: true,
+        logController: new AccessLogController(config.REQUEST_LOG_LEVEL),
+    }).withTypeProvider();
+    await app.register(configPlugin, { config });
+    // External plugins
+    await app.register(swagger);
+    await app.register(multipart);
+    // App plugins. Order matters where hooks meet: access marks each route (public routes are not
+    // rate-limited) before rate-limit adds its per-route hook; pressure and rate-limit answer in
+    // onRequest, the key check runs in preParsing.
+    await app.register(access);
+    await app.register(bodies);
+    await app.register(securityHeaders);
+    await app.register(pressure);
+    await app.register(rateLimit);
+    await app.register(errors);
+    await app.register(servicesPlugin, { services, startBackground });
+    // Routes
+    await app.register(healthRoutes);
+    await app.register(trainRoutes);
+    await app.register(modelRoutes);
+    await app.register(predictRoutes);
+    await app.register(proofRoutes);
+    await app.register(inferenceV2Routes);
+    return app;
+}
+//# sourceMappingURL=app.js.map

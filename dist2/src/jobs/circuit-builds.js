@@ -1,0 +1,117 @@
+import { AppError } from '../errors.js';
+import { WorkQueue } from './work-queue.js';
+/**
+ * Builds each version's circuit in the background after registration (compile, setup, keys),
+ * one at a time, and lets proof jobs wait for it. Builds interrupted by a restart run again.
+ */
+export class CircuitBuilds {
+    registry;
+    engine;
+    log;
+    queue = new WorkQueue('circuit build', 1, 100_000);
+    waiters = new Map();
+    closing = false;
+    /** REDIS_URL mode: builds go to the deployment's BullMQ 'circuits' queue (one build per version, job id dedup). */
+    remote;
+    constructor(registry, engine, log) {
+        this.registry = registry;
+        this.engine = engine;
+        this.log = log;
+    }
+    useQueue(add) {
+        this.remote = add;
+    }
+    resumeAll() {
+        for (const meta of this.registry.allVersions()) {
+            const status = this.registry.circuit(meta).status;
+            if (status === 'pending' || status === 'building')
+                void this.enqueue(meta);
+        }
+    }
+    async enqueue(meta) {
+        if (this.remote != null) {
+            await this.remote(meta).catch((err) => {
+                this.log.error({ err, model: meta.name, version: meta.version }, 'could not queue the circuit build');
+            });
+            return;
+        }
+        this.queue.push(async () => await this.build(meta));
+    }
+    /**
+     * The BullMQ 'circuits' processor: reads the version's state from the shared DATA_DIR first, so a
+     * build finished (or found unprovable) by another worker is never run again.
+     */
+    async buildFromQueue(name, version) {
+        await this.registry.reloadModel(name);
+        let meta;
+        try {
+            meta = this.registry.resolve(name, version);
+        }
+        catch {
+            return; // deleted meanwhile
+        }
+        const status = this.registry.circuit(meta).status;
+        if (status === 'pending' || status === 'building')
+            await this.build(meta);
+        // Stopped mid-way: the job must not count as done; BullMQ gives it to another worker.
+        if (this.closing && this.registry.circuit(meta).status !== 'ready')
+            throw new Error('circuit build interrupted by shutdown');
+    }
+    /** Resolves once the version's circuit is ready; rejects with the reason when it cannot be. */
+    async whenReady(meta) {
+        const state = this.registry.circuit(meta);
+        if (state.status === 'ready')
+            return;
+        if (state.status === 'failed' || state.status === 'unsupported') {
+            throw new AppError(422, 'not_provable', notProvableMessage(meta, state.error));
+        }
+        await new Promise((resolve, reject) => {
+            const key = `${meta.name}@${meta.version}`;
+            this.waiters.set(key, [...(this.waiters.get(key) ?? []), { resolve, reject }]);
+        });
+    }
+    /** Builds not yet finished stay 'pending'/'building' on disk and run again at the next start. */
+    close() {
+        this.closing = true;
+    }
+    async build(meta) {
+        const key = `${meta.name}@${meta.version}`;
+        if (this.closing)
+            return;
+        try {
+            const onnx = await this.registry.readOnnx(meta);
+            const reason = this.engine.checkProvable(onnx, meta);
+            if (reason != null) {
+                await this.registry.setCircuit(meta, { status: 'unsupported', error: reason });
+                this.log.info({ model: meta.name, version: meta.version, reason }, 'model version is not provable; it still serves predictions');
+            }
+            else {
+                await this.registry.setCircuit(meta, { status: 'building' });
+                const started = Date.now();
+                this.log.info({ model: meta.name, version: meta.version, proof_system: meta.proof_system }, 'building circuit');
+                const state = await this.engine.build({ onnx, meta, dir: this.registry.circuitDir(meta), proofSystem: meta.proof_system });
+                await this.registry.setCircuit(meta, { ...state, status: 'ready', build_ms: Date.now() - started });
+                this.log.info({ model: meta.name, version: meta.version, constraints: state.constraints, ms: Date.now() - started }, 'circuit ready');
+            }
+        }
+        catch (err) {
+            if (this.closing)
+                return;
+            const message = err.message;
+            await this.registry.setCircuit(meta, { status: 'failed', error: message }).catch(() => undefined);
+            this.log.error({ model: meta.name, version: meta.version, err }, 'circuit build failed');
+        }
+        const state = this.registry.circuit(meta);
+        for (const waiter of this.waiters.get(key) ?? []) {
+            if (state.status === 'ready')
+                waiter.resolve();
+            else
+                waiter.reject(new AppError(422, 'not_provable', notProvableMessage(meta, state.error)));
+        }
+        this.waiters.delete(key);
+    }
+}
+export function notProvableMessage(meta, reason) {
+    return `model '${meta.name}' version ${meta.version} is not provable${reason != null ? `: ${reason}` : ''}`;
+}
+//# sourceMappingURL=circuit-builds.js.map

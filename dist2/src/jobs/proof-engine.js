@@ -1,0 +1,2 @@
+export {};
+//# sourceMappingURL=proof-engine.js.map

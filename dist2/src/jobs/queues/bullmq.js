@@ -1,0 +1,160 @@
+import { DelayedError, Queue, UnrecoverableError, Worker } from 'bullmq';
+import { AppError } from '../../errors.js';
+import { PermanentProofError } from '../proof-jobs.js';
+import { connect } from './redis.js';
+export const QUEUE_NAMES = ['proofs', 'circuits', 'training'];
+/** Parses WORKER_QUEUES ('proofs,circuits,training'); throws naming the unknown one. */
+export function parseWorkerQueues(text) {
+    const names = text.split(',').map((q) => q.trim()).filter(Boolean);
+    for (const name of names) {
+        if (!QUEUE_NAMES.includes(name)) {
+            throw new Error(`invalid configuration: WORKER_QUEUES names '${name}'; use ${QUEUE_NAMES.join(', ')}`);
+        }
+    }
+    return names;
+}
+/**
+ * The deployment's three BullMQ queues as the API side sees them (add, count). Job data carries ids
+ * and the small fields a record is made of (a proof's ten inputs), never artefacts: models and
+ * circuits are files in the shared DATA_DIR.
+ */
+export class Queues {
+    log;
+    settings;
+    proofs;
+    circuits;
+    training;
+    connection;
+    counted = { at: 0, proofs: 0, training: 0 };
+    constructor(log, settings) {
+        this.log = log;
+        this.settings = settings;
+        this.connection = connect(settings.url, `${settings.prefix}:queues`, log);
+        const options = { connection: this.connection, prefix: settings.prefix };
+        this.proofs = new Queue('proofs', {
+            ...options,
+            defaultJobOptions: {
+                attempts: settings.proofAttempts,
+                backoff: { type: 'exponential', delay: 1000 },
+                // Results live in the proof record; the finished job itself is kept an hour for inspection.
+                removeOnComplete: { age: 3600, count: 10_000 },
+                removeOnFail: { age: 7 * 86_400 },
+            },
+        });
+        this.circuits = new Queue('circuits', {
+            ...options,
+            defaultJobOptions: {
+                attempts: 3, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: true, removeOnFail: { age: 7 * 86_400 },
+            },
+        });
+        this.training = new Queue('training', {
+            ...options,
+            defaultJobOptions: {
+                attempts: 2, backoff: { type: 'fixed', delay: 5000 }, removeOnComplete: { age: 86_400 }, removeOnFail: { age: 7 * 86_400 },
+            },
+        });
+    }
+    /** Waiting jobs, counted at most once a second (a /predict must not cost a Redis round trip per row). */
+    async waiting() {
+        if (Date.now() - this.counted.at > 1000) {
+            const [proofs, training] = await Promise.all([this.proofs.count(), this.training.count()]);
+            this.counted = { at: Date.now(), proofs, training };
+        }
+        return this.counted;
+    }
+    proofDispatch() {
+        return {
+            recordFirst: false,
+            ensureRoom: async (count) => {
+                const { proofs } = await this.waiting();
+                if (proofs + count > this.settings.proofQueueLimit) {
+                    throw new AppError(503, 'queue_full', `the proof queue is full (${proofs} waiting, limit ${this.settings.proofQueueLimit}); retry later`);
+                }
+                this.counted.proofs += count;
+            },
+            // jobId = proof id: adding the same proof twice is a no-op in BullMQ.
+            enqueue: async (record) => { await this.proofs.add('prove', { id: record.id, record }, { jobId: record.id }); },
+            close: async () => { },
+        };
+    }
+    trainDispatch() {
+        return {
+            recordFirst: false,
+            ensureRoom: async () => {
+                const { training } = await this.waiting();
+                if (training + 1 > this.settings.trainQueueLimit) {
+                    throw new AppError(503, 'queue_full', `the training queue is full (${training} waiting, limit ${this.settings.trainQueueLimit}); retry later`);
+                }
+            },
+            enqueue: async (job) => { await this.training.add('train', { id: job.id, record: job }, { jobId: job.id }); },
+            close: async () => { },
+        };
+    }
+    /** One build per version for the whole deployment: the job id is the version's, so a second add is a no-op. */
+    async addCircuitBuild(meta) {
+        await this.circuits.add('build', { name: meta.name, version: meta.version }, { jobId: `${meta.name}.v${meta.version}` });
+    }
+    async close() {
+        await Promise.all([this.proofs.close(), this.circuits.close(), this.training.close()]);
+        await this.connection.quit().catch(() => undefined);
+    }
+}
+/**
+ * The worker side: one BullMQ Worker per queue this process takes. Proving is CPU-bound, so it runs
+ * in the prover pool's threads (src/proofs/prover-pool.ts) and builds in a child process: the
+ * event loop stays free to renew job locks (BullMQ's advice for CPU-bound processors; a blocked loop
+ * would let the lock expire and the job be proved twice). Concurrency of the proof worker = prover threads.
+ */
+export function startWorkers(settings, queues, services, options, log) {
+    const common = {
+        prefix: settings.prefix,
+        lockDuration: settings.lockMs,
+        stalledInterval: settings.stalledIntervalMs,
+        // A job whose worker died is given to another worker; a job that stalls a second time still gets a
+        // third chance: a SIGKILLed worker and a Redis restart can both hit one job.
+        maxStalledCount: 2,
+    };
+    const workers = [];
+    for (const name of queues) {
+        const connection = connect(settings.url, `${settings.prefix}:worker:${name}`, log);
+        let worker;
+        if (name === 'proofs') {
+            worker = new Worker('proofs', async (job, token) => {
+                const attempts = job.opts.attempts ?? 1;
+                try {
+                    const finalAttempt = job.attemptsMade + 1 >= attempts;
+                    const outcome = await services.proofs.prove(job.data.id, { data: job.data.record, finalAttempt, waitForCircuit: false });
+                    if (outcome === 'circuit_pending') {
+                        // The circuit is being built by a 'circuits' worker: come back in a second, without spending an attempt.
+                        await job.moveToDelayed(Date.now() + 1000, token);
+                        throw new DelayedError();
+                    }
+                }
+                catch (err) {
+                    if (err instanceof PermanentProofError)
+                        throw new UnrecoverableError(err.message);
+                    throw err;
+                }
+            }, { ...common, connection, concurrency: options.proofConcurrency });
+        }
+        else if (name === 'circuits') {
+            worker = new Worker('circuits', async (job) => {
+                await services.circuits.buildFromQueue(job.data.name, job.data.version);
+            }, { ...common, connection, concurrency: 1 });
+        }
+        else {
+            worker = new Worker('training', async (job) => {
+                await services.trainJobs.runFromQueue(job.data.id, job.data.record);
+            }, { ...common, connection, concurrency: options.trainConcurrency });
+        }
+        worker.on('failed', (job, err) => {
+            if (job == null || err instanceof DelayedError)
+                return;
+            log.warn({ queue: name, job: job.id, attempt: job.attemptsMade, err: err.message }, 'job failed');
+        });
+        worker.on('error', (err) => log.error({ queue: name, err }, 'worker error'));
+        workers.push(worker);
+    }
+    return workers;
+}
+//# sourceMappingURL=bullmq.js.map

@@ -1,0 +1,87 @@
+import { fork } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { NotProvableError } from '../errors.js';
+import { cleanStaging } from '../fs-atomic.js';
+import { ARTIFACT_FILES, ProverPool, releaseProvers, transpile, verifyProof } from '../proofs/index.js';
+const GROTH16_SETUP = 'Groth16: powers of tau, then one phase-2 contribution made by this service from crypto.randomBytes entropy that was discarded. A verifier trusts the ptau and this service operator; for trustless use run a multi-party phase 2 (snarkjs zkey contribute, beacon) and replace circuit.zkey and verification_key.json.';
+const PLONK_SETUP = 'PLONK: no per-circuit secret; the keys derive from the powers of tau and the circuit alone. A verifier trusts only the ptau.';
+/** Runs buildCircuit in a child process (circuit-build-process.ts); `children` lets close() kill it. */
+async function buildInChild(request, log, children) {
+    // A build killed by a shutdown leaves its staging directory behind: clear it first.
+    await cleanStaging(path.dirname(request.outDir), path.basename(request.outDir));
+    const child = fork(new URL('./circuit-build-process.js', import.meta.url), { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    children.add(child);
+    try {
+        return await new Promise((resolve, reject) => {
+            child.on('message', (m) => {
+                if (m.type === 'log')
+                    log[m.level ?? 'info'](m.message ?? '');
+                else if (m.type === 'done' && m.result != null)
+                    resolve(m.result);
+                else if (m.type === 'error')
+                    reject(Object.assign(new Error(m.message), { name: m.name }));
+            });
+            child.once('exit', (code, signal) => reject(new Error(`the circuit build process ended (${signal ?? `exit ${code}`}) before it finished`)));
+            child.send({ ...request, onnx: Array.from(request.onnx) });
+        });
+    }
+    finally {
+        children.delete(child);
+    }
+}
+/** Wires the proving stack (src/proofs) into the jobs: builds, the prover pool, verification. */
+export async function createProofEngine(options) {
+    const pool = new ProverPool({ size: options.workers, maxQueue: 1_000_000, nice: options.workerNice, cacheSize: options.proverCacheSize });
+    const ptauCacheDir = path.join(options.dataDir, 'ptau');
+    const builds = new Set();
+    let ptauInUse = options.ptauFile != null ? { file: options.ptauFile, secure: true } : null;
+    return {
+        checkProvable: (onnx, meta) => {
+            try {
+                transpile(onnx, { threshold: meta.threshold });
+                return null;
+            }
+            catch (err) {
+                if (err instanceof NotProvableError)
+                    return err.message;
+                return `the model cannot be transpiled to a circuit: ${err.message}`;
+            }
+        },
+        build: async ({ onnx, meta, dir, proofSystem }) => {
+            const artifacts = await buildInChild({
+                onnx, outDir: dir, proofSystem, threshold: meta.threshold,
+                ptauPath: options.ptauFile, ptauCacheDir, devPtauCandidates: options.devPtauCandidates, verbose: options.verbose,
+            }, options.log, builds);
+            const ptau = artifacts.meta.ptau;
+            ptauInUse = { file: ptau.file, secure: !ptau.insecure };
+            if (ptau.insecure)
+                options.log.warn({ ptau: ptau.file }, 'INSECURE development powers of tau in use: whoever made it could forge proofs; set PTAU_FILE to a ceremony file for production');
+            return {
+                status: 'ready',
+                constraints: artifacts.constraints,
+                r1cs_sha256: artifacts.r1cs_sha256,
+                vk_sha256: artifacts.vk_sha256,
+                zkey_sha256: artifacts.zkey_sha256,
+                input_scale: `2^${artifacts.meta.inputFracBits}`,
+                setup: proofSystem === 'groth16' ? GROTH16_SETUP : PLONK_SETUP,
+                ptau: { file: path.basename(ptau.file), secure: !ptau.insecure, power: ptau.power },
+            };
+        },
+        prove: async (dir, _proofSystem, inputs) => {
+            const result = await pool.prove(dir, inputs);
+            return { proof: result.proof, publicSignals: result.publicSignals, output: result.output, prove_ms: result.prove_ms };
+        },
+        verify: async (proofSystem, vk, publicSignals, proof) => await verifyProof(proofSystem, vk, publicSignals, proof),
+        solidityVerifier: async (dir) => await readFile(path.join(dir, ARTIFACT_FILES.verifier), 'utf8'),
+        ptauInfo: () => ptauInUse,
+        close: async () => {
+            for (const child of builds)
+                child.kill('SIGKILL');
+            await pool.close();
+            // snarkjs keeps a process-wide curve with worker threads (used by setup); they would keep the process alive.
+            await releaseProvers();
+        },
+    };
+}
+//# sourceMappingURL=snark-engine.js.map

@@ -1,0 +1,30 @@
+/**
+ * zk proofs of model outputs: the public API of src/proofs. See README.md in this folder for the
+ * number format, the public signals and the trust model.
+ *
+ * One module per verb, in the order data flows; a module imports only modules above it in this list,
+ * and the compositions (transpile, setup, prove) are verbs of their own, like snarkjs's fullprove:
+ *   signals, artifacts, logger, curve, r1cs, ptau, compile   shared facts and single steps
+ *   extract (ONNX -> float model) -> quantize (-> plan) -> circom-source (-> circom) => transpile
+ *   evaluate (exact bigint evaluation of a plan)
+ *   setup (transpile + compile + ptau + keys, into one artifact directory)
+ *   zkey (parse a Groth16 key) -> groth16-prove (the prover) -> prover-cache (loaded provers) => prove
+ *   verify, solidity, prover-pool (+ prover-worker: prove in worker threads)
+ */
+export { extractModel } from './extract.js';
+export { transpile } from './transpile.js';
+export { DEFAULT_QUANT, quantizeModel } from './quantize.js';
+export { evaluatePlan, quantizeInputs, InputRangeError } from './evaluate.js';
+export { circomSource } from './circom-source.js';
+export { compileCircuit } from './compile.js';
+export { readR1csHeader, groth16Power, plonkGateCount, plonkPower } from './r1cs.js';
+export { resolvePtau, makeDevPtau, readPtauHeader } from './ptau.js';
+export { ARTIFACT_FILES } from './artifacts.js';
+export { buildCircuit, loadArtifacts, defaultPtauCacheDir } from './setup.js';
+export { loadProver, evictProver, releaseProvers, setProverCacheSize, DEFAULT_PROVER_CACHE_SIZE } from './prover-cache.js';
+export { prove } from './prove.js';
+export { verifyProof, verifyProofTimed } from './verify.js';
+export { decodePublicSignals, sigmoid, BN254_P } from './signals.js';
+export { ProverPool, PoolQueueFullError, PoolClosedError } from './prover-pool.js';
+export { solidityCallData, encodeVerifierArgs, verifierSignature } from './solidity.js';
+//# sourceMappingURL=index.js.map

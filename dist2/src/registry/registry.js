@@ -1,0 +1,291 @@
+import { readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { AppError } from '../errors.js';
+import { cleanStaging, isStagingName, makeStagingDir, readJson, syncDir, writeFileAtomic, writeJsonAtomic } from '../fs-atomic.js';
+import { NAME_PATTERN } from './names.js';
+const NAME_RE = new RegExp(NAME_PATTERN);
+const ALIAS_RE = /^[a-z][a-z0-9_-]{0,63}$/;
+export function sha256(bytes) {
+    return createHash('sha256').update(bytes).digest('hex');
+}
+export function checkName(name, what = 'model name') {
+    if (!NAME_RE.test(name)) {
+        throw new AppError(400, 'invalid_name', `${what} '${name.slice(0, 80)}' is not allowed: use 1-64 lower-case letters, digits, '-' or '_', starting with a letter or digit`, { field: 'name' });
+    }
+}
+/**
+ * Models and their immutable numbered versions under `<root>/<name>/<version>/`:
+ * `model.onnx`, `meta.json`, `circuit.json` and `circuit/` (the proving artifacts).
+ * A version directory is assembled in a staging directory and renamed into place, so a crash
+ * never leaves a half-written version behind; version numbers are never reused after a delete.
+ */
+export class Registry {
+    root;
+    models = new Map();
+    /** Serialises writes per model name, so two registrations never take the same number. */
+    locks = new Map();
+    deleteListeners = [];
+    changeListeners = [];
+    distributedLock;
+    constructor(root) {
+        this.root = root;
+    }
+    async init() {
+        this.models.clear();
+        const names = await readdir(this.root).catch(() => []);
+        for (const name of names) {
+            const modelDir = path.join(this.root, name);
+            if (isStagingName(name)) {
+                await rm(modelDir, { recursive: true, force: true });
+                continue;
+            }
+            if (!NAME_RE.test(name))
+                continue;
+            const entry = await this.loadModel(name, true);
+            if (entry != null)
+                this.models.set(name, entry);
+        }
+    }
+    /**
+     * Reads one model again from disk: another replica or worker changed it (register, delete, alias,
+     * circuit state; REDIS_URL mode says so over pub/sub). Versions gone from disk are released here too.
+     */
+    async reloadModel(name) {
+        if (!NAME_RE.test(name))
+            return;
+        const before = this.models.get(name);
+        const entry = await this.loadModel(name, false);
+        if (entry == null)
+            this.models.delete(name);
+        else
+            this.models.set(name, entry);
+        for (const version of before?.versions.keys() ?? []) {
+            if (entry?.versions.has(version) !== true)
+                for (const listener of this.deleteListeners)
+                    listener(name, version);
+        }
+    }
+    /** Every model read again from disk, without a moment where the registry looks empty. */
+    async reloadAll() {
+        const names = new Set([...await readdir(this.root).catch(() => []), ...this.models.keys()]);
+        for (const name of names)
+            await this.reloadModel(name);
+    }
+    /** A model's state and versions from disk; `cleanUp` removes leftovers of a crash (only at start: a live writer may own them). */
+    async loadModel(name, cleanUp) {
+        const modelDir = path.join(this.root, name);
+        const state = await readJson(path.join(modelDir, 'model.json')).catch(() => ({ next_version: 1, aliases: {} }));
+        const entry = { state, versions: new Map(), circuits: new Map() };
+        for (const child of await readdir(modelDir).catch(() => [])) {
+            const childPath = path.join(modelDir, child);
+            if (isStagingName(child)) {
+                if (cleanUp)
+                    await rm(childPath, { recursive: true, force: true });
+                continue;
+            }
+            if (!/^[1-9][0-9]*$/.test(child))
+                continue;
+            const meta = await readJson(path.join(childPath, 'meta.json')).catch(() => null);
+            if (meta == null)
+                continue;
+            // A circuit build killed mid-way leaves its staging directory: never read, removed (src/fs-atomic.ts).
+            if (cleanUp)
+                await cleanStaging(childPath);
+            entry.versions.set(meta.version, meta);
+            entry.circuits.set(meta.version, await readJson(path.join(childPath, 'circuit.json')).catch(() => ({ status: 'pending' })));
+            entry.state.next_version = Math.max(entry.state.next_version, meta.version + 1);
+        }
+        for (const [alias, v] of Object.entries(entry.state.aliases))
+            if (!entry.versions.has(v))
+                delete entry.state.aliases[alias];
+        return entry.versions.size > 0 || Object.keys(entry.state.aliases).length > 0 ? entry : null;
+    }
+    /** Called after this process changed a model (REDIS_URL mode publishes it to the other replicas). */
+    onChange(listener) {
+        this.changeListeners.push(listener);
+    }
+    /**
+     * A deployment-wide lock around every change of one model (REDIS_URL mode: a Redis lock), so two
+     * replicas never take the same version number; the model is read again from disk inside it.
+     */
+    useLock(lock) {
+        this.distributedLock = lock;
+    }
+    onDelete(listener) {
+        this.deleteListeners.push(listener);
+    }
+    versionDir(name, version) {
+        return path.join(this.root, name, String(version));
+    }
+    onnxPath(meta) {
+        return path.join(this.versionDir(meta.name, meta.version), 'model.onnx');
+    }
+    circuitDir(meta) {
+        return path.join(this.versionDir(meta.name, meta.version), 'circuit');
+    }
+    listModels() {
+        return [...this.models.entries()]
+            .filter(([, e]) => e.versions.size > 0)
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([name, e]) => ({ name, versions: [...e.versions.keys()].sort((a, b) => a - b), aliases: this.aliasesOf(e) }));
+    }
+    hasModel(name) {
+        return (this.models.get(name)?.versions.size ?? 0) > 0;
+    }
+    allVersions() {
+        return [...this.models.values()].flatMap((e) => [...e.versions.values()]);
+    }
+    /** A version by number or alias (`latest` is always the highest version). 404 when absent. */
+    resolve(name, selector = 'latest') {
+        checkName(name);
+        const entry = this.models.get(name);
+        if (entry == null || entry.versions.size === 0) {
+            throw new AppError(404, 'model_not_found', `model '${name}' does not exist`, { field: 'model' });
+        }
+        let version;
+        if (typeof selector === 'number' || /^[0-9]+$/.test(selector))
+            version = Number(selector);
+        else if (selector === 'latest')
+            version = Math.max(...entry.versions.keys());
+        else
+            version = entry.state.aliases[selector];
+        const meta = version == null ? undefined : entry.versions.get(version);
+        if (meta == null) {
+            throw new AppError(404, 'version_not_found', `model '${name}' has no version '${selector}' (versions: ${[...entry.versions.keys()].join(', ')}; aliases: ` +
+                `${['latest', ...Object.keys(entry.state.aliases)].join(', ')})`, { field: 'version' });
+        }
+        return meta;
+    }
+    aliasesFor(meta) {
+        const entry = this.models.get(meta.name);
+        if (entry == null)
+            return [];
+        return Object.entries(this.aliasesOf(entry)).filter(([, v]) => v === meta.version).map(([a]) => a);
+    }
+    circuit(meta) {
+        return this.models.get(meta.name)?.circuits.get(meta.version) ?? { status: 'pending' };
+    }
+    async setCircuit(meta, state) {
+        const entry = this.models.get(meta.name);
+        if (entry?.versions.has(meta.version) !== true)
+            return; // deleted meanwhile
+        await writeJsonAtomic(path.join(this.versionDir(meta.name, meta.version), 'circuit.json'), state);
+        entry.circuits.set(meta.version, state);
+        this.changed(meta.name);
+    }
+    /**
+     * Writes a new version: files go to a staging directory first, then one rename makes the
+     * whole version visible. `extraFiles` lets callers keep more artifacts with it.
+     */
+    async register(input) {
+        checkName(input.name);
+        return await this.withLock(input.name, async () => {
+            const entry = this.models.get(input.name) ?? { state: { next_version: 1, aliases: {} }, versions: new Map(), circuits: new Map() };
+            const modelDir = path.join(this.root, input.name);
+            const version = entry.state.next_version;
+            const { onnx, circuit, ...rest } = input;
+            const meta = {
+                ...rest,
+                version,
+                created: new Date().toISOString(),
+                onnx_sha256: sha256(onnx),
+                onnx_bytes: onnx.byteLength,
+            };
+            const circuitState = circuit ?? { status: 'pending' };
+            const staging = await makeStagingDir(modelDir);
+            try {
+                await writeFileAtomic(path.join(staging, 'model.onnx'), onnx);
+                await writeJsonAtomic(path.join(staging, 'meta.json'), meta);
+                await writeJsonAtomic(path.join(staging, 'circuit.json'), circuitState);
+                // The number is taken before the rename: a crash in between only skips a number.
+                entry.state.next_version = version + 1;
+                await writeJsonAtomic(path.join(modelDir, 'model.json'), entry.state);
+                await rename(staging, this.versionDir(input.name, version));
+                await syncDir(modelDir);
+            }
+            catch (err) {
+                await rm(staging, { recursive: true, force: true });
+                throw err;
+            }
+            entry.versions.set(version, meta);
+            entry.circuits.set(version, circuitState);
+            this.models.set(input.name, entry);
+            return meta;
+        });
+    }
+    async deleteVersion(name, selector) {
+        const meta = this.resolve(name, selector);
+        await this.withLock(name, async () => {
+            const entry = this.models.get(name);
+            if (entry == null)
+                return;
+            for (const [alias, v] of Object.entries(entry.state.aliases))
+                if (v === meta.version)
+                    delete entry.state.aliases[alias];
+            await writeJsonAtomic(path.join(this.root, name, 'model.json'), entry.state);
+            entry.versions.delete(meta.version);
+            entry.circuits.delete(meta.version);
+            // Rename first so the version disappears at once; then remove the files.
+            const trash = path.join(this.root, name, `.staging-deleted-${meta.version}-${Date.now()}`);
+            await rename(this.versionDir(name, meta.version), trash);
+            await rm(trash, { recursive: true, force: true });
+        });
+        for (const listener of this.deleteListeners)
+            listener(name, meta.version);
+        return meta;
+    }
+    async setAlias(name, alias, version) {
+        if (!ALIAS_RE.test(alias)) {
+            throw new AppError(400, 'invalid_alias', `alias '${alias.slice(0, 80)}' is not allowed: use a lower-case letter, then letters, digits, '-' or '_' (at most 64)`, { field: 'alias' });
+        }
+        if (alias === 'latest') {
+            throw new AppError(400, 'invalid_alias', "alias 'latest' is kept by the registry: it always names the highest version", { field: 'alias' });
+        }
+        const meta = this.resolve(name, version);
+        await this.withLock(name, async () => {
+            const entry = this.models.get(name);
+            if (entry == null)
+                return;
+            entry.state.aliases[alias] = meta.version;
+            await writeJsonAtomic(path.join(this.root, name, 'model.json'), entry.state);
+        });
+    }
+    async readOnnx(meta) {
+        return await readFile(this.onnxPath(meta));
+    }
+    async fileExists(file) {
+        return await stat(file).then(() => true, () => false);
+    }
+    aliasesOf(entry) {
+        const versions = [...entry.versions.keys()];
+        return versions.length === 0 ? { ...entry.state.aliases } : { latest: Math.max(...versions), ...entry.state.aliases };
+    }
+    changed(name) {
+        for (const listener of this.changeListeners)
+            listener(name);
+    }
+    async withLock(name, body) {
+        const lock = this.distributedLock;
+        const fn = lock == null
+            ? async () => { const result = await body(); this.changed(name); return result; }
+            : async () => await lock(name, async () => {
+                await this.reloadModel(name);
+                const result = await body();
+                this.changed(name);
+                return result;
+            });
+        const previous = this.locks.get(name) ?? Promise.resolve();
+        const run = previous.then(fn, fn);
+        const settled = run.catch(() => undefined);
+        this.locks.set(name, settled);
+        try {
+            return await run;
+        }
+        finally {
+            if (this.locks.get(name) === settled)
+                this.locks.delete(name);
+        }
+    }
+}
+//# sourceMappingURL=registry.js.map

@@ -1,0 +1,96 @@
+import { Type } from 'typebox';
+import { FilePart, JsonPart, ModelName, ProofSystem, JobStatus, ref } from './common.js';
+// ---- training ------------------------------------------------------------------------------
+const SourceUrl = Type.String({
+    pattern: '^[A-Za-z][A-Za-z0-9+.-]*:',
+    maxLength: 2048,
+    description: 'http(s) URL of a .csv, .parquet, .arrow/.arrows or .json file'
+});
+export const DataSources = Type.Object({
+    liquidations_v2: SourceUrl,
+    liquidations_v3: SourceUrl,
+    deposits_borrows_v2: SourceUrl,
+    deposits_borrows_v3: SourceUrl,
+    token_prices: SourceUrl,
+}, { $id: 'DataSources', additionalProperties: false });
+export const SyntheticOptions = Type.Object({
+    seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 })),
+    days: Type.Optional(Type.Integer({ minimum: 90, maximum: 3650, description: 'length of the generated history' })),
+}, { $id: 'SyntheticOptions', additionalProperties: false });
+export const TrainRequest = Type.Object({
+    model: ModelName,
+    recipe: Type.Optional(Type.Union([Type.Literal('tutorial'), Type.Literal('default')], { default: 'default' })),
+    window: Type.Optional(Type.Union([Type.Literal(3), Type.Literal(7)], { default: 7 })),
+    seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 })),
+    epochs: Type.Optional(Type.Integer({ minimum: 1, maximum: 2000 })),
+    proof_system: Type.Optional(ref(ProofSystem)),
+    data: Type.Optional(Type.Union([
+        Type.Object({ synthetic: ref(SyntheticOptions) }, { additionalProperties: false }),
+        Type.Object({ sources: ref(DataSources) }, { additionalProperties: false }),
+    ], { description: 'synthetic data (the default) or five dataset URLs' })),
+}, { $id: 'TrainRequest', additionalProperties: false });
+export const TrainProgress = Type.Object({
+    fold: Type.Integer(),
+    folds: Type.Integer(),
+    epoch: Type.Integer(),
+    epochs: Type.Integer(),
+    loss: Type.Union([Type.Number(), Type.Null()]),
+}, { $id: 'TrainProgress' });
+export const Metrics = Type.Object({
+    accuracy: Type.Number(),
+    precision: Type.Number(),
+    recall: Type.Number(),
+    f1: Type.Number(),
+    roc_auc: Type.Number(),
+    pr_auc: Type.Optional(Type.Number()),
+    confusion: Type.Optional(Type.Object({ tp: Type.Integer(), fp: Type.Integer(), tn: Type.Integer(), fn: Type.Integer() })),
+    threshold: Type.Optional(Type.Number()),
+    cv: Type.Array(Type.Number()),
+    cv_avg: Type.Number(),
+    cv_std: Type.Number(),
+}, { $id: 'Metrics' });
+export const ModelRef = Type.Object({ name: Type.String(), version: Type.Integer() }, { $id: 'ModelRef' });
+export const TrainJob = Type.Object({
+    id: Type.String(),
+    status: ref(JobStatus),
+    href: Type.String(),
+    created: Type.String({ format: 'date-time' }),
+    started: Type.Optional(Type.String({ format: 'date-time' })),
+    finished: Type.Optional(Type.String({ format: 'date-time' })),
+    spec: Type.Object({
+        model: Type.String(),
+        recipe: Type.String(),
+        window: Type.Integer(),
+        seed: Type.Integer(),
+        epochs: Type.Optional(Type.Integer()),
+        proof_system: Type.Optional(Type.String()),
+        data: Type.String({ description: 'synthetic, urls or upload' }),
+    }),
+    progress: Type.Optional(ref(TrainProgress)),
+    dataset: Type.Optional(Type.Object({ train_rows: Type.Integer(), test_rows: Type.Integer(), test_positives: Type.Integer() })),
+    metrics: Type.Optional(ref(Metrics)),
+    model: Type.Optional(ref(ModelRef)),
+    backend: Type.Optional(Type.String({ description: 'tfjs backend that trained it' })),
+    train_ms: Type.Optional(Type.Number()),
+    error: Type.Optional(Type.String()),
+}, {
+    $id: 'TrainJob',
+    description: 'A training job: its spec, status, progress, and once done its dataset sizes, metrics and the model ' +
+        'version it registered'
+});
+export const TrainJobList = Type.Object({
+    jobs: Type.Array(ref(TrainJob)),
+    next: Type.Union([Type.String(), Type.Null()], { description: 'Cursor of the next page (GET /train?cursor=...), null on the last page' }),
+}, {
+    $id: 'TrainJobList',
+    description: 'Training jobs, newest first, one page'
+});
+export const trainMultipartBody = Type.Object({
+    spec: JsonPart(TrainRequest, 'a TrainRequest without `data`, as JSON'),
+    liquidations_v2: FilePart('Aave v2 liquidations (.csv, .parquet, .arrow/.arrows or .json)'),
+    liquidations_v3: FilePart('Aave v3 liquidations'),
+    deposits_borrows_v2: FilePart('Aave v2 daily deposits and borrows'),
+    deposits_borrows_v3: FilePart('Aave v3 daily deposits and borrows'),
+    token_prices: FilePart('daily token prices and volumes'),
+}, { description: 'the training spec and the five dataset files' });
+//# sourceMappingURL=training.js.map

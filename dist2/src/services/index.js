@@ -1,0 +1,140 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { allowedHosts } from '../config.js';
+import { Registry } from '../registry/registry.js';
+import { Predictor } from '../inference/predictor.js';
+import { TrainJobs } from '../jobs/train-jobs.js';
+import { CircuitBuilds } from '../jobs/circuit-builds.js';
+import { LocalProofDispatch, ProofJobs } from '../jobs/proof-jobs.js';
+import { createProofEngine } from '../jobs/snark-engine.js';
+import { parseRetention } from '../jobs/queues/ids.js';
+import { FileProofStore } from '../jobs/queues/file-proof-store.js';
+import { RedisProofStore } from '../jobs/queues/redis-proof-store.js';
+import { RedisTrainStore } from '../jobs/queues/train-store.js';
+import { checkRedis, connect, syncRegistry } from '../jobs/queues/redis.js';
+import { Queues, parseWorkerQueues, startWorkers } from '../jobs/queues/bullmq.js';
+import { Models } from './models.js';
+import { Predictions } from './predictions.js';
+import { Proofs } from './proofs.js';
+import { Training } from './training.js';
+export { DEFAULT_MODELS } from './training.js';
+/**
+ * A small development powers of tau (2^12) that ships with the project so that a first start proves
+ * within seconds. It is INSECURE like any single-party file: whoever made it could forge proofs.
+ * Bigger circuits (or PLONK) make their own development file once in DATA_DIR/ptau.
+ */
+export const SHIPPED_DEV_PTAU = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'models', 'ptau', 'INSECURE-dev-pot12.ptau');
+/** Composes the use cases over DATA_DIR: registry, inference, training, circuits and proofs. Nothing else lives here. */
+export async function createServices(config, log) {
+    const dataDir = config.DATA_DIR;
+    const registry = new Registry(path.join(dataDir, 'models'));
+    await registry.init();
+    const predictor = new Predictor(registry, config.MODEL_CACHE_SIZE);
+    const engine = await createProofEngine({
+        dataDir,
+        ptauFile: config.PTAU_FILE === '' ? undefined : config.PTAU_FILE,
+        devPtauCandidates: [SHIPPED_DEV_PTAU],
+        workers: config.PROOF_WORKERS,
+        workerNice: config.PROOF_WORKER_NICE,
+        proverCacheSize: config.PROVER_CACHE_SIZE,
+        verbose: config.PROOF_LOG_VERBOSE,
+        log,
+    });
+    const circuits = new CircuitBuilds(registry, engine, log);
+    const retentionMs = parseRetention(config.PROOF_RETENTION);
+    const closers = [];
+    let queues;
+    let proofJobs;
+    let resumableProofs = [];
+    let redisTrainStore;
+    if (config.REDIS_URL !== '') {
+        // Scale-out (README "Scaling out"): queues in Redis (BullMQ), records in Redis, artefacts in the shared DATA_DIR.
+        const prefix = config.REDIS_PREFIX;
+        const redis = connect(config.REDIS_URL, `${prefix}:store`, log);
+        closers.push(async () => { await redis.quit().catch(() => undefined); });
+        await checkRedis(redis, log);
+        closers.push(await syncRegistry(registry, config.REDIS_URL, prefix, log));
+        const q = new Queues(log, {
+            url: config.REDIS_URL,
+            prefix,
+            lockMs: config.WORKER_LOCK_MS,
+            stalledIntervalMs: config.WORKER_STALLED_INTERVAL_MS,
+            proofAttempts: config.PROOF_ATTEMPTS,
+            proofQueueLimit: config.PROOF_QUEUE_LIMIT,
+            trainQueueLimit: config.TRAIN_QUEUE_LIMIT,
+        });
+        queues = q;
+        circuits.useQueue(async (meta) => { await q.addCircuitBuild(meta); });
+        proofJobs = new ProofJobs(registry, engine, circuits, new RedisProofStore(redis, prefix, retentionMs), q.proofDispatch(), log);
+        redisTrainStore = new RedisTrainStore(redis, prefix);
+    }
+    else {
+        const store = new FileProofStore(path.join(dataDir, 'proofs'), retentionMs, log);
+        resumableProofs = await store.init();
+        const dispatch = new LocalProofDispatch(config.PROOF_WORKERS, config.PROOF_QUEUE_LIMIT);
+        proofJobs = new ProofJobs(registry, engine, circuits, store, dispatch, log);
+    }
+    const models = new Models({ registry, circuits, proofs: proofJobs, engine, defaultProofSystem: config.PROOF_SYSTEM });
+    const trainJobs = new TrainJobs(registry, {
+        dir: path.join(dataDir, 'jobs', 'train'),
+        uploadsDir: path.join(dataDir, 'uploads'),
+        concurrency: config.TRAIN_CONCURRENCY,
+        queueLimit: config.TRAIN_QUEUE_LIMIT,
+        limits: { maxBytes: config.FETCH_MAX_BYTES, timeoutMs: config.FETCH_TIMEOUT_MS, allowedHosts: allowedHosts(config) },
+        defaultProofSystem: config.PROOF_SYSTEM,
+        ...(config.TFJS_BACKEND !== 'auto' ? { backend: config.TFJS_BACKEND } : {}),
+        register: async (input) => await models.register(input),
+    }, log, queues != null && redisTrainStore != null ? { store: redisTrainStore, dispatch: queues.trainDispatch() } : undefined);
+    const resumableTraining = await trainJobs.init();
+    let workers = [];
+    const training = new Training({
+        jobs: trainJobs,
+        registry,
+        allowedHosts: allowedHosts(config),
+        defaults: {
+            // Worker processes never queue the default models: the API replicas do.
+            enabled: config.DEFAULT_MODELS && config.ROLE !== 'worker',
+            seed: config.DEFAULT_SEED
+        },
+        sharedQueue: queues != null,
+        log,
+    });
+    return {
+        models,
+        predictions: new Predictions({
+            registry,
+            predictor,
+            proofs: proofJobs,
+            maxBatch: config.MAX_BATCH,
+            maxProofs: config.MAX_PROOFS_PER_REQUEST
+        }),
+        training,
+        proofs: new Proofs({ registry, proofs: proofJobs }),
+        engine,
+        queues,
+        startBackground: () => {
+            circuits.resumeAll();
+            proofJobs.resume(resumableProofs);
+            trainJobs.resume(resumableTraining);
+            if (queues != null && config.ROLE !== 'api') {
+                workers = startWorkers(queues.settings, parseWorkerQueues(config.WORKER_QUEUES), { proofs: proofJobs, circuits, trainJobs }, { proofConcurrency: config.PROOF_WORKERS, trainConcurrency: config.TRAIN_CONCURRENCY }, log);
+            }
+            void training.trainDefaults();
+        },
+        close: async () => {
+            // Workers first: worker.close() lets active jobs finish (past the grace delay the process ends
+            // and BullMQ hands them to another worker as stalled jobs).
+            await Promise.all(workers.map(async (w) => await w.close()));
+            await trainJobs.close();
+            await proofJobs.close();
+            circuits.close();
+            predictor.close();
+            await engine.close();
+            await queues?.close();
+            await proofJobs.store.close();
+            for (const close of closers.reverse())
+                await close();
+        },
+    };
+}
+//# sourceMappingURL=index.js.map

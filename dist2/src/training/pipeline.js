@@ -1,0 +1,25 @@
+/**
+ * The whole job in the current thread: load data (synthetic or the five sources), build the feature
+ * variant that belongs to the recipe (tutorial -> 'tutorial', default -> 'per-token'), train, export.
+ * worker.ts runs this off the event loop; tests and scripts may call it directly.
+ */
+export async function runTrainingPipeline(spec, opts = {}) {
+    const data = await loadData(spec);
+    // tfjs is loaded only now, so that a bad source is reported without waiting for it
+    const { trainModel } = await import('./train.js');
+    const { exportOnnx } = await import('../onnx/write.js');
+    const { buildFeatureDataset } = await import('../features/index.js');
+    const dataset = buildFeatureDataset(data, { variant: spec.recipe === 'tutorial' ? 'tutorial' : 'per-token', window: spec.window });
+    const model = await trainModel(dataset, { recipe: spec.recipe, seed: spec.seed, epochs: spec.epochs, backend: spec.backend, onProgress: opts.onProgress, signal: opts.signal });
+    return { model, onnx: exportOnnx(model) };
+}
+async function loadData(spec) {
+    if ('synthetic' in spec.data) {
+        const { generateSyntheticDatasets } = await import('../data/synthetic.js');
+        const { seed, days } = spec.data.synthetic;
+        return generateSyntheticDatasets({ seed: seed ?? spec.seed, ...(days !== undefined ? { days } : {}) });
+    }
+    const { loadGizaDatasets } = await import('../data/index.js');
+    return await loadGizaDatasets(spec.data.sources, spec.limits);
+}
+//# sourceMappingURL=pipeline.js.map

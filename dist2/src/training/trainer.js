@@ -1,0 +1,206 @@
+import { tf } from './backend.js';
+import { paramLayout } from './network.js';
+export class FlatTrainer {
+    layout;
+    params;
+    m;
+    v;
+    step = 0;
+    lr;
+    beta1;
+    beta2;
+    eps;
+    X;
+    Y;
+    W;
+    rows = 0;
+    constructor(initial, adam, arch) {
+        this.layout = paramLayout(arch);
+        if (initial.length !== this.layout.total)
+            throw new Error(`expected ${this.layout.total} parameters, got ${initial.length}`);
+        this.params = tf.variable(tf.tensor1d(initial), true);
+        this.m = tf.variable(tf.zeros([this.layout.total]), false);
+        this.v = tf.variable(tf.zeros([this.layout.total]), false);
+        this.lr = adam.lr;
+        this.beta1 = adam.beta1 ?? 0.9;
+        this.beta2 = adam.beta2 ?? 0.999;
+        this.eps = adam.eps ?? 1e-8;
+    }
+    /** Uploads the (scaled) rows once; `weights` (per row) only when the loss is weighted. */
+    setData(x, y, weights) {
+        this.disposeData();
+        const d = this.layout.shapes[0][0];
+        this.rows = y.length;
+        this.X = tf.tensor2d(x, [this.rows, d]);
+        this.Y = tf.tensor2d(Float32Array.from(y), [this.rows, 1]);
+        this.W = weights !== undefined ? tf.tensor2d(Float32Array.from(weights), [this.rows, 1]) : undefined;
+    }
+    /** Resets parameters and Adam state (a fresh model for the next fold without re-allocating). */
+    reset(initial, lr) {
+        this.params.assign(tf.tensor1d(initial));
+        tf.tidy(() => {
+            this.m.assign(tf.zerosLike(this.m));
+            this.v.assign(tf.zerosLike(this.v));
+        });
+        this.step = 0;
+        if (lr !== undefined)
+            this.lr = lr;
+    }
+    unpack(flat) {
+        const { shapes, offsets, sizes } = this.layout;
+        return shapes.map((s, k) => tf.reshape(tf.slice(flat, offsets[k], sizes[k]), s));
+    }
+    /**
+     * One epoch over `order` (row indices, already shuffled by the caller's seeded random stream), in batches.
+     * Returns the mean (weighted) training BCE over the epoch's rows.
+     */
+    trainEpoch(order, batchSize) {
+        const X = this.X;
+        const Y = this.Y;
+        if (X === undefined || Y === undefined)
+            throw new Error('setData first');
+        const n = order.length;
+        const idx = tf.tensor1d(order, 'int32');
+        const xs = tf.gather(X, idx);
+        const ys = tf.gather(Y, idx);
+        const ws = this.W !== undefined ? tf.gather(this.W, idx) : undefined;
+        idx.dispose();
+        let lossSum = tf.scalar(0);
+        const d = X.shape[1];
+        for (let start = 0; start < n; start += batchSize) {
+            const b = Math.min(batchSize, n - start);
+            const next = tf.tidy(() => {
+                const xb = tf.slice(xs, [start, 0], [b, d]);
+                const yb = tf.slice(ys, [start, 0], [b, 1]);
+                const wb = ws !== undefined ? tf.slice(ws, [start, 0], [b, 1]) : undefined;
+                return tf.add(lossSum, this.update(xb, yb, wb, b));
+            });
+            lossSum.dispose();
+            lossSum = next;
+        }
+        xs.dispose();
+        ys.dispose();
+        ws?.dispose();
+        const total = lossSum.dataSync()[0];
+        lossSum.dispose();
+        return total / n;
+    }
+    /** Forward, hand-written backward and Adam for one batch; returns the batch's summed loss. */
+    update(xb, yb, wb, b) {
+        const [W1, b1, W2, b2, W3, b3] = this.unpack(this.params);
+        const h1 = tf.fused.matMul({ a: xb, b: W1, bias: b1, activation: 'relu' });
+        const h2 = tf.fused.matMul({ a: h1, b: W2, bias: b2, activation: 'relu' });
+        const z = tf.fused.matMul({ a: h2, b: W3, bias: b3 });
+        // d(mean weighted BCE)/dz = w (sigmoid(z) - y) / b
+        let d3 = tf.sub(tf.sigmoid(z), yb);
+        d3 = wb !== undefined ? tf.mul(d3, tf.mul(wb, 1 / b)) : tf.mul(d3, 1 / b);
+        const gW3 = tf.matMul(h2, d3, true, false);
+        const gb3 = tf.sum(d3, 0);
+        // ReLU' is 1 where the output is > 0: step(h) (0 at 0, as torch's relu backward)
+        const dz2 = tf.mul(tf.matMul(d3, W3, false, true), tf.step(h2));
+        const gW2 = tf.matMul(h1, dz2, true, false);
+        const gb2 = tf.sum(dz2, 0);
+        const dz1 = tf.mul(tf.matMul(dz2, W2, false, true), tf.step(h1));
+        const gW1 = tf.matMul(xb, dz1, true, false);
+        const gb1 = tf.sum(dz1, 0);
+        const g = tf.concat([gW1, gb1, gW2, gb2, gW3, gb3].map((t) => tf.reshape(t, [-1])));
+        this.step++;
+        const bc1 = 1 - this.beta1 ** this.step;
+        const bc2 = 1 - this.beta2 ** this.step;
+        // (JS numbers become scalar tensors per call; caching them as tensors measured no gain)
+        const m = tf.add(tf.mul(this.m, this.beta1), tf.mul(g, 1 - this.beta1));
+        const v = tf.add(tf.mul(this.v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
+        this.m.assign(m);
+        this.v.assign(v);
+        const denom = tf.add(tf.mul(tf.sqrt(v), 1 / Math.sqrt(bc2)), this.eps);
+        this.params.assign(tf.sub(this.params, tf.mul(tf.div(m, denom), this.lr / bc1)));
+        // BCE from logits: softplus(z) - y z (stable for large |z|)
+        let loss = tf.sub(tf.softplus(z), tf.mul(yb, z));
+        if (wb !== undefined)
+            loss = tf.mul(loss, wb);
+        return tf.sum(loss);
+    }
+    /** Probabilities for scaled rows (or for rows of the uploaded data by index). */
+    predict(x, rows) {
+        return tf.tidy(() => {
+            const xt = tf.tensor2d(x, [rows, this.layout.shapes[0][0]]);
+            return tf.sigmoid(this.logits(xt));
+        }).dataSync();
+    }
+    predictRows(index) {
+        const X = this.X;
+        if (X === undefined)
+            throw new Error('setData first');
+        const out = tf.tidy(() => tf.sigmoid(this.logits(tf.gather(X, tf.tensor1d(index, 'int32')))));
+        const values = out.dataSync();
+        out.dispose();
+        return values;
+    }
+    logits(x) {
+        const [W1, b1, W2, b2, W3, b3] = this.unpack(this.params);
+        const h1 = tf.fused.matMul({ a: x, b: W1, bias: b1, activation: 'relu' });
+        const h2 = tf.fused.matMul({ a: h1, b: W2, bias: b2, activation: 'relu' });
+        return tf.fused.matMul({ a: h2, b: W3, bias: b3 });
+    }
+    getParams() {
+        return Float32Array.from(this.params.dataSync());
+    }
+    disposeData() {
+        this.X?.dispose();
+        this.Y?.dispose();
+        this.W?.dispose();
+        this.X = this.Y = this.W = undefined;
+    }
+    dispose() {
+        this.disposeData();
+        this.params.dispose();
+        this.m.dispose();
+        this.v.dispose();
+    }
+}
+/** Row indices `rows` in a fresh seeded shuffle (the DataLoader(shuffle=True) of each epoch). */
+export function shuffled(rows, rng) {
+    return rng.shuffle(Int32Array.from(rows));
+}
+/** sklearn KFold(n_splits=k, shuffle=False): contiguous blocks, the first n % k one row longer. */
+export function kFold(n, k) {
+    const folds = [];
+    let start = 0;
+    for (let f = 0; f < k; f++) {
+        const size = Math.floor(n / k) + (f < n % k ? 1 : 0);
+        const val = new Int32Array(size);
+        const train = new Int32Array(n - size);
+        for (let i = 0, t = 0; i < n; i++) {
+            if (i >= start && i < start + size)
+                val[i - start] = i;
+            else
+                train[t++] = i;
+        }
+        folds.push({ train, val });
+        start += size;
+    }
+    return folds;
+}
+/**
+ * Mean over the batches (in order, size `batchSize`) of each batch's mean BCE of probabilities `p`
+ * against labels `y`: the tutorial's validation loss. Log terms clamped at -100 like torch's BCELoss.
+ */
+export function meanBatchBce(p, y, batchSize) {
+    let sum = 0;
+    let batches = 0;
+    for (let start = 0; start < p.length; start += batchSize) {
+        const end = Math.min(p.length, start + batchSize);
+        let s = 0;
+        for (let i = start; i < end; i++)
+            s += bce(p[i], y[i]);
+        sum += s / (end - start);
+        batches++;
+    }
+    return batches === 0 ? NaN : sum / batches;
+}
+export function bce(p, y) {
+    const lp = Math.max(Math.log(p), -100);
+    const lq = Math.max(Math.log(1 - p), -100);
+    return -(y * lp + (1 - y) * lq);
+}
+//# sourceMappingURL=trainer.js.map

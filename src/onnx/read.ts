@@ -1,0 +1,178 @@
+/**
+ * The one ONNX reader. `decodeOnnx` is the protobuf decoding every reader shares (onnx-proto's
+ * protobufjs bindings); `parseOnnx` keeps the parts of a ModelProto a circuit needs (nodes, constant
+ * tensors as float64, graph inputs/outputs, metadata props), nothing else; inspect.ts summarises a
+ * file for the registry from the same decoding. Tensors stored as external data are refused because
+ * a registry upload is a single file.
+ */
+import onnxProto from 'onnx-proto'
+import { NotProvableError } from '../errors.js'
+
+const { onnx } = onnxProto
+
+export interface OnnxTensor {
+  name: string
+  dims: number[]
+  /** Values widened to float64 (ONNX float32/float64/int32/int64 tensors). */
+  data: Float64Array
+}
+
+export interface OnnxNode {
+  name: string
+  opType: string
+  domain: string
+  inputs: string[]
+  outputs: string[]
+  attrs: Record<string, number | number[] | string | OnnxTensor>
+}
+
+export interface OnnxValueInfo {
+  name: string
+  /** Dimensions; a symbolic or missing dimension is -1. */
+  shape: number[] | null
+  elemType: number
+}
+
+export interface OnnxGraph {
+  opset: number
+  producer: string
+  inputs: OnnxValueInfo[]
+  outputs: OnnxValueInfo[]
+  nodes: OnnxNode[]
+  /** Initializers and Constant-node outputs by tensor name. */
+  constants: Map<string, OnnxTensor>
+  metadata: Record<string, string>
+}
+
+const DT = onnx.TensorProto.DataType
+
+/** Decodes ONNX bytes into the protobuf message; throws protobufjs's error for bytes that are not ONNX. */
+export function decodeOnnx (bytes: Uint8Array): InstanceType<typeof onnx.ModelProto> {
+  return onnx.ModelProto.decode(bytes)
+}
+
+function toNum (v: unknown): number {
+  // int64 fields decode as Long objects when protobufjs has long.js, else as numbers
+  if (typeof v === 'number') return v
+  if (v !== null && typeof v === 'object' && 'toNumber' in v) return (v as { toNumber(): number }).toNumber()
+  return Number(v)
+}
+
+export function decodeTensor (t: InstanceType<typeof onnx.TensorProto>): OnnxTensor {
+  const dims = (t.dims ?? []).map(toNum)
+  const count = dims.reduce((a, b) => a * b, 1)
+  const name = t.name ?? ''
+  if (t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) {
+    throw new NotProvableError(`tensor ${name} uses external data, which a single-file model cannot carry`)
+  }
+  const raw = t.rawData && t.rawData.length > 0 ? t.rawData : null
+  let data: Float64Array
+  const dt = t.dataType ?? 0
+  if (raw) {
+    const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength)
+    data = new Float64Array(count)
+    for (let i = 0; i < count; i++) {
+      switch (dt) {
+        case DT.FLOAT: data[i] = view.getFloat32(i * 4, true); break
+        case DT.DOUBLE: data[i] = view.getFloat64(i * 8, true); break
+        case DT.INT32: data[i] = view.getInt32(i * 4, true); break
+        case DT.INT64: data[i] = Number(view.getBigInt64(i * 8, true)); break
+        default: throw new NotProvableError(`tensor ${name} has unsupported data type ${dt}`)
+      }
+    }
+  } else {
+    let src: unknown[]
+    switch (dt) {
+      case DT.FLOAT: src = t.floatData ?? []; break
+      case DT.DOUBLE: src = t.doubleData ?? []; break
+      case DT.INT32: src = t.int32Data ?? []; break
+      case DT.INT64: src = t.int64Data ?? []; break
+      default: throw new NotProvableError(`tensor ${name} has unsupported data type ${dt}`)
+    }
+    data = Float64Array.from(src, toNum)
+    if (dt === DT.FLOAT) data = data.map((x) => Math.fround(x))
+  }
+  if (data.length !== count) {
+    throw new NotProvableError(`tensor ${name} holds ${data.length} values for shape [${dims.join(',')}]`)
+  }
+  return { name, dims, data }
+}
+
+function decodeAttr (a: InstanceType<typeof onnx.AttributeProto>): number | number[] | string | OnnxTensor {
+  const AT = onnx.AttributeProto.AttributeType
+  switch (a.type) {
+    case AT.FLOAT: return a.f ?? 0
+    case AT.INT: return toNum(a.i ?? 0)
+    case AT.STRING: return Buffer.from(a.s ?? new Uint8Array()).toString('utf8')
+    case AT.FLOATS: return (a.floats ?? []).map(toNum)
+    case AT.INTS: return (a.ints ?? []).map(toNum)
+    case AT.TENSOR: return decodeTensor(a.t as InstanceType<typeof onnx.TensorProto>)
+    default:
+      // Attribute types this transpiler never reads (graphs, strings lists, ...): keep a marker
+      return `<attribute type ${a.type}>`
+  }
+}
+
+function valueInfo (v: InstanceType<typeof onnx.ValueInfoProto>): OnnxValueInfo {
+  const tt = v.type?.tensorType
+  const dims = tt?.shape?.dim
+  const shape = dims ? dims.map((d) => (d.dimValue !== undefined && d.dimValue !== null && toNum(d.dimValue) > 0 ? toNum(d.dimValue) : -1)) : null
+  return { name: v.name ?? '', shape, elemType: tt?.elemType ?? 0 }
+}
+
+/** Decodes ONNX bytes into an OnnxGraph; a file that is not an ONNX model is NotProvable. */
+export function parseOnnx (bytes: Uint8Array): OnnxGraph {
+  let model: InstanceType<typeof onnx.ModelProto>
+  try {
+    model = decodeOnnx(bytes)
+  } catch (err) {
+    throw new NotProvableError(`not an ONNX model: ${(err as Error).message}`)
+  }
+  const g = model.graph
+  if (!g) throw new NotProvableError('the ONNX model has no graph')
+  let opset = 0
+  for (const o of model.opsetImport ?? []) {
+    if (!o.domain || o.domain === 'ai.onnx') opset = toNum(o.version ?? 0)
+  }
+  const constants = new Map<string, OnnxTensor>()
+  for (const t of g.initializer ?? []) {
+    const tensor = decodeTensor(t as InstanceType<typeof onnx.TensorProto>)
+    constants.set(tensor.name, tensor)
+  }
+  const nodes: OnnxNode[] = []
+  for (const n of g.node ?? []) {
+    const attrs: OnnxNode['attrs'] = {}
+    for (const a of n.attribute ?? []) attrs[a.name ?? ''] = decodeAttr(a as InstanceType<typeof onnx.AttributeProto>)
+    const node: OnnxNode = {
+      name: n.name ?? '',
+      opType: n.opType ?? '',
+      domain: n.domain ?? '',
+      inputs: [...(n.input ?? [])],
+      outputs: [...(n.output ?? [])],
+      attrs
+    }
+    // Constant nodes are folded into the constant table so later nodes see them like initializers
+    if (node.opType === 'Constant' && typeof attrs.value === 'object' && !Array.isArray(attrs.value)) {
+      constants.set(node.outputs[0], { ...(attrs.value as OnnxTensor), name: node.outputs[0] })
+      continue
+    }
+    nodes.push(node)
+  }
+  const metadata: Record<string, string> = {}
+  for (const p of model.metadataProps ?? []) metadata[p.key ?? ''] = p.value ?? ''
+  return {
+    opset,
+    producer: model.producerName ?? '',
+    // Old exporters list initializers among the graph inputs: those are constants, not inputs
+    inputs: (g.input ?? []).map((v) => valueInfo(v as InstanceType<typeof onnx.ValueInfoProto>)).filter((v) => !constants.has(v.name)),
+    outputs: (g.output ?? []).map((v) => valueInfo(v as InstanceType<typeof onnx.ValueInfoProto>)),
+    nodes,
+    constants,
+    metadata
+  }
+}
+
+/** A readable name for error messages: `Tanh node "layer1/act"` or `Tanh node #3`. */
+export function describeNode (node: OnnxNode, index?: number): string {
+  return `${node.opType} node ${node.name ? `"${node.name}"` : `#${index ?? '?'}`}`
+}

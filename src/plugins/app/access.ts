@@ -1,0 +1,51 @@
+import fp from 'fastify-plugin'
+import { ApiKeys, documentAccess, parseApiKeys, type Access } from '../../access.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    apiKeys: ApiKeys
+  }
+  interface FastifyContextConfig {
+    /** Who may call the route (src/access.ts). Every route but GET/HEAD must declare it, or the app does not start. */
+    access?: Access
+    /** Liveness: answers even when the service is overloaded. */
+    live?: boolean
+  }
+}
+
+const READ_METHODS = new Set(['GET', 'HEAD'])
+
+/**
+ * API keys: each route declares its access level in its own options (`config: { access: 'write' }`).
+ * A route that changes anything and declares none stops the app at start, so a new mutating route
+ * is never open by default. A GET without one is a read when documented, public when hidden (/docs).
+ * The key check runs in preParsing, so an unauthorised upload is refused before its body is read.
+ */
+export default fp(async (app) => {
+  const config = app.config
+  const apiKeys = new ApiKeys(parseApiKeys(config.API_KEYS), config.API_KEYS_REQUIRED_FOR_READ)
+  if (!apiKeys.enabled) app.log.warn('API_KEYS is empty: anyone who can reach the service may train, upload, delete and change aliases')
+  app.decorate('apiKeys', apiKeys)
+  const rateLimited = config.RATE_LIMIT_MAX > 0
+
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method]
+    let access = route.config?.access
+    if (access == null) {
+      if (!methods.every((m) => READ_METHODS.has(m))) {
+        throw new Error(`${methods.join(',')} ${route.url} declares no access level: add config: { access: 'write' | 'read' | 'public' ` +
+          '} to its options')
+      }
+      const documented = (route.schema as { operationId?: string } | undefined)?.operationId != null
+      access = documented ? 'read' : 'public'
+    }
+    // Health probes are not rate-limited (the rate-limit plugin reads this after this hook).
+    route.config = { ...route.config, access, ...(access === 'public' ? { rateLimit: false } : {}) } as typeof route.config
+    if ((route.schema as { operationId?: string } | undefined)?.operationId != null) {
+      documentAccess(route, access, rateLimited && access !== 'public', route.config?.live !== true)
+    }
+  })
+  app.addHook('preParsing', async (request) => {
+    apiKeys.check(request.routeOptions.config.access ?? 'public', request)
+  })
+}, { name: 'access', dependencies: ['config'] })

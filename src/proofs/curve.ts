@@ -1,0 +1,29 @@
+/**
+ * The BN254 curve (ffjavascript's wasm build), one per thread and threading mode: the prover and the
+ * verifier share it. Multi-threaded by default (ffjavascript's own worker pool) or single-threaded
+ * (what the prover pool's workers use: ffjavascript cannot start its helper threads inside a worker).
+ */
+import { buildBn128 } from 'ffjavascript'
+
+export type Curve = any // ffjavascript's wasm curve (untyped)
+
+let multiCurve: Promise<Curve> | null = null
+let singleCurve: Promise<Curve> | null = null
+
+/** The thread's curve: built once (ffjavascript caches the multi-threaded one globally too). */
+export function getCurve (singleThread = false): Promise<Curve> {
+  if (singleThread) return (singleCurve ??= buildBn128(true))
+  return (multiCurve ??= buildBn128(false))
+}
+
+
+/**
+ * Terminates the multi-threaded curve's worker threads (they keep a process alive; snarkjs's setup
+ * builds the same global one) and forgets both curves.
+ */
+export async function releaseCurves (): Promise<void> {
+  const g = globalThis as unknown as { curve_bn128?: { terminate(): Promise<void> } | null }
+  if (g.curve_bn128) await g.curve_bn128.terminate()
+  multiCurve = null
+  singleCurve = null
+}

@@ -1,0 +1,153 @@
+import { Value } from 'typebox/value'
+import type { Static } from 'typebox'
+import { AppError } from '../errors.js'
+import { UploadSpec, type ModelSummary, type ModelVersion, type UploadSpecBody } from '../schemas/index.js'
+import { createSession } from '../onnx/session.js'
+import { inspectOnnx, type OnnxSummary } from '../onnx/inspect.js'
+import type { ProofSystemName, RegisterInput, Registry, VersionMeta } from '../registry/registry.js'
+import { versionView } from '../registry/views.js'
+import type { CircuitBuilds } from '../jobs/circuit-builds.js'
+import type { ProofJobs } from '../jobs/proof-jobs.js'
+import type { ProofEngine } from '../jobs/proof-engine.js'
+
+export interface ModelsDeps {
+  registry: Registry
+  circuits: CircuitBuilds
+  proofs: ProofJobs
+  engine: ProofEngine
+  defaultProofSystem: ProofSystemName
+}
+
+/** The model registry's use cases: register (trained or uploaded), read, delete, aliases, verifier downloads. */
+export class Models {
+  constructor (private readonly deps: ModelsDeps) {}
+
+  /** The one registration of a new version, trained or uploaded: it is stored, then its circuit is built in the background. */
+  async register (input: RegisterInput): Promise<VersionMeta> {
+    const meta = await this.deps.registry.register(input)
+    void this.deps.circuits.enqueue(meta)
+    return meta
+  }
+
+  /** An ONNX file trained elsewhere and its spec (the parsed JSON of the 'spec' part, checked here). */
+  async upload (onnx: Uint8Array | undefined, specValue: unknown): Promise<VersionMeta> {
+    const spec = checkUploadSpec(specValue)
+    if (onnx == null || onnx.byteLength === 0) {
+      throw new AppError(400, 'missing_part', "the multipart body has no 'model' file part (the ONNX file)", { field: 'model' })
+    }
+    const summary = await checkServable(onnx, spec)
+    const featuresFromMetadata = parseJsonArray(summary.metadata.feature_names)
+    const threshold = spec.threshold ?? Number(summary.metadata.threshold ?? 0.5)
+    return await this.register({
+      name: spec.name,
+      source: 'uploaded',
+      onnx,
+      inputs: summary.inputs,
+      outputs: summary.outputs,
+      features: spec.features ?? featuresFromMetadata,
+      threshold: Number.isFinite(threshold) ? threshold : 0.5,
+      proof_system: spec.proof_system ?? this.deps.defaultProofSystem,
+    })
+  }
+
+  list (): Array<Static<typeof ModelSummary>> {
+    return this.deps.registry.listModels()
+  }
+
+  /** Every version number of a model (the version itself when the model is gone meanwhile). */
+  versions (meta: VersionMeta): number[] {
+    return this.deps.registry.listModels().find((m) => m.name === meta.name)?.versions ?? [meta.version]
+  }
+
+  resolve (name: string, version: string | number = 'latest'): VersionMeta {
+    return this.deps.registry.resolve(name, version)
+  }
+
+  view (name: string, version: string | number = 'latest'): Static<typeof ModelVersion> {
+    return versionView(this.deps.registry, this.resolve(name, version))
+  }
+
+  async onnx (name: string, version: string): Promise<{ meta: VersionMeta, bytes: Buffer }> {
+    const meta = this.resolve(name, version)
+    return { meta, bytes: await this.deps.registry.readOnnx(meta) }
+  }
+
+  async delete (name: string, version: string): Promise<VersionMeta> {
+    return await this.deps.registry.deleteVersion(name, version)
+  }
+
+  async setAlias (name: string, alias: string, version: number): Promise<Static<typeof ModelSummary>> {
+    await this.deps.registry.setAlias(name, alias, version)
+    const summary = this.deps.registry.listModels().find((m) => m.name === name)
+    if (summary == null) throw new AppError(404, 'model_not_found', `model '${name}' does not exist`)
+    return summary
+  }
+
+  async verificationKey (name: string, version: string): Promise<unknown> {
+    return await this.deps.proofs.verificationKey(this.resolve(name, version))
+  }
+
+  async solidityVerifier (name: string, version: string): Promise<string> {
+    const meta = this.resolve(name, version)
+    await this.deps.proofs.verificationKey(meta) // the same readiness checks and errors
+    return await this.deps.engine.solidityVerifier(this.deps.registry.circuitDir(meta), meta.proof_system)
+  }
+}
+
+export function checkUploadSpec (value: unknown): UploadSpecBody {
+  if (!Value.Check(UploadSpec, value)) {
+    const first = [...Value.Errors(UploadSpec, value)][0]
+    const where = `spec${first?.instancePath ?? ''}`
+    throw new AppError(400, 'invalid_spec', `${where} ${first?.message ?? 'is invalid'}`, { field: where })
+  }
+  return value
+}
+
+/**
+ * What the service can serve: one float input of shape [N, W] or [1, W] (or [W]) and tensor
+ * outputs. The file must also load in onnxruntime before it is accepted.
+ */
+export async function checkServable (onnx: Uint8Array, spec: UploadSpecBody): Promise<OnnxSummary> {
+  const summary = inspectOnnx(onnx)
+  if (summary.inputs.length !== 1) {
+    const names = summary.inputs.map((i) => i.name).join(', ')
+    throw new AppError(422, 'unsupported_model',
+      `the model has ${summary.inputs.length} inputs (${names}); one input of shape [N, features] is required`, { field: 'model' })
+  }
+  const input = summary.inputs[0]
+  if (input.datatype !== 'FP32') {
+    throw new AppError(422, 'unsupported_model', `input '${input.name}' has type ${input.datatype}; FP32 is required`, { field: 'model' })
+  }
+  const width = input.shape[input.shape.length - 1]
+  if (input.shape.length !== 2 || width == null || width < 1 || (input.shape[0] !== -1 && input.shape[0] !== 1)) {
+    throw new AppError(422, 'unsupported_model',
+      `input '${input.name}' has shape [${input.shape.join(', ')}]; [N, features] or [1, features] with a fixed feature count is required`,
+      { field: 'model' })
+  }
+  if (summary.outputs.length === 0) throw new AppError(422, 'unsupported_model', 'the model has no outputs', { field: 'model' })
+  if (spec.features != null && spec.features.length !== width) {
+    throw new AppError(400, 'invalid_spec',
+      `spec.features names ${spec.features.length} features; the model's input '${input.name}' takes ${width}`, { field: 'spec.features' })
+  }
+  if (spec.features != null && new Set(spec.features).size !== spec.features.length) {
+    throw new AppError(400, 'invalid_spec', 'spec.features has duplicate names', { field: 'spec.features' })
+  }
+  try {
+    const session = await createSession(onnx)
+    await session.release()
+  } catch (err) {
+    throw new AppError(422, 'invalid_model', `onnxruntime cannot load the model: ${(err as Error).message.split('\n')[0]}`,
+      { field: 'model' })
+  }
+  return summary
+}
+
+function parseJsonArray (text: string | undefined): string[] | null {
+  if (text == null) return null
+  try {
+    const value = JSON.parse(text) as unknown
+    return Array.isArray(value) && value.every((v) => typeof v === 'string') ? value : null
+  } catch {
+    return null
+  }
+}

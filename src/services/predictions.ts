@@ -1,0 +1,142 @@
+import type { Static } from 'typebox'
+import { AppError } from '../errors.js'
+import type { PredictRequestBody, PredictResponse } from '../schemas/index.js'
+import type { Registry, VersionMeta } from '../registry/registry.js'
+import { arrowToTensor, instancesToTensor, type ModelInput } from '../inference/instances.js'
+import type { LoadedModel, Predictor } from '../inference/predictor.js'
+import { notProvableMessage } from '../jobs/circuit-builds.js'
+import type { ProofJobs } from '../jobs/proof-jobs.js'
+
+export type PredictOutcome = Static<typeof PredictResponse>
+
+/** An Open Inference Protocol v2 input tensor (routes/v2.ts's schema). */
+export interface TensorInput {
+  name: string
+  shape: number[]
+  datatype: string
+  data: Array<number | number[]>
+}
+
+export interface TensorOutcome {
+  meta: VersionMeta
+  output: { name: string, shape: number[], datatype: string, data: number[] }
+}
+
+export interface PredictionsDeps {
+  registry: Registry
+  predictor: Predictor
+  proofs: ProofJobs
+  /** Most instances in one request (MAX_BATCH). */
+  maxBatch: number
+  /** Most instances of one request that get a proof (MAX_PROOFS_PER_REQUEST). */
+  maxProofs: number
+}
+
+/** Predictions: resolve the version, load it, check the input, run it, queue a proof per row. */
+export class Predictions {
+  constructor (private readonly deps: PredictionsDeps) {}
+
+  /** JSON rows (positional or named). */
+  async predictRows (body: PredictRequestBody): Promise<PredictOutcome> {
+    checkBatch(body.instances.length, this.deps.maxBatch)
+    return await this.run(body.model, body.version, (loaded) => instancesToTensor(body.instances, loaded), body.proof)
+  }
+
+  /** An Arrow IPC stream with one column per feature. */
+  async predictArrow (query: { model?: string, version?: string, proof?: boolean }, body: Uint8Array): Promise<PredictOutcome> {
+    if (query.model == null) {
+      throw new AppError(400, 'validation_error', 'querystring must have required property \'model\' for an Arrow body',
+        { field: 'querystring/model' })
+    }
+    return await this.run(query.model, query.version, async (loaded) => await arrowToTensor(body, loaded, this.deps.maxBatch), query.proof)
+  }
+
+  /** Open Inference Protocol v2: one FP32/FP64 tensor of shape [rows, width] (or [width]); no proof. */
+  async infer (name: string, version: string | undefined, input: TensorInput): Promise<TensorOutcome> {
+    const meta = this.deps.registry.resolve(name, version ?? 'latest')
+    const loaded = await this.deps.predictor.load(meta)
+    if (input.name !== loaded.inputName) {
+      throw new AppError(400, 'invalid_input',
+        `inputs[0].name is '${input.name.slice(0, 80)}'; the model's input is '${loaded.inputName}'`, { field: 'inputs[0].name' })
+    }
+    if (input.datatype !== 'FP32' && input.datatype !== 'FP64') {
+      throw new AppError(400, 'invalid_input', `inputs[0].datatype ${input.datatype.slice(0, 16)} is not supported: send FP32`,
+        { field: 'inputs[0].datatype' })
+    }
+    const flat = input.data.flat()
+    const width = loaded.width
+    const rows = input.shape.length === 1 ? 1 : input.shape[0]
+    const shapeWidth = input.shape[input.shape.length - 1]
+    if (shapeWidth !== width || input.shape.length > 2) {
+      throw new AppError(400, 'invalid_input', `inputs[0].shape [${input.shape.join(', ')}] does not fit the model's input [-1, ${width}]`,
+        { field: 'inputs[0].shape' })
+    }
+    if (flat.length !== rows * width) {
+      throw new AppError(400, 'invalid_input',
+        `inputs[0].data has ${flat.length} values; shape [${input.shape.join(', ')}] needs ${rows * width}`, { field: 'inputs[0].data' })
+    }
+    checkBatch(rows, this.deps.maxBatch)
+    const instances = Array.from({ length: rows }, (_, r) => flat.slice(r * width, (r + 1) * width))
+    const tensor = instancesToTensor(instances, loaded)
+    const probabilities = await this.deps.predictor.predict(loaded, tensor.values, tensor.rows)
+    return { meta, output: { name: loaded.outputName, shape: [rows, 1], datatype: 'FP32', data: Array.from(probabilities) } }
+  }
+
+  private async run (
+    name: string, version: string | number | undefined,
+    toInput: (loaded: LoadedModel) => ModelInput | Promise<ModelInput>, proof: boolean | undefined
+  ): Promise<PredictOutcome> {
+    const meta = this.deps.registry.resolve(name, version ?? 'latest')
+    const loaded = await this.deps.predictor.load(meta)
+    return await this.withProofs(meta, loaded, await toInput(loaded), proof)
+  }
+
+  /**
+   * Runs the model on already-checked input, then (when asked, or by default for provable
+   * versions) queues one proof per row. The prediction never waits for a proof.
+   */
+  private async withProofs (meta: VersionMeta, loaded: LoadedModel, input: ModelInput,
+    proof: boolean | undefined): Promise<PredictOutcome> {
+    const { predictor, registry, proofs, maxProofs: limit } = this.deps
+    const probabilities = await predictor.predict(loaded, input.values, input.rows)
+    const outcome: PredictOutcome = {
+      model: meta.name,
+      version: meta.version,
+      threshold: loaded.threshold,
+      predictions: Array.from(probabilities, (p) => ({ probability: p, label: p >= loaded.threshold ? 1 : 0 })),
+    }
+    const circuit = registry.circuit(meta)
+    const provable = circuit.status !== 'failed' && circuit.status !== 'unsupported'
+    if (proof === false || (proof == null && !provable)) return outcome
+    if (!provable) {
+      throw new AppError(422, 'not_provable', `${notProvableMessage(meta, circuit.error)}; ask without proof`,
+        { field: 'proof' })
+    }
+    if (input.rows > limit) {
+      if (proof === true) {
+        throw new AppError(400, 'too_many_proofs',
+          `${input.rows} rows ask for proofs; at most ${limit} proofs per request (MAX_PROOFS_PER_REQUEST): split the batch or set ` +
+            'proof to false',
+          { field: 'instances' })
+      }
+      outcome.proof_error = `no proofs: ${input.rows} rows exceed the ${limit} proofs allowed per request; send fewer rows with proof true`
+      return outcome
+    }
+    await proofs.ensureRoom(input.rows)
+    const width = loaded.width
+    for (let r = 0; r < input.rows; r++) {
+      const prediction = outcome.predictions[r]
+      const served = { probability: prediction.probability, label: prediction.label }
+      const job = await proofs.create(meta, Array.from(input.exact.subarray(r * width, (r + 1) * width)), served)
+      prediction.proof = { id: job.id, status: 'queued', href: `/proofs/${job.id}` }
+    }
+    return outcome
+  }
+}
+
+export function checkBatch (rows: number, max: number): void {
+  if (rows > max) {
+    throw new AppError(400, 'batch_too_large', `${rows} instances; at most ${max} per request (MAX_BATCH)`,
+      { field: 'instances' })
+  }
+}
