@@ -1,2 +1,0 @@
-export {};
-//# sourceMappingURL=proof-engine.js.map
