@@ -39,7 +39,7 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     config: { access: 'public' },
   }, async (_request, reply) => {
-    const { ready, missing } = training.readiness()
+    const { ready, missing } = await training.readiness()
     if (!ready) {
       return await reply.code(503).header('retry-after', '5').send({
         error: 'not_ready',
@@ -58,11 +58,11 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     config: { access: 'public' },
   }, async () => {
-    const { ready, missing } = training.readiness()
+    const { ready, missing } = await training.readiness()
     return {
       status: ready ? 'ready' as const : 'starting' as const,
       missing,
-      training_backend: training.backend(),
+      training_backend: await training.backend(),
       ptau: engine.ptauInfo(),
       models: models.list().length,
     }

@@ -16,7 +16,7 @@ const proofRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: ref(Proof), ...errorResponses },
     },
     config: { access: 'read' },
-  }, async (request) => proofs.get(request.params.id))
+  }, async (request) => await proofs.get(request.params.id))
 
   app.get('/proofs/:id/download', {
     schema: {

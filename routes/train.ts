@@ -8,6 +8,10 @@ import {
 import { jsonPartOf, parseSpecPart, readParts, type JsonPart } from './lib/multipart.js'
 
 const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) })
+const TrainListQuery = Type.Object({
+  limit: Type.Integer({ minimum: 1, maximum: 500, default: 50, description: 'Jobs per page' }),
+  cursor: Type.Optional(Type.String({ maxLength: 200, description: 'The `next` of the previous page' })),
+}, { additionalProperties: false })
 
 const trainRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { training } = app.services
@@ -89,17 +93,18 @@ const trainRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: ref(TrainJob), ...errorResponses },
     },
     config: { access: 'read' },
-  }, async (request) => training.get(request.params.id))
+  }, async (request) => await training.get(request.params.id))
 
   app.get('/train', {
     schema: {
       operationId: 'listTrainingJobs',
       tags: ['training'],
-      summary: 'Training jobs, newest first',
-      response: { 200: ref(TrainJobList), ...serverError }
+      summary: 'Training jobs, newest first, a page at a time',
+      querystring: TrainListQuery,
+      response: { 200: ref(TrainJobList), 400: ref(ErrorResponse), ...serverError }
     },
     config: { access: 'read' },
-  }, async () => ({ jobs: training.list() }))
+  }, async (request) => await training.list(request.query.limit, request.query.cursor))
 }
 
 export default trainRoutes

@@ -64,7 +64,7 @@ const inferenceV2Routes: FastifyPluginAsyncTypebox = async (app) => {
     },
     config: { access: 'public' },
   }, async (_req, reply) => {
-    const ready = training.readiness().ready
+    const ready = (await training.readiness()).ready
     return await reply.code(ready ? 200 : 503).send({ ready })
   })
 

@@ -20,6 +20,7 @@ Commands:
   proof     get | download | verify a proof (verify works offline on a downloaded bundle)
   models    list | show | upload models
   serve     run the service (same as npm start)
+  worker    run a worker process (same as npm run worker; needs REDIS_URL)
 
 Options for every command:
   --url URL   the service (default $ZKPREDICT_URL or http://127.0.0.1:3000)
@@ -349,6 +350,7 @@ async function main (): Promise<void> {
     case 'proof': return await proof()
     case 'models': return await models()
     case 'serve': await import('./server.js'); return
+    case 'worker': await import('./worker.js'); return
     default: throw new CliError(`unknown command '${command}'\n\n${HELP.main}`)
   }
 }

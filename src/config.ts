@@ -95,6 +95,52 @@ export const ConfigSchema = Type.Object({
     default: true,
     description: 'Serve Prometheus metrics at GET /metrics and count requests, inferences, proofs and training (README.md, "Observability")'
   }),
+  // ---- scale-out (README "Scaling out"): all off by default; `npm start` needs nothing but Node ----
+  REDIS_URL: Type.String({
+    default: '',
+    description: 'Redis (>= 6.2, AOF on, maxmemory-policy noeviction): training, circuit builds and proofs go through BullMQ queues ' +
+      'and records live in Redis; empty: everything in this process and DATA_DIR'
+  }),
+  REDIS_PREFIX: Type.String({
+    pattern: '^[a-zA-Z0-9_-]{1,32}$',
+    default: 'zk',
+    description: 'Prefix of every Redis key (queues, records, locks, the registry channel): one Redis can hold several deployments'
+  }),
+  ROLE: Type.Union([Type.Literal('all'), Type.Literal('api'), Type.Literal('worker')], {
+    default: 'all',
+    description: 'api: HTTP only, proves nothing; worker: takes jobs from WORKER_QUEUES, no HTTP (needs REDIS_URL); all: both'
+  }),
+  WORKER_QUEUES: Type.String({
+    default: 'proofs,circuits,training',
+    description: 'Queues a worker takes jobs from: proofs, circuits, training'
+  }),
+  WORKER_LOCK_MS: Type.Integer({
+    minimum: 1000,
+    default: 30_000,
+    description: 'BullMQ lock of an active job: a dead worker\'s job goes back to the queue after about this long'
+  }),
+  WORKER_STALLED_INTERVAL_MS: Type.Integer({
+    minimum: 500,
+    default: 30_000,
+    description: 'How often workers look for jobs of dead workers (BullMQ stalledInterval)'
+  }),
+  WORKER_METRICS_PORT: Type.Integer({
+    minimum: 0,
+    maximum: 65535,
+    default: 0,
+    description: 'A worker process serves its own Prometheus metrics (GET /metrics) on this port (with METRICS on); 0: none'
+  }),
+  PROOF_ATTEMPTS: Type.Integer({
+    minimum: 1,
+    maximum: 20,
+    default: 3,
+    description: 'Tries of a proof (exponential backoff from 1 s) before it fails; a bad input fails at once'
+  }),
+  PROOF_RETENTION: Type.String({
+    pattern: '^[1-9][0-9]*[smhd]$',
+    default: '30d',
+    description: 'How long proof records are kept (s, m, h or d); an older proof answers 404 proof_expired'
+  }),
   OVERLOAD_SAMPLE_MS: Type.Integer({ minimum: 10, default: 1000, description: 'How often the overload measures are taken' }),
   // --- issue 11 (house-proofs): options src/proofs and src/training read from here, not from process.env ---
   PROVER_CACHE_SIZE: Type.Integer({
@@ -125,6 +171,9 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
     throw new Error(`invalid configuration: ${(err as Error).message}`)
   }
   config = { ...config, ...overrides }
+  if (config.ROLE === 'worker' && config.REDIS_URL === '') {
+    throw new Error('invalid configuration: ROLE=worker needs REDIS_URL (a worker takes jobs from the BullMQ queues in Redis)')
+  }
   return { ...config, DATA_DIR: path.resolve(config.DATA_DIR) }
 }
 

@@ -12,8 +12,13 @@ async function main (): Promise<void> {
     console.error((err as Error).message)
     process.exit(1)
   }
-  // Before the app: its HTTP instrumentation is registered only when a tracer provider is.
+  // Before the app (and before a worker's job processors): HTTP instrumentation and job spans are
+  // recorded only when a tracer provider is registered.
   const tracing = await startTracing()
+  if (config.ROLE === 'worker') {
+    await import('./worker.js') // a worker process: no HTTP; it shuts its tracing down itself
+    return
+  }
   const app = await buildApp({ config })
   closeWithGrace({ delay: 10_000 }, async ({ err, signal }) => {
     if (err != null) app.log.error({ err }, 'closing after an error')

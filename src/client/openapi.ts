@@ -62,7 +62,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Training jobs, newest first */
+        /** Training jobs, newest first, a page at a time */
         get: operations["listTrainingJobs"];
         put?: never;
         /**
@@ -562,9 +562,11 @@ export interface components {
             train_ms?: number;
             error?: string;
         };
-        /** @description Training jobs, newest first */
+        /** @description Training jobs, newest first, one page */
         TrainJobList: {
             jobs: components["schemas"]["TrainJob"][];
+            /** @description Cursor of the next page (GET /train?cursor=...), null on the last page */
+            next: string | null;
         };
         TensorInfo: {
             name: string;
@@ -1347,20 +1349,34 @@ export interface operations {
     };
     listTrainingJobs: {
         parameters: {
-            query?: never;
+            query: {
+                /** @description Jobs per page */
+                limit: number;
+                /** @description The `next` of the previous page */
+                cursor?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Training jobs, newest first */
+            /** @description Training jobs, newest first, one page */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TrainJobList"];
+                };
+            };
+            /** @description What went wrong: a machine-readable code, and a message that names the field, row or column and says what to send instead */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No API key, where one is required */

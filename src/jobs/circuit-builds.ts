@@ -13,18 +13,48 @@ export class CircuitBuilds {
   readonly queue = new WorkQueue('circuit', 1, 100_000)
   private readonly waiters = new Map<string, Array<{ resolve: () => void, reject: (err: Error) => void }>>()
   private closing = false
+  /** REDIS_URL mode: builds go to the deployment's BullMQ 'circuits' queue (one build per version, job id dedup). */
+  private remote: ((meta: VersionMeta) => Promise<void>) | undefined
 
   constructor (private readonly registry: Registry, private readonly engine: ProofEngine, private readonly log: FastifyBaseLogger) {}
+
+  useQueue (add: (meta: VersionMeta) => Promise<void>): void {
+    this.remote = add
+  }
 
   resumeAll (): void {
     for (const meta of this.registry.allVersions()) {
       const status = this.registry.circuit(meta).status
-      if (status === 'pending' || status === 'building') this.enqueue(meta)
+      if (status === 'pending' || status === 'building') void this.enqueue(meta)
     }
   }
 
-  enqueue (meta: VersionMeta): void {
+  async enqueue (meta: VersionMeta): Promise<void> {
+    if (this.remote != null) {
+      await this.remote(meta).catch((err: Error) => {
+        this.log.error({ err, model: meta.name, version: meta.version }, 'could not queue the circuit build')
+      })
+      return
+    }
     this.queue.push(async () => await this.build(meta))
+  }
+
+  /**
+   * The BullMQ 'circuits' processor: reads the version's state from the shared DATA_DIR first, so a
+   * build finished (or found unprovable) by another worker is never run again.
+   */
+  async buildFromQueue (name: string, version: number): Promise<void> {
+    await this.registry.reloadModel(name)
+    let meta: VersionMeta
+    try {
+      meta = this.registry.resolve(name, version)
+    } catch {
+      return // deleted meanwhile
+    }
+    const status = this.registry.circuit(meta).status
+    if (status === 'pending' || status === 'building') await this.build(meta)
+    // Stopped mid-way: the job must not count as done; BullMQ gives it to another worker.
+    if (this.closing && this.registry.circuit(meta).status !== 'ready') throw new Error('circuit build interrupted by shutdown')
   }
 
   /** Resolves once the version's circuit is ready; rejects with the reason when it cannot be. */

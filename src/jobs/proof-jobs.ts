@@ -6,12 +6,14 @@ import { AppError } from '../errors.js'
 import type { Proof } from '../schemas/index.js'
 import type { Registry, VersionMeta } from '../registry/registry.js'
 import type { CircuitBuilds } from './circuit-builds.js'
-import { JobStore, type StoredJob } from './job-store.js'
+import type { StoredJob } from './job-store.js'
 import type { ProofEngine } from './proof-engine.js'
 import { WorkQueue } from './work-queue.js'
-import { SpanStatusCode } from '@opentelemetry/api'
+import { SpanStatusCode, type Span } from '@opentelemetry/api'
 import { publishProof } from '../observability/events.js'
 import { inJobSpan, traceCarrier } from '../observability/tracing.js'
+import { newTimeId } from './queues/ids.js'
+import type { ProofStore } from './queues/proof-store.js'
 
 /** A proof job as stored: the API's Proof plus the row it proves and when it ran. */
 export type ProofRecord = StoredJob & Omit<Static<typeof Proof>, 'served' | 'proof'> & {
@@ -23,15 +25,60 @@ export type ProofRecord = StoredJob & Omit<Static<typeof Proof>, 'served' | 'pro
   finished?: string
   /** The trace context of the request that asked for the proof (W3C traceparent), when traces are on. */
   trace?: Record<string, string>
+  /** Failed attempts so far that will be retried (BullMQ mode: a transient fault, e.g. a dead prover thread). */
+  attempts?: number
 }
 
 /**
- * Proofs of predictions: created queued by /predict, proven in the prover pool off the event
- * loop, stored in DATA_DIR so they survive a restart; queued and interrupted ones run again.
+ * Where a queued proof goes: the in-process queue (embedded) or a BullMQ queue (REDIS_URL).
+ * `recordFirst`: the embedded queue runs a task at once, so the record must exist before; a BullMQ
+ * job is added before its record instead, so that a process killed in between leaves a job that
+ * recreates its record from the job's data, never a record that no job will ever prove.
+ */
+export interface ProofDispatch {
+  readonly recordFirst: boolean
+  /** The `mode` label of the proof metrics: 'embedded' or 'bullmq'. */
+  readonly mode: string
+  ensureRoom: (count: number) => Promise<void>
+  enqueue: (record: ProofRecord) => Promise<void>
+  close: () => Promise<void>
+}
+
+/** A failure that no retry can fix (a deleted model, an input outside the circuit's range): BullMQ's UnrecoverableError. */
+export class PermanentProofError extends Error {
+  constructor (message: string) {
+    super(message)
+    this.name = 'PermanentProofError'
+  }
+}
+
+/** In-process dispatch (the embedded default): a bounded WorkQueue feeding the prover pool. */
+export class LocalProofDispatch implements ProofDispatch {
+  readonly recordFirst = true
+  readonly mode = 'embedded'
+  /** Public for the metrics' queue depth (a QueueDepthSource). */
+  readonly queue: WorkQueue
+  run: (id: string) => Promise<void> = async () => {}
+
+  constructor (concurrency: number, limit: number) {
+    this.queue = new WorkQueue('proof', concurrency, limit)
+  }
+
+  async ensureRoom (count: number): Promise<void> { this.queue.ensureRoom(count) }
+
+  async enqueue (record: ProofRecord): Promise<void> {
+    this.queue.push(async () => await this.run(record.id))
+  }
+
+  async close (): Promise<void> {}
+}
+
+/**
+ * Proofs of predictions: created queued by /predict and proven off the event loop (the prover
+ * pool's threads), in this process (embedded) or in worker processes (BullMQ). Records live in a
+ * ProofStore (files or Redis), read on demand: nothing is held per stored proof.
  */
 export class ProofJobs {
-  private readonly store: JobStore<ProofRecord>
-  readonly queue: WorkQueue
   private readonly vkCache = new Map<string, unknown>()
   private closing = false
 
@@ -39,39 +86,37 @@ export class ProofJobs {
     private readonly registry: Registry,
     private readonly engine: ProofEngine,
     private readonly circuits: CircuitBuilds,
-    options: { dir: string, concurrency: number, queueLimit: number },
+    readonly store: ProofStore,
+    private readonly dispatch: ProofDispatch,
     private readonly log: FastifyBaseLogger
   ) {
-    this.store = new JobStore(options.dir)
-    this.queue = new WorkQueue('proof', options.concurrency, options.queueLimit)
+    if (dispatch instanceof LocalProofDispatch) dispatch.run = async (id) => await this.runLocal(id)
     registry.onDelete((name, version) => this.vkCache.delete(`${name}@${version}`))
   }
 
-  async init (): Promise<ProofRecord[]> {
-    const jobs = await this.store.init()
-    return jobs.filter((j) => j.status === 'queued' || j.status === 'proving')
+  /** Embedded mode after a restart: the proofs that were queued or proving run again, oldest first. */
+  resume (ids: string[]): void {
+    for (const id of ids) void this.dispatch.enqueue({ id } as ProofRecord)
   }
 
-  resume (jobs: ProofRecord[]): void {
-    // Oldest first, as they were asked for.
-    for (const job of [...jobs].reverse()) this.queue.push(async () => await this.run(job.id))
-  }
-
-  get (id: string): ProofRecord {
-    const job = this.store.get(id)
+  async get (id: string): Promise<ProofRecord> {
+    const job = await this.store.get(id)
+    if (job === 'expired') {
+      throw new AppError(404, 'proof_expired', `proof '${id.slice(0, 80)}' has expired: records are kept for PROOF_RETENTION ` +
+        'after they were asked for (a downloaded bundle stays verifiable offline)', { field: 'id' })
+    }
     if (job == null) throw new AppError(404, 'proof_not_found', `proof '${id.slice(0, 80)}' does not exist`, { field: 'id' })
     return job
   }
 
-  ensureRoom (count: number): void {
-    this.queue.ensureRoom(count)
+  async ensureRoom (count: number): Promise<void> {
+    await this.dispatch.ensureRoom(count)
   }
 
   async create (meta: VersionMeta, inputs: number[], served: { probability: number, label: number }): Promise<ProofRecord> {
-    const id = JobStore.newId()
     const trace = traceCarrier()
     const job: ProofRecord = {
-      id,
+      id: newTimeId(),
       status: 'queued',
       created: new Date().toISOString(),
       model: meta.name,
@@ -81,9 +126,10 @@ export class ProofJobs {
       served,
       ...(trace != null ? { trace } : {}),
     }
-    await this.store.save(job)
-    publishProof({ source: this, state: 'queued', proof_system: job.proof_system, mode: 'embedded' })
-    this.queue.push(async () => await this.run(id))
+    if (this.dispatch.recordFirst) await this.store.create(job)
+    await this.dispatch.enqueue(job)
+    if (!this.dispatch.recordFirst) await this.store.create(job)
+    publishProof({ source: this, state: 'queued', proof_system: job.proof_system, mode: this.dispatch.mode })
     return job
   }
 
@@ -109,9 +155,10 @@ export class ProofJobs {
     return { verified, verification_ms: performance.now() - started }
   }
 
-  /** From now on, unfinished proofs stay queued on disk for the next start instead of failing. */
-  close (): void {
+  /** From now on, unfinished proofs stay queued for the next start (or another worker) instead of failing. */
+  async close (): Promise<void> {
     this.closing = true
+    await this.dispatch.close()
   }
 
   private featuresOf (name: string, version: number): string[] | null {
@@ -122,47 +169,107 @@ export class ProofJobs {
     }
   }
 
-  private async run (id: string): Promise<void> {
-    const queued = this.get(id)
-    if (this.closing || queued.status === 'succeeded' || queued.status === 'failed') return
+  /**
+   * Proves one record; the one path for both modes. `data` recreates a record its creator did not
+   * live to write (BullMQ). 'circuit_pending' when the version's circuit is still being built elsewhere
+   * (the BullMQ processor delays the job); throws PermanentProofError for a failure no retry fixes,
+   * any other error for a transient one (retried while `finalAttempt` is false, else recorded as failed).
+   * Each attempt is a span, child of the request that asked for the proof (its context travels in the record).
+   */
+  async prove (id: string, options: { data?: ProofRecord, finalAttempt: boolean, waitForCircuit: boolean }):
+  Promise<'done' | 'circuit_pending'> {
+    const stored = await this.store.get(id)
+    if (stored === 'expired') return 'done'
+    let job = stored
+    if (job == null) {
+      if (options.data == null) return 'done'
+      job = options.data
+      await this.store.create(job)
+    }
+    if (job.status === 'succeeded' || job.status === 'failed') return 'done'
     const attributes = {
       'zkpredict.proof.id': id,
-      'zkpredict.model': queued.model,
-      'zkpredict.model_version': queued.version,
-      'zkpredict.proof_system': queued.proof_system,
+      'zkpredict.model': job.model,
+      'zkpredict.model_version': job.version,
+      'zkpredict.proof_system': job.proof_system,
     }
-    // A span per job, child of the request that asked for it (the context travels in the record).
-    await inJobSpan('proof job', queued.trace, attributes, async (span) => {
-      let job = queued
-      const event = { source: this, proof_system: job.proof_system, mode: 'embedded' }
-      try {
-        const meta = this.registry.resolve(job.model, job.version)
+    const record: ProofRecord = job
+    return await inJobSpan('proof job', job.trace, attributes, async (span) => await this.proveInSpan(record, options, span))
+  }
+
+  private async proveInSpan (record: ProofRecord, options: { finalAttempt: boolean, waitForCircuit: boolean }, span: Span):
+  Promise<'done' | 'circuit_pending'> {
+    const id = record.id
+    let job = record
+    const event = { source: this, proof_system: job.proof_system, mode: this.dispatch.mode }
+    const fail = async (error: string): Promise<void> => {
+      const message = namedInputs(error, this.featuresOf(record.model, record.version))
+      await this.store.save({ ...record, status: 'failed', finished: new Date().toISOString(), error: message })
+      publishProof({ ...event, state: 'failed' })
+      span.setAttributes({ 'zkpredict.proof.status': 'failed' })
+      span.setStatus({ code: SpanStatusCode.ERROR, message })
+      this.log.warn({ proof: id, error: message }, 'proof failed')
+    }
+    let meta: VersionMeta
+    try {
+      meta = this.registry.resolve(job.model, job.version)
+    } catch (err) {
+      await fail((err as Error).message)
+      throw new PermanentProofError((err as Error).message)
+    }
+    try {
+      if (options.waitForCircuit) {
         await this.circuits.whenReady(meta)
-        job = { ...job, status: 'proving', started: new Date().toISOString() }
-        await this.store.save(job)
-        publishProof({ ...event, state: 'proving', seconds: (Date.now() - Date.parse(job.created)) / 1000 })
-        const result = await this.engine.prove(this.registry.circuitDir(meta), meta.proof_system, job.inputs)
-        await this.store.save({
-          ...job,
-          status: 'succeeded',
-          finished: new Date().toISOString(),
-          public_signals: result.publicSignals,
-          proof: result.proof,
-          output: result.output,
-          prove_ms: result.prove_ms,
-        })
-        publishProof({ ...event, state: 'succeeded', seconds: result.prove_ms / 1000 })
-        span.setAttributes({ 'zkpredict.proof.status': 'succeeded', 'zkpredict.proof.prove_ms': result.prove_ms })
-      } catch (err) {
-        if (this.closing) return // interrupted by shutdown: resumed at the next start
-        const message = namedInputs((err as Error).message, this.featuresOf(job.model, job.version))
-        await this.store.save({ ...job, status: 'failed', finished: new Date().toISOString(), error: message })
-        publishProof({ ...event, state: 'failed' })
-        span.setAttributes({ 'zkpredict.proof.status': 'failed' })
-        span.setStatus({ code: SpanStatusCode.ERROR, message })
-        this.log.warn({ proof: id, error: message }, 'proof failed')
+      } else if (this.registry.circuit(meta).status !== 'ready') {
+        // Another process builds it and says so over pub/sub; read the file in case that message was missed.
+        await this.registry.reloadModel(meta.name)
+        const status = this.registry.circuit(meta).status
+        if (status === 'pending' || status === 'building') {
+          await this.circuits.enqueue(meta)
+          span.setAttributes({ 'zkpredict.proof.status': 'circuit_pending' })
+          return 'circuit_pending'
+        }
+        if (status !== 'ready') await this.circuits.whenReady(meta) // throws the not-provable reason
       }
-    })
+    } catch (err) {
+      await fail((err as Error).message)
+      throw new PermanentProofError((err as Error).message)
+    }
+    job = { ...job, status: 'proving', started: new Date().toISOString() }
+    await this.store.save(job)
+    publishProof({ ...event, state: 'proving', seconds: (Date.now() - Date.parse(job.created)) / 1000 })
+    try {
+      const result = await this.engine.prove(this.registry.circuitDir(meta), meta.proof_system, job.inputs)
+      const written = await this.store.complete({
+        ...job,
+        status: 'succeeded',
+        finished: new Date().toISOString(),
+        public_signals: result.publicSignals,
+        proof: result.proof,
+        output: result.output,
+        prove_ms: result.prove_ms,
+      })
+      if (!written) this.log.warn({ proof: id }, 'proof already had a result (a stalled job proved twice); the first result is kept')
+      else publishProof({ ...event, state: 'succeeded', seconds: result.prove_ms / 1000 })
+      span.setAttributes({ 'zkpredict.proof.status': 'succeeded', 'zkpredict.proof.prove_ms': result.prove_ms })
+      return 'done'
+    } catch (err) {
+      const message = (err as Error).message
+      const permanent = (err as Error).name === 'InputRangeError' || (err instanceof AppError && err.statusCode < 500)
+      if (this.closing && !permanent) throw err // interrupted by shutdown: queued again
+      if (permanent || options.finalAttempt) {
+        await fail(message)
+        if (permanent) throw new PermanentProofError(namedInputs(message, this.featuresOf(job.model, job.version)))
+        throw err
+      }
+      await this.store.save({ ...job, status: 'queued', error: message, attempts: (job.attempts ?? 0) + 1 })
+      throw err
+    }
+  }
+
+  private async runLocal (id: string): Promise<void> {
+    if (this.closing) return
+    await this.prove(id, { finalAttempt: true, waitForCircuit: true }).catch(() => undefined)
   }
 }
 

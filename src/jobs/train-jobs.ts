@@ -1,4 +1,5 @@
 import { mkdir, readdir, rm } from 'node:fs/promises'
+import { randomUUID } from 'node:crypto'
 import path from 'node:path'
 import type { FastifyBaseLogger } from 'fastify'
 import { AppError } from '../errors.js'
@@ -8,10 +9,11 @@ import { runTrainingJob, type TrainingJobSpec } from '../training/run-in-worker.
 import type { TrainedModel, TrainingProgress } from '../training/types.js'
 import { inspectOnnx } from '../onnx/inspect.js'
 import type { ProofSystemName, RegisterInput, Registry, VersionMeta } from '../registry/registry.js'
-import { JobStore, type StoredJob } from './job-store.js'
+import type { StoredJob } from './job-store.js'
 import { WorkQueue } from './work-queue.js'
 import { publishTraining } from '../observability/events.js'
 import { inJobSpan, traceCarrier } from '../observability/tracing.js'
+import { FileTrainStore, type TrainPage, type TrainStore } from './queues/train-store.js'
 
 export interface TrainSpec {
   model: string
@@ -68,36 +70,60 @@ export interface TrainJobsOptions {
   register: (input: RegisterInput) => Promise<VersionMeta>
 }
 
-/** Training jobs: queued, run one (or a few) at a time in worker threads, stored in DATA_DIR. */
-export class TrainJobs {
-  private readonly store: JobStore<TrainJobRecord>
+/** Where a submitted training job goes: the in-process queue (embedded) or BullMQ's 'training' queue. */
+export interface TrainDispatch {
+  /** See ProofDispatch.recordFirst. */
+  readonly recordFirst: boolean
+  ensureRoom: () => Promise<void>
+  enqueue: (job: TrainJobRecord) => Promise<void>
+  close: () => Promise<void>
+}
+
+export class LocalTrainDispatch implements TrainDispatch {
+  readonly recordFirst = true
+  /** Public for the metrics' queue depth (a QueueDepthSource). */
   readonly queue: WorkQueue
+  run: (id: string) => Promise<void> = async () => {}
+  constructor (concurrency: number, limit: number) { this.queue = new WorkQueue('training', concurrency, limit) }
+  async ensureRoom (): Promise<void> { this.queue.ensureRoom() }
+  async enqueue (job: TrainJobRecord): Promise<void> { this.queue.push(async () => await this.run(job.id)) }
+  async close (): Promise<void> {}
+}
+
+const INTERRUPTED = 'interrupted: the service stopped while this job was running; submit it again'
+
+/** Training jobs: queued, run one (or a few) at a time in worker threads, here (embedded) or in worker processes (BullMQ). */
+export class TrainJobs {
+  readonly store: TrainStore
+  private readonly dispatch: TrainDispatch
   private readonly aborts = new Map<string, AbortController>()
   private closed = false
 
-  constructor (private readonly registry: Registry, private readonly options: TrainJobsOptions, private readonly log: FastifyBaseLogger) {
-    this.store = new JobStore(options.dir)
-    this.queue = new WorkQueue('training', options.concurrency, options.queueLimit)
+  constructor (
+    private readonly registry: Registry, private readonly options: TrainJobsOptions, private readonly log: FastifyBaseLogger,
+    queues?: { store: TrainStore, dispatch: TrainDispatch }
+  ) {
+    this.store = queues?.store ?? new FileTrainStore(options.dir)
+    this.dispatch = queues?.dispatch ?? new LocalTrainDispatch(options.concurrency, options.queueLimit)
+    if (this.dispatch instanceof LocalTrainDispatch) this.dispatch.run = async (id) => await this.runTraced(id)
   }
 
-  /** After a restart: a job that was running is failed (its worker died with the process); queued jobs run again. */
+  /** The in-process queue (embedded mode), for the metrics' queue depth; BullMQ mode reads the queue itself. */
+  get localQueue (): WorkQueue | undefined {
+    return this.dispatch instanceof LocalTrainDispatch ? this.dispatch.queue : undefined
+  }
+
+  /**
+   * Embedded mode after a restart: a job that was running is failed (its worker died with the
+   * process); queued jobs run again. (BullMQ mode: the queue holds them; a stalled job runs again.)
+   */
   async init (): Promise<TrainJobRecord[]> {
+    if (!(this.store instanceof FileTrainStore)) return []
     const resumable: TrainJobRecord[] = []
-    for (const job of await this.store.init()) {
+    for (const job of await this.store.jobs.init()) {
       if (job.status === 'running') {
-        // The process may have died between registering the model and recording it: the version says so.
-        const made = this.registry.allVersions().find((meta) => meta.job === job.id)
-        if (made != null) {
-          await this.finish(job, {
-            status: 'succeeded',
-            model: { name: made.name, version: made.version },
-            ...(made.dataset != null ? { dataset: made.dataset } : {}),
-            ...(made.metrics != null ? { metrics: made.metrics as unknown as TrainJobRecord['metrics'] } : {}),
-            ...(made.backend != null ? { backend: made.backend } : {}),
-          })
-          continue
-        }
-        await this.finish(job, { status: 'failed', error: 'interrupted: the service stopped while this job was running; submit it again' })
+        if (await this.finishIfRegistered(job)) continue
+        await this.finish(job, { status: 'failed', error: INTERRUPTED })
       } else if (job.status === 'queued') {
         resumable.push(job)
       }
@@ -112,30 +138,31 @@ export class TrainJobs {
   }
 
   resume (jobs: TrainJobRecord[]): void {
-    for (const job of jobs) this.enqueue(job)
+    for (const job of jobs) void this.dispatch.enqueue(job)
   }
 
-  get (id: string): TrainJobRecord {
-    const job = this.store.get(id)
+  async get (id: string): Promise<TrainJobRecord> {
+    const job = await this.store.get(id)
     if (job == null) throw new AppError(404, 'job_not_found', `training job '${id.slice(0, 80)}' does not exist`, { field: 'id' })
     return job
   }
 
-  list (): TrainJobRecord[] {
-    return this.store.list()
+  /** Newest first, `limit` at a time; `cursor` is the `next` of the previous page. */
+  async list (limit = 50, cursor?: string): Promise<TrainPage> {
+    return await this.store.page(limit, cursor)
   }
 
-  /** Jobs for `model` not yet finished. */
-  active (model: string): TrainJobRecord[] {
-    return this.store.list().filter((j) => j.spec.model === model && (j.status === 'queued' || j.status === 'running'))
+  /** Jobs for `model` not yet finished (among the newest 100). */
+  async active (model: string): Promise<TrainJobRecord[]> {
+    return (await this.store.page(100)).jobs.filter((j) => j.spec.model === model && (j.status === 'queued' || j.status === 'running'))
   }
 
   newUploadDir (id: string): string {
     return path.join(this.options.uploadsDir, id)
   }
 
-  async submit (spec: TrainSpec, id = JobStore.newId(), uploadDir?: string): Promise<TrainJobRecord> {
-    this.queue.ensureRoom()
+  async submit (spec: TrainSpec, id: string = randomUUID(), uploadDir?: string): Promise<TrainJobRecord> {
+    await this.dispatch.ensureRoom()
     const dataKind = 'synthetic' in spec.data ? 'synthetic' : uploadDir != null ? 'upload' : 'urls'
     const trace = traceCarrier()
     const job: TrainJobRecord = {
@@ -159,25 +186,64 @@ export class TrainJobs {
       ...(trace != null ? { trace } : {}),
     }
     if (uploadDir != null) await mkdir(uploadDir, { recursive: true })
-    await this.store.save(job)
+    if (this.dispatch.recordFirst) await this.store.save(job)
+    await this.dispatch.enqueue(job)
+    if (!this.dispatch.recordFirst) await this.store.create(job)
     publishTraining({ source: this, state: 'queued', recipe: spec.recipe })
-    this.enqueue(job)
     return job
   }
 
-  close (): void {
+  async close (): Promise<void> {
     this.closed = true
     for (const controller of this.aborts.values()) controller.abort()
+    await this.dispatch.close()
   }
 
-  private enqueue (job: TrainJobRecord): void {
-    const attributes = { 'zkpredict.training.id': job.id, 'zkpredict.model': job.spec.model, 'zkpredict.recipe': job.spec.recipe }
-    this.queue.push(async () => await inJobSpan('training job', job.trace, attributes, async () => await this.run(job.id)))
+  /**
+   * The BullMQ 'training' processor. A job found 'running' was held by a worker that died (stalled
+   * recovery): finished when its model version exists, else trained again from the start.
+   */
+  async runFromQueue (id: string, data?: TrainJobRecord): Promise<void> {
+    let job = await this.store.get(id)
+    if (job == null) {
+      if (data == null) return
+      await this.store.create(data)
+      job = data
+    }
+    if (job.status === 'running') {
+      await this.registry.reloadModel(job.spec.model)
+      if (await this.finishIfRegistered(job)) return
+      await this.store.save({ ...job, status: 'queued' })
+    }
+    await this.runTraced(id)
+    if (this.closed && (await this.store.get(id))?.status !== 'succeeded') throw new Error(INTERRUPTED)
+  }
+
+  private async finishIfRegistered (job: TrainJobRecord): Promise<boolean> {
+    // The process may have died between registering the model and recording it: the version says so.
+    const made = this.registry.allVersions().find((meta) => meta.job === job.id)
+    if (made == null) return false
+    await this.finish(job, {
+      status: 'succeeded',
+      model: { name: made.name, version: made.version },
+      ...(made.dataset != null ? { dataset: made.dataset } : {}),
+      ...(made.metrics != null ? { metrics: made.metrics as unknown as TrainJobRecord['metrics'] } : {}),
+      ...(made.backend != null ? { backend: made.backend } : {}),
+    })
+    return true
+  }
+
+  /** Runs a job in a span, child of the request that submitted it (the context travels in the record). */
+  private async runTraced (id: string): Promise<void> {
+    const job = await this.store.get(id)
+    if (job == null) return
+    const attributes = { 'zkpredict.training.id': id, 'zkpredict.model': job.spec.model, 'zkpredict.recipe': job.spec.recipe }
+    await inJobSpan('training job', job.trace, attributes, async () => await this.run(id))
   }
 
   private async run (id: string): Promise<void> {
     if (this.closed) return
-    let job = this.get(id)
+    let job = await this.get(id)
     if (job.status !== 'queued') return
     const started = Date.now()
     job = { ...job, status: 'running', started: new Date().toISOString() }
@@ -204,10 +270,13 @@ export class TrainJobs {
       const result = await runTrainingJob(workerSpec, {
         signal: controller.signal,
         onProgress: (progress: TrainingProgress) => {
-          job = { ...this.get(id), progress }
-          this.store.touch(job)
-          // Progress is read from memory; the file is refreshed now and then so a restart shows where it was.
-          if (Date.now() - lastSaved > 2000) { lastSaved = Date.now(); void this.store.save(job).catch(() => undefined) }
+          job = { ...job, progress }
+          void this.store.progress(job).catch(() => undefined)
+          // Embedded: progress is read from memory; the file is refreshed now and then so a restart shows where it was.
+          if (this.store instanceof FileTrainStore && Date.now() - lastSaved > 2000) {
+            lastSaved = Date.now()
+            void this.store.save(job).catch(() => undefined)
+          }
         },
       })
       const summary = inspectOnnx(result.onnx)
@@ -233,7 +302,7 @@ export class TrainJobs {
         ...(result.model.evaluation !== undefined ? { evaluation: result.model.evaluation } : {}),
         job: id,
       })
-      await this.finish(this.get(id), {
+      await this.finish(await this.get(id), {
         status: 'succeeded',
         dataset: result.model.dataset,
         metrics: result.model.metrics,
@@ -250,8 +319,10 @@ export class TrainJobs {
         roc_auc: result.model.metrics.roc_auc
       }, 'training job succeeded')
     } catch (err) {
-      const message = this.closed ? 'interrupted: the service stopped while this job was running; submit it again' : describeError(err)
-      await this.finish(this.get(id), { status: 'failed', error: message })
+      const message = this.closed ? INTERRUPTED : describeError(err)
+      // BullMQ mode: a job stopped by a worker's shutdown stays 'running' for the next worker (runFromQueue).
+      if (this.closed && !(this.store instanceof FileTrainStore)) return
+      await this.finish(await this.get(id), { status: 'failed', error: message })
       publishTraining({ source: this, state: 'failed', recipe: job.spec.recipe, seconds: (Date.now() - started) / 1000 })
       this.log.warn({ job: id, error: message }, 'training job failed')
     } finally {

@@ -68,6 +68,8 @@ export class Registry {
   /** Serialises writes per model name, so two registrations never take the same number. */
   private readonly locks = new Map<string, Promise<unknown>>()
   private readonly deleteListeners: Array<(name: string, version: number) => void> = []
+  private readonly changeListeners: Array<(name: string) => void> = []
+  private distributedLock: (<T>(name: string, fn: () => Promise<T>) => Promise<T>) | undefined
 
   constructor (root: string) {
     this.root = root
@@ -80,24 +82,65 @@ export class Registry {
       const modelDir = path.join(this.root, name)
       if (isStagingName(name)) { await rm(modelDir, { recursive: true, force: true }); continue }
       if (!NAME_RE.test(name)) continue
-      const state = await readJson<ModelState>(path.join(modelDir, 'model.json')).catch(() => ({ next_version: 1, aliases: {} }))
-      const entry: ModelEntry = { state, versions: new Map(), circuits: new Map() }
-      for (const child of await readdir(modelDir)) {
-        const childPath = path.join(modelDir, child)
-        if (isStagingName(child)) { await rm(childPath, { recursive: true, force: true }); continue }
-        if (!/^[1-9][0-9]*$/.test(child)) continue
-        const meta = await readJson<VersionMeta>(path.join(childPath, 'meta.json')).catch(() => null)
-        if (meta == null) continue
-        // A circuit build killed mid-way leaves its staging directory: never read, removed (src/fs-atomic.ts).
-        await cleanStaging(childPath)
-        entry.versions.set(meta.version, meta)
-        entry.circuits.set(meta.version, await readJson<CircuitState>(path.join(childPath,
-          'circuit.json')).catch(() => ({ status: 'pending' as const })))
-        entry.state.next_version = Math.max(entry.state.next_version, meta.version + 1)
-      }
-      for (const [alias, v] of Object.entries(entry.state.aliases)) if (!entry.versions.has(v)) delete entry.state.aliases[alias]
-      if (entry.versions.size > 0 || Object.keys(entry.state.aliases).length > 0) this.models.set(name, entry)
+      const entry = await this.loadModel(name, true)
+      if (entry != null) this.models.set(name, entry)
     }
+  }
+
+  /**
+   * Reads one model again from disk: another replica or worker changed it (register, delete, alias,
+   * circuit state; REDIS_URL mode says so over pub/sub). Versions gone from disk are released here too.
+   */
+  async reloadModel (name: string): Promise<void> {
+    if (!NAME_RE.test(name)) return
+    const before = this.models.get(name)
+    const entry = await this.loadModel(name, false)
+    if (entry == null) this.models.delete(name)
+    else this.models.set(name, entry)
+    for (const version of before?.versions.keys() ?? []) {
+      if (entry?.versions.has(version) !== true) for (const listener of this.deleteListeners) listener(name, version)
+    }
+  }
+
+  /** Every model read again from disk, without a moment where the registry looks empty. */
+  async reloadAll (): Promise<void> {
+    const names = new Set([...await readdir(this.root).catch(() => [] as string[]), ...this.models.keys()])
+    for (const name of names) await this.reloadModel(name)
+  }
+
+  /** A model's state and versions from disk; `cleanUp` removes leftovers of a crash (only at start: a live writer may own them). */
+  private async loadModel (name: string, cleanUp: boolean): Promise<ModelEntry | null> {
+    const modelDir = path.join(this.root, name)
+    const state = await readJson<ModelState>(path.join(modelDir, 'model.json')).catch(() => ({ next_version: 1, aliases: {} }))
+    const entry: ModelEntry = { state, versions: new Map(), circuits: new Map() }
+    for (const child of await readdir(modelDir).catch(() => [] as string[])) {
+      const childPath = path.join(modelDir, child)
+      if (isStagingName(child)) { if (cleanUp) await rm(childPath, { recursive: true, force: true }); continue }
+      if (!/^[1-9][0-9]*$/.test(child)) continue
+      const meta = await readJson<VersionMeta>(path.join(childPath, 'meta.json')).catch(() => null)
+      if (meta == null) continue
+      // A circuit build killed mid-way leaves its staging directory: never read, removed (src/fs-atomic.ts).
+      if (cleanUp) await cleanStaging(childPath)
+      entry.versions.set(meta.version, meta)
+      entry.circuits.set(meta.version, await readJson<CircuitState>(path.join(childPath,
+        'circuit.json')).catch(() => ({ status: 'pending' as const })))
+      entry.state.next_version = Math.max(entry.state.next_version, meta.version + 1)
+    }
+    for (const [alias, v] of Object.entries(entry.state.aliases)) if (!entry.versions.has(v)) delete entry.state.aliases[alias]
+    return entry.versions.size > 0 || Object.keys(entry.state.aliases).length > 0 ? entry : null
+  }
+
+  /** Called after this process changed a model (REDIS_URL mode publishes it to the other replicas). */
+  onChange (listener: (name: string) => void): void {
+    this.changeListeners.push(listener)
+  }
+
+  /**
+   * A deployment-wide lock around every change of one model (REDIS_URL mode: a Redis lock), so two
+   * replicas never take the same version number; the model is read again from disk inside it.
+   */
+  useLock (lock: <T>(name: string, fn: () => Promise<T>) => Promise<T>): void {
+    this.distributedLock = lock
   }
 
   onDelete (listener: (name: string, version: number) => void): void {
@@ -167,6 +210,7 @@ export class Registry {
     if (entry?.versions.has(meta.version) !== true) return // deleted meanwhile
     await writeJsonAtomic(path.join(this.versionDir(meta.name, meta.version), 'circuit.json'), state)
     entry.circuits.set(meta.version, state)
+    this.changed(meta.name)
   }
 
   /**
@@ -267,7 +311,20 @@ export class Registry {
     return versions.length === 0 ? { ...entry.state.aliases } : { latest: Math.max(...versions), ...entry.state.aliases }
   }
 
-  private async withLock<T> (name: string, fn: () => Promise<T>): Promise<T> {
+  private changed (name: string): void {
+    for (const listener of this.changeListeners) listener(name)
+  }
+
+  private async withLock<T> (name: string, body: () => Promise<T>): Promise<T> {
+    const lock = this.distributedLock
+    const fn = lock == null
+      ? async () => { const result = await body(); this.changed(name); return result }
+      : async () => await lock(name, async () => {
+        await this.reloadModel(name)
+        const result = await body()
+        this.changed(name)
+        return result
+      })
     const previous = this.locks.get(name) ?? Promise.resolve()
     const run = previous.then(fn, fn)
     const settled = run.catch(() => undefined)

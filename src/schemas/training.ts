@@ -112,9 +112,12 @@ export const TrainJob = Type.Object({
   'version it registered'
 })
 
-export const TrainJobList = Type.Object({ jobs: Type.Array(ref(TrainJob)) }, {
+export const TrainJobList = Type.Object({
+  jobs: Type.Array(ref(TrainJob)),
+  next: Type.Union([Type.String(), Type.Null()], { description: 'Cursor of the next page (GET /train?cursor=...), null on the last page' }),
+}, {
   $id: 'TrainJobList',
-  description: 'Training jobs, newest first'
+  description: 'Training jobs, newest first, one page'
 })
 
 export const trainMultipartBody = Type.Object({

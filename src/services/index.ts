@@ -6,13 +6,21 @@ import { Registry } from '../registry/registry.js'
 import { Predictor } from '../inference/predictor.js'
 import { TrainJobs } from '../jobs/train-jobs.js'
 import { CircuitBuilds } from '../jobs/circuit-builds.js'
-import { ProofJobs } from '../jobs/proof-jobs.js'
+import { LocalProofDispatch, ProofJobs } from '../jobs/proof-jobs.js'
 import type { ProofEngine } from '../jobs/proof-engine.js'
 import { createProofEngine } from '../jobs/snark-engine.js'
+import { parseRetention } from '../jobs/queues/ids.js'
+import { FileProofStore } from '../jobs/queues/file-proof-store.js'
+import { RedisProofStore } from '../jobs/queues/redis-proof-store.js'
+import { RedisTrainStore } from '../jobs/queues/train-store.js'
+import { checkRedis, connect, syncRegistry } from '../jobs/queues/redis.js'
+import { Queues, parseWorkerQueues, startWorkers } from '../jobs/queues/bullmq.js'
+import type { Worker } from 'bullmq'
 import { Models } from './models.js'
 import { Predictions } from './predictions.js'
 import { Proofs } from './proofs.js'
 import type { MetricsSources } from '../observability/metrics.js'
+import type { QueueDepthSource } from '../observability/events.js'
 import { Training } from './training.js'
 
 export { DEFAULT_MODELS } from './training.js'
@@ -35,6 +43,8 @@ export interface Services {
   engine: ProofEngine
   /** What metrics observe (src/observability): whose events count, and the queues whose depth they report. */
   observed: MetricsSources
+  /** REDIS_URL mode: the BullMQ queues (undefined when embedded). */
+  queues?: Queues
   startBackground: () => void
   close: () => Promise<void>
 }
@@ -57,9 +67,40 @@ export async function createServices (config: Config, log: FastifyBaseLogger): P
     log,
   })
   const circuits = new CircuitBuilds(registry, engine, log)
-  const proofJobs = new ProofJobs(registry, engine, circuits, {
-    dir: path.join(dataDir, 'proofs'), concurrency: config.PROOF_WORKERS, queueLimit: config.PROOF_QUEUE_LIMIT,
-  }, log)
+  const retentionMs = parseRetention(config.PROOF_RETENTION)
+  const closers: Array<() => Promise<void>> = []
+  let queues: Queues | undefined
+  let proofJobs: ProofJobs
+  let resumableProofs: string[] = []
+  let localProofQueue: QueueDepthSource | undefined
+  let redisTrainStore: RedisTrainStore | undefined
+  if (config.REDIS_URL !== '') {
+    // Scale-out (README "Scaling out"): queues in Redis (BullMQ), records in Redis, artefacts in the shared DATA_DIR.
+    const prefix = config.REDIS_PREFIX
+    const redis = connect(config.REDIS_URL, `${prefix}:store`, log)
+    closers.push(async () => { await redis.quit().catch(() => undefined) })
+    await checkRedis(redis, log)
+    closers.push(await syncRegistry(registry, config.REDIS_URL, prefix, log))
+    const q = new Queues(log, {
+      url: config.REDIS_URL,
+      prefix,
+      lockMs: config.WORKER_LOCK_MS,
+      stalledIntervalMs: config.WORKER_STALLED_INTERVAL_MS,
+      proofAttempts: config.PROOF_ATTEMPTS,
+      proofQueueLimit: config.PROOF_QUEUE_LIMIT,
+      trainQueueLimit: config.TRAIN_QUEUE_LIMIT,
+    })
+    queues = q
+    circuits.useQueue(async (meta) => { await q.addCircuitBuild(meta) })
+    proofJobs = new ProofJobs(registry, engine, circuits, new RedisProofStore(redis, prefix, retentionMs), q.proofDispatch(), log)
+    redisTrainStore = new RedisTrainStore(redis, prefix)
+  } else {
+    const store = new FileProofStore(path.join(dataDir, 'proofs'), retentionMs, log)
+    resumableProofs = await store.init()
+    const dispatch = new LocalProofDispatch(config.PROOF_WORKERS, config.PROOF_QUEUE_LIMIT)
+    localProofQueue = dispatch.queue
+    proofJobs = new ProofJobs(registry, engine, circuits, store, dispatch, log)
+  }
   const models = new Models({ registry, circuits, proofs: proofJobs, engine, defaultProofSystem: config.PROOF_SYSTEM })
   const trainJobs = new TrainJobs(registry, {
     dir: path.join(dataDir, 'jobs', 'train'),
@@ -70,17 +111,23 @@ export async function createServices (config: Config, log: FastifyBaseLogger): P
     defaultProofSystem: config.PROOF_SYSTEM,
     ...(config.TFJS_BACKEND !== 'auto' ? { backend: config.TFJS_BACKEND } : {}),
     register: async (input) => await models.register(input),
-  }, log)
+  }, log, queues != null && redisTrainStore != null ? { store: redisTrainStore, dispatch: queues.trainDispatch() } : undefined)
   const resumableTraining = await trainJobs.init()
-  const resumableProofs = await proofJobs.init()
+  // Queue depths for the metrics: BullMQ's own counts (the deployment's queues), else the in-process queues.
+  const depthSources: QueueDepthSource[] = queues != null
+    ? queues.depthSources()
+    : [localProofQueue, trainJobs.localQueue, circuits.queue].filter((q): q is QueueDepthSource => q != null)
+  let workers: Worker[] = []
   const training = new Training({
     jobs: trainJobs,
     registry,
     allowedHosts: allowedHosts(config),
     defaults: {
-      enabled: config.DEFAULT_MODELS,
+      // Worker processes never queue the default models: the API replicas do.
+      enabled: config.DEFAULT_MODELS && config.ROLE !== 'worker',
       seed: config.DEFAULT_SEED
     },
+    sharedQueue: queues != null,
     log,
   })
 
@@ -96,19 +143,30 @@ export async function createServices (config: Config, log: FastifyBaseLogger): P
     training,
     proofs: new Proofs({ registry, proofs: proofJobs }),
     engine,
-    observed: { sources: [predictor, proofJobs, trainJobs, circuits], queues: [proofJobs.queue, trainJobs.queue, circuits.queue] },
+    observed: { sources: [predictor, proofJobs, trainJobs, circuits], queues: depthSources },
+    queues,
     startBackground: () => {
       circuits.resumeAll()
       proofJobs.resume(resumableProofs)
       trainJobs.resume(resumableTraining)
+      if (queues != null && config.ROLE !== 'api') {
+        workers = startWorkers(queues.settings, parseWorkerQueues(config.WORKER_QUEUES), { proofs: proofJobs, circuits, trainJobs },
+          { proofConcurrency: config.PROOF_WORKERS, trainConcurrency: config.TRAIN_CONCURRENCY }, log)
+      }
       void training.trainDefaults()
     },
     close: async () => {
-      trainJobs.close()
-      proofJobs.close()
+      // Workers first: worker.close() lets active jobs finish (past the grace delay the process ends
+      // and BullMQ hands them to another worker as stalled jobs).
+      await Promise.all(workers.map(async (w) => await w.close()))
+      await trainJobs.close()
+      await proofJobs.close()
       circuits.close()
       predictor.close()
       await engine.close()
+      await queues?.close()
+      await proofJobs.store.close()
+      for (const close of closers.reverse()) await close()
     },
   }
 }

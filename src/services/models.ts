@@ -25,7 +25,7 @@ export class Models {
   /** The one registration of a new version, trained or uploaded: it is stored, then its circuit is built in the background. */
   async register (input: RegisterInput): Promise<VersionMeta> {
     const meta = await this.deps.registry.register(input)
-    this.deps.circuits.enqueue(meta)
+    void this.deps.circuits.enqueue(meta)
     return meta
   }
 

@@ -130,7 +130,7 @@ export class Predictions {
     const rows = Array.from({ length: input.rows }, (_, r) => Array.from(input.exact.subarray(r * width, (r + 1) * width)))
     // A row outside the circuit's ranges would fail minutes later in the prover: it gets its prediction and no job.
     const unprovable = rows.map((row) => outOfRange(row, circuit.input_ranges))
-    proofs.ensureRoom(unprovable.filter((reason) => reason == null).length)
+    await proofs.ensureRoom(unprovable.filter((reason) => reason == null).length)
     for (const [r, row] of rows.entries()) {
       const prediction = outcome.predictions[r]
       const reason = unprovable[r]

@@ -16,13 +16,13 @@ export interface ProofsDeps {
 export class Proofs {
   constructor (private readonly deps: ProofsDeps) {}
 
-  get (id: string): ProofRecord {
-    return this.deps.proofs.get(id)
+  async get (id: string): Promise<ProofRecord> {
+    return await this.deps.proofs.get(id)
   }
 
   /** A self-contained bundle that stock snarkjs verifies. */
   async bundle (id: string): Promise<Static<typeof ProofBundle>> {
-    const job = requireSucceeded(this.deps.proofs.get(id))
+    const job = requireSucceeded(await this.deps.proofs.get(id))
     const meta = this.deps.registry.resolve(job.model, job.version)
     return {
       proof_system: job.proof_system,
@@ -36,7 +36,7 @@ export class Proofs {
   }
 
   async verifyStored (id: string): Promise<Verified> {
-    const job = requireSucceeded(this.deps.proofs.get(id))
+    const job = requireSucceeded(await this.deps.proofs.get(id))
     return await this.deps.proofs.verify(this.deps.registry.resolve(job.model, job.version), job.public_signals, job.proof)
   }
 

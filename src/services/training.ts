@@ -9,8 +9,9 @@ import { DATASET_NAMES, type DatasetName } from '../data/types.js'
 import { urlPolicyViolation, type DataSource } from '../data/sources.js'
 import type { TrainRequestBody } from '../schemas/index.js'
 import type { Registry } from '../registry/registry.js'
-import { JobStore } from '../jobs/job-store.js'
+import { randomUUID } from 'node:crypto'
 import type { TrainJobRecord, TrainJobs, TrainSpec } from '../jobs/train-jobs.js'
+import type { TrainPage } from '../jobs/queues/train-store.js'
 
 /** The models `npm start` trains on synthetic data when the registry has none. */
 export const DEFAULT_MODELS = [
@@ -41,6 +42,8 @@ export interface TrainingDeps {
   allowedHosts: string[] | undefined
   /** Train DEFAULT_MODELS at start when the registry has none (DEFAULT_MODELS, DEFAULT_SEED). */
   defaults: { enabled: boolean, seed: number }
+  /** REDIS_URL mode: every API replica gets to trainDefaults at start; one job id per default model makes BullMQ add it once. */
+  sharedQueue?: boolean
   log: FastifyBaseLogger
 }
 
@@ -65,7 +68,7 @@ export class Training {
   }
 
   beginUpload (): TrainUpload {
-    const id = JobStore.newId()
+    const id = randomUUID()
     const dir = this.deps.jobs.newUploadDir(id)
     const sources: Partial<Record<DatasetName, DataSource>> = {}
     return {
@@ -98,25 +101,26 @@ export class Training {
     }
   }
 
-  get (id: string): TrainJobRecord {
-    return this.deps.jobs.get(id)
+  async get (id: string): Promise<TrainJobRecord> {
+    return await this.deps.jobs.get(id)
   }
 
-  list (): TrainJobRecord[] {
-    return this.deps.jobs.list()
+  /** Newest first, `limit` at a time; `cursor` is the `next` of the previous page. */
+  async list (limit?: number, cursor?: string): Promise<TrainPage> {
+    return await this.deps.jobs.list(limit, cursor)
   }
 
   /** The tfjs backend of the newest finished training job, if any. */
-  backend (): string | null {
-    return this.deps.jobs.list().find((j) => j.backend != null)?.backend ?? null
+  async backend (): Promise<string | null> {
+    return (await this.deps.jobs.list(20)).jobs.find((j) => j.backend != null)?.backend ?? null
   }
 
   /** Whether the first default model can serve, and if not what is missing (readiness). */
-  readiness (): { ready: boolean, missing: string[] } {
+  async readiness (): Promise<{ ready: boolean, missing: string[] }> {
     if (!this.deps.defaults.enabled) return { ready: true, missing: [] }
     const model = DEFAULT_MODELS[0].name
     if (this.deps.registry.hasModel(model)) return { ready: true, missing: [] }
-    const job = this.deps.jobs.active(model)[0]
+    const job = (await this.deps.jobs.active(model))[0]
     const progress = job?.progress != null
       ? ` (fold ${job.progress.fold}/${job.progress.folds}, epoch ${job.progress.epoch}/${job.progress.epochs})`
       : ''
@@ -143,9 +147,10 @@ export class Training {
     const { registry, jobs, log } = this.deps
     const seed = this.deps.defaults.seed
     for (const { name, window } of DEFAULT_MODELS) {
-      if (registry.hasModel(name) || jobs.active(name).length > 0) continue
+      if (registry.hasModel(name) || (await jobs.active(name)).length > 0) continue
       log.info({ model: name }, 'no model yet: training the default model on synthetic data in the background')
-      await jobs.submit({ model: name, recipe: 'default', window, seed, data: { synthetic: { seed } } })
+      const id = this.deps.sharedQueue === true ? `default-${name}-${seed}` : undefined
+      await jobs.submit({ model: name, recipe: 'default', window, seed, data: { synthetic: { seed } } }, id)
         .catch((err: Error) => log.error({ err }, 'could not start the default training'))
     }
   }

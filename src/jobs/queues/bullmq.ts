@@ -1,0 +1,217 @@
+import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq'
+import type { Redis } from 'ioredis'
+import type { FastifyBaseLogger } from 'fastify'
+import { AppError } from '../../errors.js'
+import type { VersionMeta } from '../../registry/registry.js'
+import type { CircuitBuilds } from '../circuit-builds.js'
+import { PermanentProofError, type ProofDispatch, type ProofJobs, type ProofRecord } from '../proof-jobs.js'
+import type { TrainDispatch, TrainJobRecord, TrainJobs } from '../train-jobs.js'
+import { connect } from './redis.js'
+import type { QueueDepth, QueueDepthSource } from '../../observability/events.js'
+
+export const QUEUE_NAMES = ['proofs', 'circuits', 'training'] as const
+export type QueueName = typeof QUEUE_NAMES[number]
+
+/** Parses WORKER_QUEUES ('proofs,circuits,training'); throws naming the unknown one. */
+export function parseWorkerQueues (text: string): QueueName[] {
+  const names = text.split(',').map((q) => q.trim()).filter(Boolean)
+  for (const name of names) {
+    if (!(QUEUE_NAMES as readonly string[]).includes(name)) {
+      throw new Error(`invalid configuration: WORKER_QUEUES names '${name}'; use ${QUEUE_NAMES.join(', ')}`)
+    }
+  }
+  return names as QueueName[]
+}
+
+export interface QueueSettings {
+  url: string
+  prefix: string
+  /** Lock of an active job; a worker that stops renewing it (dead, or a blocked event loop) loses the job after this. */
+  lockMs: number
+  /** How often workers look for jobs whose lock expired (stalled) and put them back in the queue. */
+  stalledIntervalMs: number
+  proofAttempts: number
+  proofQueueLimit: number
+  trainQueueLimit: number
+}
+
+/**
+ * The deployment's three BullMQ queues as the API side sees them (add, count). Job data carries ids
+ * and the small fields a record is made of (a proof's ten inputs), never artefacts: models and
+ * circuits are files in the shared DATA_DIR.
+ */
+export class Queues {
+  readonly proofs: Queue
+  readonly circuits: Queue
+  readonly training: Queue
+  private readonly connection: Redis
+  private counted = { at: 0, proofs: 0, training: 0 }
+
+  constructor (private readonly log: FastifyBaseLogger, readonly settings: QueueSettings) {
+    this.connection = connect(settings.url, `${settings.prefix}:queues`, log)
+    const options = { connection: this.connection, prefix: settings.prefix }
+    this.proofs = new Queue('proofs', {
+      ...options,
+      defaultJobOptions: {
+        attempts: settings.proofAttempts,
+        backoff: { type: 'exponential', delay: 1000 },
+        // Results live in the proof record; the finished job itself is kept an hour for inspection.
+        removeOnComplete: { age: 3600, count: 10_000 },
+        removeOnFail: { age: 7 * 86_400 },
+      },
+    })
+    this.circuits = new Queue('circuits', {
+      ...options,
+      defaultJobOptions: {
+        attempts: 3, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: true, removeOnFail: { age: 7 * 86_400 },
+      },
+    })
+    this.training = new Queue('training', {
+      ...options,
+      defaultJobOptions: {
+        attempts: 2, backoff: { type: 'fixed', delay: 5000 }, removeOnComplete: { age: 86_400 }, removeOnFail: { age: 7 * 86_400 },
+      },
+    })
+  }
+
+  /** Waiting jobs, counted at most once a second (a /predict must not cost a Redis round trip per row). */
+  async waiting (): Promise<{ proofs: number, training: number }> {
+    if (Date.now() - this.counted.at > 1000) {
+      const [proofs, training] = await Promise.all([this.proofs.count(), this.training.count()])
+      this.counted = { at: Date.now(), proofs, training }
+    }
+    return this.counted
+  }
+
+  proofDispatch (): ProofDispatch {
+    return {
+      recordFirst: false,
+      mode: 'bullmq',
+      ensureRoom: async (count) => {
+        const { proofs } = await this.waiting()
+        if (proofs + count > this.settings.proofQueueLimit) {
+          throw new AppError(503, 'queue_full',
+            `the proof queue is full (${proofs} waiting, limit ${this.settings.proofQueueLimit}); retry later`)
+        }
+        this.counted.proofs += count
+      },
+      // jobId = proof id: adding the same proof twice is a no-op in BullMQ.
+      enqueue: async (record) => { await this.proofs.add('prove', { id: record.id, record }, { jobId: record.id }) },
+      close: async () => {},
+    }
+  }
+
+  trainDispatch (): TrainDispatch {
+    return {
+      recordFirst: false,
+      ensureRoom: async () => {
+        const { training } = await this.waiting()
+        if (training + 1 > this.settings.trainQueueLimit) {
+          throw new AppError(503, 'queue_full',
+            `the training queue is full (${training} waiting, limit ${this.settings.trainQueueLimit}); retry later`)
+        }
+      },
+      enqueue: async (job) => { await this.training.add('train', { id: job.id, record: job }, { jobId: job.id }) },
+      close: async () => {},
+    }
+  }
+
+  /** One build per version for the whole deployment: the job id is the version's, so a second add is a no-op. */
+  async addCircuitBuild (meta: VersionMeta): Promise<void> {
+    await this.circuits.add('build', { name: meta.name, version: meta.version }, { jobId: `${meta.name}.v${meta.version}` })
+  }
+
+  /**
+   * The metrics' queue depths, read from the queues themselves (every replica and worker reports the
+   * deployment's depth, not its own share). Named like the embedded queues so that dashboards need one query.
+   */
+  depthSources (): QueueDepthSource[] {
+    return [bullDepth('proof', this.proofs), bullDepth('circuit', this.circuits), bullDepth('training', this.training)]
+  }
+
+  async close (): Promise<void> {
+    await Promise.all([this.proofs.close(), this.circuits.close(), this.training.close()])
+    await this.connection.quit().catch(() => undefined)
+  }
+}
+
+/** A BullMQ queue as a QueueDepthSource: getJobCounts at scrape time, and the oldest waiting job's age. */
+export function bullDepth (name: string, queue: Queue): QueueDepthSource {
+  return {
+    name,
+    depth: async (): Promise<QueueDepth> => {
+      // 'prioritized' and 'delayed' wait too (a proof whose circuit is being built is delayed by a second).
+      const counts = await queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active')
+      const waiting = (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0)
+      let oldestWaitingMs: number | null = null
+      if (waiting > 0) {
+        const [oldest] = await queue.getJobs(['waiting', 'prioritized', 'delayed'], 0, 0, true)
+        if (oldest != null) oldestWaitingMs = Math.max(0, Date.now() - oldest.timestamp)
+      }
+      return { waiting, active: counts.active ?? 0, oldestWaitingMs }
+    },
+  }
+}
+
+export interface WorkerServices {
+  proofs: ProofJobs
+  circuits: CircuitBuilds
+  trainJobs: TrainJobs
+}
+
+/**
+ * The worker side: one BullMQ Worker per queue this process takes. Proving is CPU-bound, so it runs
+ * in the prover pool's threads (src/proofs/prover-pool.ts) and builds in a child process: the
+ * event loop stays free to renew job locks (BullMQ's advice for CPU-bound processors; a blocked loop
+ * would let the lock expire and the job be proved twice). Concurrency of the proof worker = prover threads.
+ */
+export function startWorkers (
+  settings: QueueSettings, queues: QueueName[], services: WorkerServices,
+  options: { proofConcurrency: number, trainConcurrency: number }, log: FastifyBaseLogger
+): Worker[] {
+  const common = {
+    prefix: settings.prefix,
+    lockDuration: settings.lockMs,
+    stalledInterval: settings.stalledIntervalMs,
+    // A job whose worker died is given to another worker; a job that stalls a second time still gets a
+    // third chance: a SIGKILLed worker and a Redis restart can both hit one job.
+    maxStalledCount: 2,
+  }
+  const workers: Worker[] = []
+  for (const name of queues) {
+    const connection = connect(settings.url, `${settings.prefix}:worker:${name}`, log)
+    let worker: Worker
+    if (name === 'proofs') {
+      worker = new Worker('proofs', async (job: Job<{ id: string, record?: ProofRecord }>, token?: string) => {
+        const attempts = job.opts.attempts ?? 1
+        try {
+          const finalAttempt = job.attemptsMade + 1 >= attempts
+          const outcome = await services.proofs.prove(job.data.id, { data: job.data.record, finalAttempt, waitForCircuit: false })
+          if (outcome === 'circuit_pending') {
+            // The circuit is being built by a 'circuits' worker: come back in a second, without spending an attempt.
+            await job.moveToDelayed(Date.now() + 1000, token)
+            throw new DelayedError()
+          }
+        } catch (err) {
+          if (err instanceof PermanentProofError) throw new UnrecoverableError(err.message)
+          throw err
+        }
+      }, { ...common, connection, concurrency: options.proofConcurrency })
+    } else if (name === 'circuits') {
+      worker = new Worker('circuits', async (job: Job<{ name: string, version: number }>) => {
+        await services.circuits.buildFromQueue(job.data.name, job.data.version)
+      }, { ...common, connection, concurrency: 1 })
+    } else {
+      worker = new Worker('training', async (job: Job<{ id: string, record?: TrainJobRecord }>) => {
+        await services.trainJobs.runFromQueue(job.data.id, job.data.record)
+      }, { ...common, connection, concurrency: options.trainConcurrency })
+    }
+    worker.on('failed', (job, err) => {
+      if (job == null || err instanceof DelayedError) return
+      log.warn({ queue: name, job: job.id, attempt: job.attemptsMade, err: err.message }, 'job failed')
+    })
+    worker.on('error', (err) => log.error({ queue: name, err }, 'worker error'))
+    workers.push(worker)
+  }
+  return workers
+}
