@@ -9,17 +9,22 @@ export interface ParsedFamily { name: string, type: string, help: string, sample
  * valid text exposition, so a scrape that parses here is one Prometheus reads.
  */
 const PARSER = `
-import json, sys
+import json, math, sys
 from prometheus_client.parser import text_string_to_metric_families
 out = []
+# NaN and +-Inf are valid sample values (an event-loop percentile before its first sample is NaN); JSON has
+# no spelling for them, so they travel as strings.
+def value(v):
+    return v if math.isfinite(v) else ('NaN' if math.isnan(v) else ('Infinity' if v > 0 else '-Infinity'))
 for f in text_string_to_metric_families(sys.stdin.read()):
     out.append({'name': f.name, 'type': f.type, 'help': f.documentation,
-                'samples': [{'name': s.name, 'labels': s.labels, 'value': s.value} for s in f.samples]})
+                'samples': [{'name': s.name, 'labels': s.labels, 'value': value(s.value)} for s in f.samples]})
 print(json.dumps(out))
 `
 
 export function parseExposition (text: string): ParsedFamily[] {
-  return JSON.parse(execFileSync('/usr/bin/python3', ['-c', PARSER], { input: text, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })) as ParsedFamily[]
+  const json = execFileSync('/usr/bin/python3', ['-c', PARSER], { input: text, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
+  return JSON.parse(json, (key, v: unknown) => key === 'value' && typeof v === 'string' ? Number(v) : v) as ParsedFamily[]
 }
 
 /** The value of one sample (0 when absent: a labelled counter appears at its first increment). */
