@@ -1,12 +1,9 @@
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { FastifyBaseLogger } from 'fastify'
-import type { Static } from 'typebox'
 import { AppError } from '../errors.js'
-import type { Proof } from '../schemas/index.js'
 import type { Registry, VersionMeta } from '../registry/registry.js'
 import type { CircuitBuilds } from './circuit-builds.js'
-import type { StoredJob } from './job-store.js'
 import type { ProofEngine } from './proof-engine.js'
 import { WorkQueue } from './work-queue.js'
 import { SpanStatusCode, type Span } from '@opentelemetry/api'
@@ -14,20 +11,9 @@ import { publishProof } from '../observability/events.js'
 import { inJobSpan, traceCarrier } from '../observability/tracing.js'
 import { newTimeId } from './queues/ids.js'
 import type { ProofStore } from './queues/proof-store.js'
+import type { ProofRecord } from './proof-record.js'
 
-/** A proof job as stored: the API's Proof plus the row it proves and when it ran. */
-export type ProofRecord = StoredJob & Omit<Static<typeof Proof>, 'served' | 'proof'> & {
-  /** The row as the client sent it: these become the proof's public inputs. */
-  inputs: number[]
-  served: { probability: number, label: number }
-  proof?: Record<string, unknown>
-  started?: string
-  finished?: string
-  /** The trace context of the request that asked for the proof (W3C traceparent), when traces are on. */
-  trace?: Record<string, string>
-  /** Failed attempts so far that will be retried (BullMQ mode: a transient fault, e.g. a dead prover thread). */
-  attempts?: number
-}
+export type { ProofRecord } from './proof-record.js'
 
 /**
  * Where a queued proof goes: the in-process queue (embedded) or a BullMQ queue (REDIS_URL).

@@ -3,59 +3,17 @@ import { randomUUID } from 'node:crypto'
 import path from 'node:path'
 import type { FastifyBaseLogger } from 'fastify'
 import { AppError } from '../errors.js'
-import type { DatasetName } from '../data/types.js'
-import type { DataSource } from '../data/sources.js'
 import { runTrainingJob, type TrainingJobSpec } from '../training/run-in-worker.js'
-import type { TrainedModel, TrainingProgress } from '../training/types.js'
+import type { TrainingProgress } from '../training/types.js'
 import { inspectOnnx } from '../onnx/inspect.js'
 import type { ProofSystemName, RegisterInput, Registry, VersionMeta } from '../registry/registry.js'
-import type { StoredJob } from './job-store.js'
 import { WorkQueue } from './work-queue.js'
 import { publishTraining } from '../observability/events.js'
 import { inJobSpan, traceCarrier } from '../observability/tracing.js'
 import { FileTrainStore, type TrainPage, type TrainStore } from './queues/train-store.js'
+import type { TrainJobRecord, TrainSpec } from './train-record.js'
 
-export interface TrainSpec {
-  model: string
-  recipe: 'tutorial' | 'default' | 'nowcast' | 'forecast'
-  window: 3 | 7
-  seed: number
-  epochs?: number
-  horizon?: number
-  walk_forward?: boolean | { test_days?: number, step_days?: number, span_days?: number }
-  proof_system?: ProofSystemName
-  data: { synthetic: { seed?: number, days?: number } } | { sources: Record<DatasetName, DataSource> }
-}
-
-export interface TrainJobRecord extends StoredJob {
-  status: 'queued' | 'running' | 'succeeded' | 'failed'
-  href: string
-  started?: string
-  finished?: string
-  spec: {
-    model: string,
-    recipe: string,
-    window: number,
-    seed: number,
-    epochs?: number,
-    horizon?: number,
-    walk_forward?: TrainSpec['walk_forward'],
-    proof_system?: string,
-    data: 'synthetic' | 'urls' | 'upload'
-  }
-  /** The full spec, kept so a queued job can resume after a restart (uploaded files live in uploadDir). */
-  request: TrainSpec
-  uploadDir?: string
-  progress?: TrainingProgress
-  dataset?: TrainedModel['dataset']
-  metrics?: TrainedModel['metrics']
-  model?: { name: string, version: number }
-  backend?: string
-  train_ms?: number
-  /** The trace context of the request that started the job (W3C traceparent), when traces are on. */
-  trace?: Record<string, string>
-  error?: string
-}
+export type { TrainJobRecord, TrainSpec } from './train-record.js'
 
 export interface TrainJobsOptions {
   dir: string

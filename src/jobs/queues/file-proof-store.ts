@@ -2,7 +2,7 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { FastifyBaseLogger } from 'fastify'
 import { writeJsonAtomic } from '../../fs-atomic.js'
-import type { ProofRecord } from '../proof-jobs.js'
+import type { ProofRecord } from '../proof-record.js'
 import { timeOfId } from './ids.js'
 import { isExpired, type ProofStore } from './proof-store.js'
 

@@ -1,4 +1,4 @@
-import type { ProofRecord } from '../proof-jobs.js'
+import type { ProofRecord } from '../proof-record.js'
 import { timeOfId } from './ids.js'
 
 /**

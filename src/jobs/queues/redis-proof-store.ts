@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis'
-import type { ProofRecord } from '../proof-jobs.js'
+import type { ProofRecord } from '../proof-record.js'
 import { timeOfId } from './ids.js'
 import { isExpired, type ProofStore } from './proof-store.js'
 

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis'
-import type { TrainJobRecord } from '../train-jobs.js'
+import type { TrainJobRecord } from '../train-record.js'
 import { JobStore } from '../job-store.js'
 
 /** A page of training jobs, newest first; `next` is the cursor of the following page. */
