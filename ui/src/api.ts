@@ -53,3 +53,33 @@ export async function text (path: string): Promise<string> {
   if (!response.ok) throw new ApiError(response.status, 'error', `GET ${path}: ${response.status}`)
   return await response.text()
 }
+
+/**
+ * A download link that works when the service needs a key for reads: a plain link cannot send
+ * x-api-key, so with a key stored the click fetches the file with it and saves it from a blob URL
+ * (nothing leaves this browser but the GET). Without a key it stays a plain link.
+ */
+export function downloadLink (path: string, filename: string, label: string, id?: string): HTMLAnchorElement {
+  const link = document.createElement('a')
+  link.href = path
+  link.download = filename
+  link.textContent = label
+  if (id != null) link.id = id
+  link.addEventListener('click', (event) => {
+    const key = apiKey()
+    if (key == null) return
+    event.preventDefault()
+    void (async () => {
+      const response = await fetch(path, { headers: { 'x-api-key': key } })
+      if (response.status === 401 || response.status === 403) onUnauthorized?.()
+      if (!response.ok) throw new ApiError(response.status, 'error', `GET ${path}: ${response.status}`)
+      const url = URL.createObjectURL(await response.blob())
+      const save = document.createElement('a')
+      save.href = url
+      save.download = filename
+      save.click()
+      setTimeout(() => URL.revokeObjectURL(url), 60_000)
+    })().catch((err: Error) => { link.title = err.message; link.dataset.failed = 'true' })
+  })
+  return link
+}

@@ -1,4 +1,4 @@
-import { ApiError, call } from './api.js'
+import { ApiError, call, downloadLink } from './api.js'
 import { fmt, h, section, when } from './dom.js'
 
 let snarkjsLoading: Promise<void> | null = null
@@ -114,7 +114,7 @@ export async function proofPage (main: HTMLElement, id: string, isCurrent: () =>
   ]
   if (proof.status === 'succeeded') {
     parts.push(section('Check it yourself',
-      h('p', {}, h('a', { href: `/proofs/${id}/download`, download: `proof-${id}.json`, id: 'download' }, 'Download the bundle'), ' (proof, public signals, verification key, model): stock snarkjs verifies it.'),
+      h('p', {}, downloadLink(`/proofs/${id}/download`, `proof-${id}.json`, 'Download the bundle', 'download'), ' (proof, public signals, verification key, model): stock snarkjs verifies it.'),
       verifyPanel(async () => await call<Bundle>('GET', `/proofs/${id}/download`))))
   }
   main.replaceChildren(...parts)

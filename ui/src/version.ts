@@ -1,4 +1,4 @@
-import { call, optional } from './api.js'
+import { call, downloadLink, optional } from './api.js'
 import { lineChart, type Series } from './charts.js'
 import { fmt, h, section, table, when } from './dom.js'
 
@@ -55,7 +55,7 @@ export async function versionPage (main: HTMLElement, name: string, version: str
     h('h1', {}, `${name} v${meta.version as number}`, ' ', ...(meta.aliases as string[]).map((a) => h('span', { class: 'pill' }, a))),
     kv([['created', when(meta.created)], ['source', meta.source], ['recipe', meta.recipe], ['window (days)', meta.window], ['seed', meta.seed], ['threshold', meta.threshold],
       ['features', (meta.features ?? []).join(', ')], ['ONNX sha256', h('code', {}, String(meta.onnx_sha256).slice(0, 16) + '…')],
-      ['download', h('a', { href: `/models/${name}/versions/${meta.version as number}/model.onnx` }, 'model.onnx')]]),
+      ['download', downloadLink(`/models/${name}/versions/${meta.version as number}/model.onnx`, `${name}-v${meta.version as number}.onnx`, 'model.onnx', 'download-onnx')]]),
   ]
   if (meta.metrics != null) {
     parts.push(section('Training metrics (test split)',
