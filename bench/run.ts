@@ -8,7 +8,7 @@
  * Every comparison is a ratio measured in the same run, because the machine may be shared.
  */
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import os from 'node:os'
 import path from 'node:path'
@@ -27,6 +27,9 @@ import { BENCH_RATE_LIMIT_MAX, json, predictBody, rowsOf, startService, type Run
 import { benchTrain } from './train.js'
 import { benchScaleOut } from './scale-out.js'
 import { DEFAULT_MODELS } from '../src/services/index.js'
+
+/** Everything in BENCHMARKS.md from this line on is written by hand (or by other commands) and kept by every run. */
+const HAND_WRITTEN_MARKER = '<!-- Sections below this line are written by other commands (named in each); npm run bench keeps them. -->'
 
 const { values } = parseArgs({
   options: {
@@ -195,7 +198,11 @@ const doc = [
     ? ['## Profiles', '', `\`node --cpu-prof\` of the serving process (main thread), summarized by bench/cpu-profile.ts; only the samples taken during the ${seconds} s measured run count. "native" is time in C++ (the socket writes, onnxruntime), "idle" is the event loop waiting.`, '', ...profiles.flatMap((p) => ['```', p.text, '```', ''])]
     : []),
 ].join('\n')
-writeFileSync(outFile, doc)
+// Sections measured by other commands (the container check, the batch-proof runs, real-data scripts) are
+// written by hand below a marker line; a run keeps everything from that line on, so it never erases them.
+const previous = existsSync(outFile) ? readFileSync(outFile, 'utf8') : ''
+const handWritten = previous.indexOf(HAND_WRITTEN_MARKER)
+writeFileSync(outFile, doc + (handWritten >= 0 ? '\n' + previous.slice(handWritten) : `\n${HAND_WRITTEN_MARKER}\n`))
 console.error(`wrote ${outFile} in ${fmt(elapsed, 0)} s`)
 
 /**
