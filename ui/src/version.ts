@@ -94,7 +94,7 @@ export async function versionPage (main: HTMLElement, name: string, version: str
     ['proof system', meta.proof_system], ['constraints', circuit.constraints], ['input scale', circuit.input_scale],
     ['setup (trust)', circuit.setup], ['powers of tau', circuit.ptau != null ? `${String(circuit.ptau.file)}${circuit.ptau.secure === true ? '' : ' (INSECURE development file)'}` : undefined],
     ['build time', circuit.build_ms != null ? `${fmt(circuit.build_ms / 1000, 1)} s` : undefined], ['error', circuit.error ?? meta.not_provable_reason],
-    ['verification key', circuit.status === 'ready' ? h('a', { href: `/models/${name}/versions/${meta.version as number}/verification-key` }, 'verification_key.json') : undefined],
+    ['verification key', circuit.status === 'ready' ? downloadLink(`/models/${name}/versions/${meta.version as number}/verification-key`, `${name}-v${meta.version as number}-verification_key.json`, 'verification_key.json') : undefined],
   ]), ranges != null ? table(['input', 'min', 'max'], ranges.map((r, i) => [r.feature ?? (meta.features?.[i] as string | undefined) ?? String(i), fmt(r.min), fmt(r.max)]), 'ranges') : null))
   main.replaceChildren(...parts)
 }
