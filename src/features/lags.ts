@@ -192,7 +192,94 @@ function isLogged (name: string): boolean {
   return /^(deposits_volume|borrows_volume|market_cap|volumes_last_24h)/.test(name)
 }
 
-export function buildNowcastFeatures (table: DailyTable, window: FeatureWindow): LagFeatureSet {
+/** Optional groups of nowcast inputs, all ending on day t - 1 (exploration: scripts/tune-nowcast.ts). */
+export type NowcastExtra = 'long' | 'rate' | 'since' | 'usd7' | 'market28' | 'onehot'
+
+function extraFeatures (extras: readonly NowcastExtra[], tokens: readonly string[]): FeatureTransform[] {
+  const out: FeatureTransform[] = []
+  for (const e of extras) {
+    if (e === 'long') {
+      for (const w of LONG_WINDOWS) {
+        out.push({
+          feature: `liquidation_days_${w}d_prev`,
+          transform: 'identity',
+          source: `liquidation_days_${w}d`,
+          description: `days with a liquidation of the token in the ${w} days ending the day before the labelled day`,
+        })
+      }
+    } else if (e === 'rate') {
+      out.push({
+        feature: 'liquidation_rate_prev',
+        transform: 'identity',
+        source: 'liquidation_rate',
+        description: 'share of days with a liquidation of the token from its first day in the data to the day before the labelled day',
+      })
+    } else if (e === 'since') {
+      out.push({
+        feature: 'log1p_days_since_liquidation_prev',
+        transform: 'log1p',
+        source: 'days_since_liquidation',
+        description: `days from the token's last liquidation to the day before the labelled day (${SINCE_CAP} if none)`,
+      })
+    } else if (e === 'usd7') {
+      out.push({
+        feature: 'log1p_liquidated_usd_7d_prev',
+        transform: 'log1p',
+        source: 'debt_value_USD_7d',
+        description: 'debt USD liquidated for the token in the 7 days ending the day before the labelled day',
+      })
+    } else if (e === 'market28') {
+      out.push({
+        feature: 'market_liquidated_tokens_28d_prev',
+        transform: 'identity',
+        source: 'market_liquidated_tokens_28d',
+        description: 'sum over the 28 days ending the day before the labelled day of the debt tokens liquidated that day',
+      })
+    } else {
+      for (const t of tokens) {
+        out.push({ feature: `token_is_${t}`, transform: 'identity', source: 'token', description: `1 if the row's token is ${t}, else 0` })
+      }
+    }
+  }
+  return out
+}
+
+const LONG_WINDOWS = [90, 365] as const
+const SINCE_CAP = 365
+
+function extraValues (
+  extras: readonly NowcastExtra[], tokens: readonly string[], token: string,
+  s: TokenSeries | undefined, market: Map<number, number>, end: number
+): number[] {
+  const out: number[] = []
+  for (const e of extras) {
+    if (e === 'long') {
+      for (const w of LONG_WINDOWS) out.push(s === undefined ? 0 : windowSum(s.liq, s.first, end, w))
+    } else if (e === 'rate') {
+      const n = s === undefined ? 0 : Math.min(end - s.first + 1, s.liq.length)
+      out.push(s === undefined || n <= 0 ? 0 : windowSum(s.liq, s.first, end, n) / n)
+    } else if (e === 'since') {
+      let since = SINCE_CAP
+      if (s !== undefined) {
+        for (let d = end; d >= Math.max(s.first, end - SINCE_CAP + 1); d--) {
+          if (valueAt(s.liq, s.first, d) === 1) { since = end - d; break }
+        }
+      }
+      out.push(log1pNonNegative(since))
+    } else if (e === 'usd7') {
+      out.push(s === undefined ? 0 : log1pNonNegative(windowSum(s.usd, s.first, end, 7)))
+    } else if (e === 'market28') {
+      let m = 0
+      for (let d = end - 27; d <= end; d++) m += market.get(d) ?? 0
+      out.push(m)
+    } else {
+      for (const t of tokens) out.push(t === token ? 1 : 0)
+    }
+  }
+  return out
+}
+
+export function buildNowcastFeatures (table: DailyTable, window: FeatureWindow, extras: readonly NowcastExtra[] = []): LagFeatureSet {
   const base = computeFeatures(table, 'per-token', window)
   const baseNames = featureNames(window)
   const series = tokenSeries(table)
@@ -201,18 +288,19 @@ export function buildNowcastFeatures (table: DailyTable, window: FeatureWindow):
   const baseTransforms: FeatureTransform[] = baseNames.map((name) => isLogged(name)
     ? { feature: `log1p_${name}`, transform: 'log1p', source: name, description: `METHOD.md's ${name} (per token) on the labelled day` }
     : { feature: name, transform: 'identity', source: name, description: `METHOD.md's ${name} (per token) on the labelled day` })
+  const tokens = [...new Set(base.token)].sort()
   const rows: LagRows = { X: [], y: [], day: [], token: [], persistence: [] }
   base.X.forEach((x, i) => {
     const s = series.get(base.token[i])
     const prev = base.day[i] - 1
     const values = x.map((v, j) => (isLogged(baseNames[j]) ? log1pNonNegative(v) : v))
-    rows.X.push([...values, ...historyValues(s, market, prev)])
+    rows.X.push([...values, ...historyValues(s, market, prev), ...extraValues(extras, tokens, base.token[i], s, market, prev)])
     rows.y.push(base.y[i])
     rows.day.push(base.day[i])
     rows.token.push(base.token[i])
     rows.persistence.push(s === undefined ? 0 : valueAt(s.liq, s.first, prev))
   })
-  const transforms = [...baseTransforms, ...history.transforms]
+  const transforms = [...baseTransforms, ...history.transforms, ...extraFeatures(extras, tokens)]
   return { target: 'same-day', horizon: 0, featureNames: transforms.map((t) => t.feature), transforms, rows }
 }
 

@@ -87,7 +87,7 @@ export async function trainModel (dataset: FeatureDataset, opts: TrainOptions): 
       seed: opts.seed,
       featureNames: dataset.featureNames.slice(),
       scaler: { min: dataset.scaler.min.slice(), max: dataset.scaler.max.slice() },
-      layers: paramsToLayers(result.params, arch),
+      layers: paramsToLayers(result.params, result.arch ?? arch),
       threshold: result.threshold,
       metrics: { ...m, cv: result.cv, cv_avg: mean, cv_std: std },
       history: result.history,

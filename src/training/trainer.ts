@@ -26,6 +26,8 @@ export interface AdamOptions {
   beta1?: number
   beta2?: number
   eps?: number
+  /** L2 penalty added to the gradient (torch.optim.Adam's weight_decay); 0 or absent: none */
+  weightDecay?: number
 }
 
 export class FlatTrainer {
@@ -38,6 +40,7 @@ export class FlatTrainer {
   private readonly beta1: number
   private readonly beta2: number
   private readonly eps: number
+  private readonly weightDecay: number
   private X?: tf.Tensor2D
   private Y?: tf.Tensor2D
   private W?: tf.Tensor2D
@@ -53,6 +56,7 @@ export class FlatTrainer {
     this.beta1 = adam.beta1 ?? 0.9
     this.beta2 = adam.beta2 ?? 0.999
     this.eps = adam.eps ?? 1e-8
+    this.weightDecay = adam.weightDecay ?? 0
   }
 
   /** Uploads the (scaled) rows once; `weights` (per row) only when the loss is weighted. */
@@ -134,7 +138,9 @@ export class FlatTrainer {
     const dz1 = tf.mul(tf.matMul(dz2, W2 as tf.Tensor2D, false, true), tf.step(h1))
     const gW1 = tf.matMul(xb as tf.Tensor2D, dz1, true, false)
     const gb1 = tf.sum(dz1, 0)
-    const g = tf.concat([gW1, gb1, gW2, gb2, gW3, gb3].map((t) => tf.reshape(t, [-1])))
+    let g = tf.concat([gW1, gb1, gW2, gb2, gW3, gb3].map((t) => tf.reshape(t, [-1])))
+    // only when asked: the recipes without it keep their exact op sequence (and so their bytes)
+    if (this.weightDecay > 0) g = tf.add(g, tf.mul(this.params, this.weightDecay))
 
     this.step++
     const bc1 = 1 - this.beta1 ** this.step

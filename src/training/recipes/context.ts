@@ -22,6 +22,8 @@ export interface RecipeContext {
 
 export interface RecipeResult {
   params: Float32Array
+  /** layer sizes of `params` when the recipe chose its own hidden widths (else ctx.arch) */
+  arch?: readonly number[]
   threshold: number
   cv: number[]
   history: { loss: number, val_loss?: number }[][]
