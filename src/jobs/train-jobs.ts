@@ -71,6 +71,7 @@ export class LocalTrainDispatch implements TrainDispatch {
     this.queue.push(async () => await this.run(job.id))
     return job
   }
+
   async close (): Promise<void> {}
 }
 
@@ -321,7 +322,9 @@ export class TrainJobs {
       if (attempt != null && !badInput && attempt.attempt < attempt.attempts) {
         // Transient (the data host down, a crashed training thread, a storage fault): queued again, BullMQ retries after its backoff.
         await this.store.save({
-          ...await this.get(id), status: 'queued', progress: undefined,
+          ...await this.get(id),
+          status: 'queued',
+          progress: undefined,
           error: `attempt ${attempt.attempt} of ${attempt.attempts} failed, retrying: ${message}`,
         })
         this.log.warn({ job: id, attempt: attempt.attempt, attempts: attempt.attempts, error: message },

@@ -239,6 +239,8 @@ export function startWorkers (
       log.warn({ queue: name, job: job.id, attempt: job.attemptsMade, err: err.message }, 'job failed')
     })
     worker.on('error', (err) => log.error({ queue: name, err }, 'worker error'))
+    // BullMQ leaves a connection it was given open: closed with its worker, or it would keep the process alive.
+    worker.once('closed', () => { connection.quit().catch(() => undefined) })
     workers.push(worker)
   }
   return workers
