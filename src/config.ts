@@ -136,6 +136,18 @@ export const ConfigSchema = Type.Object({
     default: 3,
     description: 'Tries of a proof (exponential backoff from 1 s) before it fails; a bad input fails at once'
   }),
+  TRAIN_ATTEMPTS: Type.Integer({
+    minimum: 1,
+    maximum: 20,
+    default: 3,
+    description: 'REDIS_URL mode: tries of a training job before it fails (a data host down, a crashed training thread); ' +
+      'a bad input (a bad dataset or URL) fails at once'
+  }),
+  TRAIN_RETRY_DELAY_MS: Type.Integer({
+    minimum: 100,
+    default: 10_000,
+    description: 'REDIS_URL mode: wait before the first retry of a training job; each next retry waits twice as long'
+  }),
   PROOF_RETENTION: Type.String({
     pattern: '^[1-9][0-9]*[smhd]$',
     default: '30d',
@@ -173,6 +185,11 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
   config = { ...config, ...overrides }
   if (config.ROLE === 'worker' && config.REDIS_URL === '') {
     throw new Error('invalid configuration: ROLE=worker needs REDIS_URL (a worker takes jobs from the BullMQ queues in Redis)')
+  }
+  if (config.ROLE === 'api' && config.REDIS_URL === '') {
+    // Embedded, nothing else would ever prove this process's proofs: they would stay queued for ever.
+    throw new Error('invalid configuration: ROLE=api needs REDIS_URL (an API process proves nothing: worker processes take its ' +
+      'jobs from Redis)')
   }
   return { ...config, DATA_DIR: path.resolve(config.DATA_DIR) }
 }

@@ -5,7 +5,7 @@ import { loadConfig } from './config.js'
 import { createServices } from './services/index.js'
 import { ServiceMetrics } from './observability/metrics.js'
 import { serveMetrics } from './observability/metrics-server.js'
-import { startTracing, tracingEnabled } from './observability/tracing.js'
+import { startTracing } from './observability/tracing.js'
 
 /**
  * A worker process (`npm run worker`, `zkpredict worker`, or ROLE=worker): no HTTP, it takes jobs
@@ -22,8 +22,9 @@ async function runWorker (env: Record<string, string | undefined> = process.env)
     console.error((err as Error).message)
     process.exit(1)
   }
-  // server.ts with ROLE=worker has started tracing already; `npm run worker` has not.
-  const tracing = tracingEnabled() ? null : await startTracing()
+  // server.ts with ROLE=worker has started tracing already (this returns its handle); `npm run worker` has not.
+  // Either way the shutdown below flushes the spans the batch processor still holds.
+  const tracing = await startTracing()
   const log = pino({ level: config.LOG_LEVEL, base: { role: 'worker', pid: process.pid } }) as unknown as FastifyBaseLogger
   const services = await createServices(config, log)
   let metrics: { close: () => Promise<void> } | undefined

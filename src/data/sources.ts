@@ -148,7 +148,9 @@ async function fetchUrl (text: string, limits: FetchLimits, label: string): Prom
       }
       if (statusCode < 200 || statusCode >= 300) {
         await discard(body)
-        throw new DataError(`${label}: GET ${showUrl(url)} answered HTTP ${statusCode}`, { file: label })
+        // A 4xx names a bad URL (the client's input); a 5xx or 429 is the data host's trouble, worth a later retry (502).
+        const upstream = statusCode >= 500 || statusCode === 429
+        throw new DataError(`${label}: GET ${showUrl(url)} answered HTTP ${statusCode}`, { file: label }, upstream ? 502 : 400)
       }
       checkDeclaredLength(headers['content-length'], limits.maxBytes, label, url)
       const bytes = await readBounded(body, limits.maxBytes, label, url)
@@ -163,10 +165,11 @@ function fetchError (err: unknown, deadline: AbortSignal, limits: FetchLimits, l
   if (err instanceof DataError) return err
   const code = errorCode(err)
   if (deadline.aborted || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-    return new DataError(`${label}: GET ${showUrl(url)} timed out after ${limits.timeoutMs} ms`, { file: label })
+    return new DataError(`${label}: GET ${showUrl(url)} timed out after ${limits.timeoutMs} ms`, { file: label }, 504)
   }
+  // Refused, reset, unresolvable: the host or the network failed, not the request; a retry may succeed (502).
   const reason = code === undefined ? (err instanceof Error ? err.message : String(err)) : code
-  return new DataError(`${label}: could not fetch ${showUrl(url)} (${reason})`, { file: label })
+  return new DataError(`${label}: could not fetch ${showUrl(url)} (${reason})`, { file: label }, 502)
 }
 
 /** undici puts the system error (ECONNREFUSED, ENOTFOUND, ...) on the error or on its cause. */

@@ -14,6 +14,7 @@ export interface ProofEngineOptions {
   ptauFile?: string
   /** Ready-made development files to use before making one (the project ships one). */
   devPtauCandidates?: string[]
+  /** Prover threads; 0 starts none (ROLE=api: worker processes prove, this process only verifies). */
   workers: number
   /** Linux nice value of the prover threads (see ProverPoolOptions.nice). */
   workerNice?: number
@@ -61,7 +62,9 @@ async function buildInChild (
 
 /** Wires the proving stack (src/proofs) into the jobs: builds, the prover pool, verification. */
 export async function createProofEngine (options: ProofEngineOptions): Promise<ProofEngine> {
-  const pool = new ProverPool({ size: options.workers, maxQueue: 1_000_000, nice: options.workerNice, cacheSize: options.proverCacheSize })
+  const pool = options.workers > 0
+    ? new ProverPool({ size: options.workers, maxQueue: 1_000_000, nice: options.workerNice, cacheSize: options.proverCacheSize })
+    : null
   const ptauCacheDir = path.join(options.dataDir, 'ptau')
   const builds = new Set<ChildProcess>()
   let ptauInUse: { file: string, secure: boolean } | null = options.ptauFile != null ? { file: options.ptauFile, secure: true } : null
@@ -109,6 +112,7 @@ export async function createProofEngine (options: ProofEngineOptions): Promise<P
     },
 
     prove: async (dir, _proofSystem, inputs) => {
+      if (pool == null) throw new Error('this process proves nothing (ROLE=api): worker processes take the proofs queue')
       const result = await pool.prove(dir, inputs)
       return { proof: result.proof, publicSignals: result.publicSignals, output: result.output, prove_ms: result.prove_ms }
     },
@@ -121,7 +125,7 @@ export async function createProofEngine (options: ProofEngineOptions): Promise<P
 
     close: async () => {
       for (const child of builds) child.kill('SIGKILL')
-      await pool.close()
+      await pool?.close()
       // snarkjs keeps a process-wide curve with worker threads (used by setup); they would keep the process alive.
       await releaseProvers()
     },

@@ -33,9 +33,32 @@ export interface TrainDispatch {
   /** See ProofDispatch.recordFirst. */
   readonly recordFirst: boolean
   ensureRoom: () => Promise<void>
-  enqueue: (job: TrainJobRecord) => Promise<void>
+  /**
+   * Queues `job`; returns the job that will run. With `dedupe` (BullMQ only), while a job queued under
+   * the same key is neither finished nor failed, that job is returned and nothing new is queued.
+   */
+  enqueue: (job: TrainJobRecord, options?: { dedupe?: string }) => Promise<TrainJobRecord>
   close: () => Promise<void>
 }
+
+/** A training failure that no retry can fix (a bad dataset or URL, a spec the data cannot serve): BullMQ's UnrecoverableError. */
+export class PermanentTrainError extends Error {
+  constructor (message: string) {
+    super(message)
+    this.name = 'PermanentTrainError'
+  }
+}
+
+/** A job stopped by this worker's shutdown: handed back to the queue without spending an attempt (the next worker trains it). */
+export class TrainInterruptedError extends Error {
+  constructor () {
+    super(INTERRUPTED)
+    this.name = 'TrainInterruptedError'
+  }
+}
+
+/** Where a BullMQ job stands in its tries: the last one records a failure, an earlier one hands the job back for a retry. */
+export interface TrainAttempt { attempt: number, attempts: number }
 
 export class LocalTrainDispatch implements TrainDispatch {
   readonly recordFirst = true
@@ -44,7 +67,11 @@ export class LocalTrainDispatch implements TrainDispatch {
   run: (id: string) => Promise<void> = async () => {}
   constructor (concurrency: number, limit: number) { this.queue = new WorkQueue('training', concurrency, limit) }
   async ensureRoom (): Promise<void> { this.queue.ensureRoom() }
-  async enqueue (job: TrainJobRecord): Promise<void> { this.queue.push(async () => await this.run(job.id)) }
+  async enqueue (job: TrainJobRecord): Promise<TrainJobRecord> {
+    this.queue.push(async () => await this.run(job.id))
+    return job
+  }
+
   async close (): Promise<void> {}
 }
 
@@ -119,7 +146,13 @@ export class TrainJobs {
     return path.join(this.options.uploadsDir, id)
   }
 
-  async submit (spec: TrainSpec, id: string = randomUUID(), uploadDir?: string): Promise<TrainJobRecord> {
+  /**
+   * Queues a job. `dedupe` (REDIS_URL mode): replicas that submit the same work at once (the default
+   * models at start) queue one job; the key is released when that job succeeds or fails for good, so a
+   * failed job never blocks the next submission (a fixed job id would, for as long as BullMQ keeps it).
+   */
+  async submit (spec: TrainSpec, id: string = randomUUID(), uploadDir?: string, options: { dedupe?: string } = {}):
+  Promise<TrainJobRecord> {
     await this.dispatch.ensureRoom()
     const dataKind = 'synthetic' in spec.data ? 'synthetic' : uploadDir != null ? 'upload' : 'urls'
     const trace = traceCarrier()
@@ -145,7 +178,8 @@ export class TrainJobs {
     }
     if (uploadDir != null) await mkdir(uploadDir, { recursive: true })
     if (this.dispatch.recordFirst) await this.store.save(job)
-    await this.dispatch.enqueue(job)
+    const queued = await this.dispatch.enqueue(job, options)
+    if (queued.id !== job.id) return await this.store.get(queued.id) ?? queued // another replica's job, already queued
     if (!this.dispatch.recordFirst) await this.store.create(job)
     publishTraining({ source: this, state: 'queued', recipe: spec.recipe })
     return job
@@ -159,9 +193,11 @@ export class TrainJobs {
 
   /**
    * The BullMQ 'training' processor. A job found 'running' was held by a worker that died (stalled
-   * recovery): finished when its model version exists, else trained again from the start.
+   * recovery): finished when its model version exists, else trained again from the start. A transient
+   * failure before the last attempt throws (BullMQ retries after its backoff) with the job queued again;
+   * a bad input throws PermanentTrainError (no retry); both leave the record failed when final.
    */
-  async runFromQueue (id: string, data?: TrainJobRecord): Promise<void> {
+  async runFromQueue (id: string, data?: TrainJobRecord, attempt: TrainAttempt = { attempt: 1, attempts: 1 }): Promise<void> {
     let job = await this.store.get(id)
     if (job == null) {
       if (data == null) return
@@ -173,8 +209,8 @@ export class TrainJobs {
       if (await this.finishIfRegistered(job)) return
       await this.store.save({ ...job, status: 'queued' })
     }
-    await this.runTraced(id)
-    if (this.closed && (await this.store.get(id))?.status !== 'succeeded') throw new Error(INTERRUPTED)
+    await this.runTraced(id, attempt)
+    if (this.closed && (await this.store.get(id))?.status !== 'succeeded') throw new TrainInterruptedError()
   }
 
   private async finishIfRegistered (job: TrainJobRecord): Promise<boolean> {
@@ -192,19 +228,21 @@ export class TrainJobs {
   }
 
   /** Runs a job in a span, child of the request that submitted it (the context travels in the record). */
-  private async runTraced (id: string): Promise<void> {
+  private async runTraced (id: string, attempt?: TrainAttempt): Promise<void> {
     const job = await this.store.get(id)
     if (job == null) return
     const attributes = { 'zkpredict.training.id': id, 'zkpredict.model': job.spec.model, 'zkpredict.recipe': job.spec.recipe }
-    await inJobSpan('training job', job.trace, attributes, async () => await this.run(id))
+    await inJobSpan('training job', job.trace, attributes, async () => await this.run(id, attempt))
   }
 
-  private async run (id: string): Promise<void> {
+  /** `attempt`: BullMQ mode (failures are thrown to the queue); without it (embedded) a failure is recorded and that is all. */
+  private async run (id: string, attempt?: TrainAttempt): Promise<void> {
     if (this.closed) return
     let job = await this.get(id)
     if (job.status !== 'queued') return
     const started = Date.now()
-    job = { ...job, status: 'running', started: new Date().toISOString() }
+    // `error` of a queued job is the previous attempt's; this attempt starts clean.
+    job = { ...job, status: 'running', started: new Date().toISOString(), error: undefined, progress: undefined }
     await this.store.save(job)
     publishTraining({ source: this, state: 'running', recipe: job.spec.recipe })
     const controller = new AbortController()
@@ -280,9 +318,23 @@ export class TrainJobs {
       const message = this.closed ? INTERRUPTED : describeError(err)
       // BullMQ mode: a job stopped by a worker's shutdown stays 'running' for the next worker (runFromQueue).
       if (this.closed && !(this.store instanceof FileTrainStore)) return
+      const badInput = isBadInput(err)
+      if (attempt != null && !badInput && attempt.attempt < attempt.attempts) {
+        // Transient (the data host down, a crashed training thread, a storage fault): queued again, BullMQ retries after its backoff.
+        await this.store.save({
+          ...await this.get(id),
+          status: 'queued',
+          progress: undefined,
+          error: `attempt ${attempt.attempt} of ${attempt.attempts} failed, retrying: ${message}`,
+        })
+        this.log.warn({ job: id, attempt: attempt.attempt, attempts: attempt.attempts, error: message },
+          'training attempt failed; retrying')
+        throw err
+      }
       await this.finish(await this.get(id), { status: 'failed', error: message })
       publishTraining({ source: this, state: 'failed', recipe: job.spec.recipe, seconds: (Date.now() - started) / 1000 })
       this.log.warn({ job: id, error: message }, 'training job failed')
+      if (attempt != null) throw badInput ? new PermanentTrainError(message) : err
     } finally {
       this.aborts.delete(id)
     }
@@ -293,6 +345,11 @@ export class TrainJobs {
     await this.store.save(done)
     if (done.uploadDir != null) await rm(done.uploadDir, { recursive: true, force: true }).catch(() => undefined)
   }
+}
+
+/** A failure of the request itself (a 4xx: bad data, a bad URL, a spec the data cannot serve): retrying cannot fix it. */
+function isBadInput (err: unknown): boolean {
+  return err instanceof AppError && err.statusCode < 500
 }
 
 function describeError (err: unknown): string {

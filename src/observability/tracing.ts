@@ -8,10 +8,10 @@ import type { SpanProcessor } from '@opentelemetry/sdk-trace-base'
  * (registered by the app when tracing is on); jobs carry their request's context (W3C traceparent)
  * in their record, so a proof made later, or by another process, continues the request's trace.
  */
-let active = false
+let active: Tracing | null = null
 
 export function tracingEnabled (): boolean {
-  return active
+  return active != null
 }
 
 export function tracingRequested (env: Record<string, string | undefined> = process.env): boolean {
@@ -28,10 +28,13 @@ export interface Tracing {
 /**
  * Starts the SDK when the environment asks for it, or always with `spanProcessors` (tests use an
  * in-memory exporter). Loaded lazily: the SDK and its exporters cost ~40 ms and memory at start.
+ * Started already (server.ts with ROLE=worker hands over to worker.ts): the running SDK's handle,
+ * so that whoever shuts the process down flushes the spans it holds.
  */
 export async function startTracing (
   options: { spanProcessors?: SpanProcessor[], env?: Record<string, string | undefined> } = {}
 ): Promise<Tracing | null> {
+  if (active != null && options.spanProcessors == null) return active
   if (options.spanProcessors == null && !tracingRequested(options.env)) return null
   const { NodeSDK } = await import('@opentelemetry/sdk-node')
   const sdk = new NodeSDK({
@@ -40,13 +43,14 @@ export async function startTracing (
     ...(options.spanProcessors != null ? { spanProcessors: options.spanProcessors } : {}),
   })
   sdk.start()
-  active = true
-  return {
+  const tracing: Tracing = {
     shutdown: async () => {
-      active = false
+      if (active === tracing) active = null
       await sdk.shutdown()
     },
   }
+  active = tracing
+  return tracing
 }
 
 /** The active trace context as W3C headers, to keep with a job; undefined when nothing is recorded. */

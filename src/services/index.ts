@@ -59,7 +59,8 @@ export async function createServices (config: Config, log: FastifyBaseLogger): P
     dataDir,
     ptauFile: config.PTAU_FILE === '' ? undefined : config.PTAU_FILE,
     devPtauCandidates: [SHIPPED_DEV_PTAU],
-    workers: config.PROOF_WORKERS,
+    // ROLE=api proves nothing (its proofs and circuit builds go to the BullMQ queues): no prover thread is started.
+    workers: config.ROLE === 'api' ? 0 : config.PROOF_WORKERS,
     workerNice: config.PROOF_WORKER_NICE,
     proverCacheSize: config.PROVER_CACHE_SIZE,
     verbose: config.PROOF_LOG_VERBOSE,
@@ -87,6 +88,8 @@ export async function createServices (config: Config, log: FastifyBaseLogger): P
       lockMs: config.WORKER_LOCK_MS,
       stalledIntervalMs: config.WORKER_STALLED_INTERVAL_MS,
       proofAttempts: config.PROOF_ATTEMPTS,
+      trainAttempts: config.TRAIN_ATTEMPTS,
+      trainRetryDelayMs: config.TRAIN_RETRY_DELAY_MS,
       proofQueueLimit: config.PROOF_QUEUE_LIMIT,
       trainQueueLimit: config.TRAIN_QUEUE_LIMIT,
     })
@@ -156,10 +159,11 @@ export async function createServices (config: Config, log: FastifyBaseLogger): P
       void training.trainDefaults()
     },
     close: async () => {
-      // Workers first: worker.close() lets active jobs finish (past the grace delay the process ends
-      // and BullMQ hands them to another worker as stalled jobs).
-      await Promise.all(workers.map(async (w) => await w.close()))
+      // Training first: a run takes minutes, so it is stopped and handed back to the queue (BullMQ mode) at once.
+      // Then the workers: worker.close() lets the proofs and builds in hand finish (past the grace delay the
+      // process ends and BullMQ hands them to another worker as stalled jobs).
       await trainJobs.close()
+      await Promise.all(workers.map(async (w) => await w.close()))
       await proofJobs.close()
       circuits.close()
       predictor.close()

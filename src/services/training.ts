@@ -42,7 +42,7 @@ export interface TrainingDeps {
   allowedHosts: string[] | undefined
   /** Train DEFAULT_MODELS at start when the registry has none (DEFAULT_MODELS, DEFAULT_SEED). */
   defaults: { enabled: boolean, seed: number }
-  /** REDIS_URL mode: every API replica gets to trainDefaults at start; one job id per default model makes BullMQ add it once. */
+  /** REDIS_URL mode: every API replica gets to trainDefaults at start; one deduplication key per default model makes BullMQ add it once. */
   sharedQueue?: boolean
   log: FastifyBaseLogger
 }
@@ -149,8 +149,12 @@ export class Training {
     for (const { name, window } of DEFAULT_MODELS) {
       if (registry.hasModel(name) || (await jobs.active(name)).length > 0) continue
       log.info({ model: name }, 'no model yet: training the default model on synthetic data in the background')
-      const id = this.deps.sharedQueue === true ? `default-${name}-${seed}` : undefined
-      await jobs.submit({ model: name, recipe: 'default', window, seed, data: { synthetic: { seed } } }, id)
+      // Every replica gets here at start: one deduplication key per default model makes BullMQ queue one job. It is
+      // released when that job ends, so a failed default training is queued again by the next start (a fixed job id
+      // kept the failed job's place for the 7 days BullMQ keeps failed jobs).
+      const dedupe = this.deps.sharedQueue === true ? `default-${name}-${seed}` : undefined
+      await jobs.submit({ model: name, recipe: 'default', window, seed, data: { synthetic: { seed } } }, undefined, undefined,
+        dedupe != null ? { dedupe } : {})
         .catch((err: Error) => log.error({ err }, 'could not start the default training'))
     }
   }

@@ -88,7 +88,9 @@ t.test('fetchSource over HTTP', async (t) => {
     t.match(notFound?.message, /^token_prices: GET http:\/\/127\.0\.0\.1:\d+\/missing\.csv answered HTTP 404$/)
     t.equal(notFound?.statusCode, 400)
     t.equal(notFound?.where?.file, 'token_prices')
-    t.match((await dataErrorOf(async () => await fetchUrl('/broken.csv')))?.message, /answered HTTP 500/)
+    const broken = await dataErrorOf(async () => await fetchUrl('/broken.csv'))
+    t.match(broken?.message, /answered HTTP 500/)
+    t.equal(broken?.statusCode, 502, 'the data host failed, not the request: a training job retries it')
   })
 
   t.test('bodies over maxBytes are refused, announced or not', async (t) => {
@@ -104,6 +106,7 @@ t.test('fetchSource over HTTP', async (t) => {
   t.test('slow servers hit the timeout', async (t) => {
     const headers = await dataErrorOf(async () => await fetchUrl('/slow-headers.csv', { timeoutMs: 200 }))
     t.match(headers?.message, /^token_prices: GET http:\/\/127\.0\.0\.1:\d+\/slow-headers\.csv timed out after 200 ms$/)
+    t.equal(headers?.statusCode, 504, 'a timeout is retried, not blamed on the URL')
     const body = await dataErrorOf(async () => await fetchUrl('/slow-body.csv', { timeoutMs: 300 }))
     t.match(body?.message, /slow-body\.csv timed out after 300 ms/)
   })
@@ -116,6 +119,7 @@ t.test('fetchSource over HTTP', async (t) => {
     const err = await dataErrorOf(async () =>
       await fetchSource({ kind: 'url', url: `http://127.0.0.1:${port}/x.csv` }, LIMITS, 'token_prices'))
     t.match(err?.message, /^token_prices: could not fetch http:\/\/127\.0\.0\.1:\d+\/x\.csv \(ECONNREFUSED\)$/)
+    t.equal(err?.statusCode, 502)
   })
 
   t.test('credentials and query strings stay out of messages', async (t) => {

@@ -2,7 +2,10 @@
  * Small hand-made Giza-like records for the data tests (values shaped like the real files, never read from them).
  */
 import { DataError } from '../../src/errors.js'
-import type { GizaDatasets } from '../../src/data/types.js'
+import { DATASET_NAMES, type DatasetName, type GizaDatasets } from '../../src/data/types.js'
+import { generateSyntheticDatasets } from '../../src/data/synthetic.js'
+import { datasetRows, datasetTable } from '../../src/data/tables.js'
+import { writeCsv, writeParquet } from '../../src/data/readers.js'
 
 /** 2023-04-11 and 2023-04-12 as EpochDay; 1681171200000000000 ns is 2023-04-11T00:00Z as in the real CSV. */
 export const DAY_A = 19458
@@ -89,4 +92,16 @@ export async function dataErrorOf (fn: () => unknown): Promise<DataError | undef
     throw err
   }
   return undefined
+}
+
+/** The five synthetic datasets as files: liquidations as CSV with epoch-ns days (like the real files), the rest as Parquet. */
+export function datasetFiles (seed: number): Record<DatasetName, { bytes: Uint8Array, filename: string }> {
+  const data = generateSyntheticDatasets({ seed, days: 200 })
+  const files = {} as Record<DatasetName, { bytes: Uint8Array, filename: string }>
+  for (const name of DATASET_NAMES) {
+    files[name] = name.startsWith('liquidations')
+      ? { bytes: writeCsv(datasetRows(name, data[name] as never, 'epoch-ns')), filename: `${name}.csv` }
+      : { bytes: writeParquet(datasetTable(name, data[name] as never)), filename: `${name}.parquet` }
+  }
+  return files
 }

@@ -1,4 +1,4 @@
-import type { Test } from 'tap'
+import tap, { type Test } from 'tap'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
@@ -83,4 +83,31 @@ export class OwnRedis {
     await this.stopProcess()
     await rm(this.dir, { recursive: true, force: true })
   }
+}
+
+/**
+ * A Redis URL for a test that does not restart Redis: TEST_REDIS_URL, else a redis-server of its own
+ * (stopped at teardown); null (the test failed in CI, or is skipped elsewhere) when there is none.
+ */
+export async function redisForTest (t: Test): Promise<string | null> {
+  const url = process.env.TEST_REDIS_URL
+  if (url != null && url !== '') return url
+  const binary = redisServerBinary()
+  if (binary == null) {
+    withoutRedis(t)
+    return null
+  }
+  // Stopped after the whole file, not with this test: the apps a test builds close in its teardowns, and a
+  // client closing against a stopped Redis would wait for it for ever.
+  const own = await OwnRedis.start(binary)
+  tap.teardown(async () => { await own.stop() })
+  return own.url
+}
+
+/** Removes every key of a test's prefix (its queues and records) from a shared Redis. */
+export async function dropPrefix (url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url)
+  const keys = await redis.keys(`${prefix}:*`)
+  if (keys.length > 0) await redis.del(...keys)
+  redis.disconnect()
 }

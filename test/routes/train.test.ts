@@ -1,24 +1,10 @@
 import t from 'tap'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { generateSyntheticDatasets } from '../../src/data/synthetic.js'
-import { datasetRows, datasetTable } from '../../src/data/tables.js'
-import { writeCsv, writeParquet } from '../../src/data/readers.js'
-import { DATASET_NAMES, type DatasetName } from '../../src/data/types.js'
+import { DATASET_NAMES } from '../../src/data/types.js'
 import { startServer, waitFor, type TestServer, settled } from '../helpers/app.js'
 import { postMultipart } from '../helpers/multipart.js'
-
-/** The five synthetic datasets as files: liquidations as CSV with epoch-ns days (like the real files), the rest as Parquet. */
-function datasetFiles (seed: number): Record<DatasetName, { bytes: Uint8Array, filename: string }> {
-  const data = generateSyntheticDatasets({ seed, days: 200 })
-  const files = {} as Record<DatasetName, { bytes: Uint8Array, filename: string }>
-  for (const name of DATASET_NAMES) {
-    files[name] = name.startsWith('liquidations')
-      ? { bytes: writeCsv(datasetRows(name, data[name] as never, 'epoch-ns')), filename: `${name}.csv` }
-      : { bytes: writeParquet(datasetTable(name, data[name] as never)), filename: `${name}.parquet` }
-  }
-  return files
-}
+import { datasetFiles } from '../helpers/data-fixtures.js'
 
 const finished = async (server: TestServer, id: string): Promise<any> => await settled(server, `/train/${id}`)
 

@@ -5,7 +5,7 @@ import { AppError } from '../../errors.js'
 import type { VersionMeta } from '../../registry/registry.js'
 import type { CircuitBuilds } from '../circuit-builds.js'
 import { PermanentProofError, type ProofDispatch, type ProofJobs, type ProofRecord } from '../proof-jobs.js'
-import type { TrainDispatch, TrainJobRecord, TrainJobs } from '../train-jobs.js'
+import { PermanentTrainError, TrainInterruptedError, type TrainDispatch, type TrainJobRecord, type TrainJobs } from '../train-jobs.js'
 import { connect } from './redis.js'
 import type { QueueDepth, QueueDepthSource } from '../../observability/events.js'
 
@@ -31,6 +31,9 @@ export interface QueueSettings {
   /** How often workers look for jobs whose lock expired (stalled) and put them back in the queue. */
   stalledIntervalMs: number
   proofAttempts: number
+  /** Tries of a training job; a transient failure waits TRAIN_RETRY_DELAY_MS, then twice that, ... (exponential). */
+  trainAttempts: number
+  trainRetryDelayMs: number
   proofQueueLimit: number
   trainQueueLimit: number
 }
@@ -66,10 +69,15 @@ export class Queues {
         attempts: 3, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: true, removeOnFail: { age: 7 * 86_400 },
       },
     })
+    // BullMQ's retry recipe: `attempts` with an exponential backoff for transient failures (a data host down, a crashed
+    // training thread); the processor throws UnrecoverableError for a bad input, which fails at once.
     this.training = new Queue('training', {
       ...options,
       defaultJobOptions: {
-        attempts: 2, backoff: { type: 'fixed', delay: 5000 }, removeOnComplete: { age: 86_400 }, removeOnFail: { age: 7 * 86_400 },
+        attempts: settings.trainAttempts,
+        backoff: { type: 'exponential', delay: settings.trainRetryDelayMs },
+        removeOnComplete: { age: 86_400 },
+        removeOnFail: { age: 7 * 86_400 },
       },
     })
   }
@@ -111,7 +119,16 @@ export class Queues {
             `the training queue is full (${training} waiting, limit ${this.settings.trainQueueLimit}); retry later`)
         }
       },
-      enqueue: async (job) => { await this.training.add('train', { id: job.id, record: job }, { jobId: job.id }) },
+      enqueue: async (job, options) => {
+        const added = await this.training.add('train', { id: job.id, record: job }, {
+          jobId: job.id,
+          ...(options?.dedupe != null ? { deduplication: { id: options.dedupe } } : {}),
+        })
+        if (added.id === job.id) return job
+        // Deduplicated: BullMQ answers with the id of the job that holds the key (and our data); its own record is in its data.
+        const holder = added.id != null ? await this.training.getJob(added.id) : undefined
+        return (holder?.data as { record?: TrainJobRecord } | undefined)?.record ?? { ...job, id: added.id ?? job.id }
+      },
       close: async () => {},
     }
   }
@@ -202,8 +219,19 @@ export function startWorkers (
         await services.circuits.buildFromQueue(job.data.name, job.data.version)
       }, { ...common, connection, concurrency: 1 })
     } else {
-      worker = new Worker('training', async (job: Job<{ id: string, record?: TrainJobRecord }>) => {
-        await services.trainJobs.runFromQueue(job.data.id, job.data.record)
+      worker = new Worker('training', async (job: Job<{ id: string, record?: TrainJobRecord }>, token?: string) => {
+        const attempt = { attempt: job.attemptsMade + 1, attempts: job.opts.attempts ?? 1 }
+        try {
+          await services.trainJobs.runFromQueue(job.data.id, job.data.record, attempt)
+        } catch (err) {
+          if (err instanceof PermanentTrainError) throw new UnrecoverableError(err.message)
+          if (err instanceof TrainInterruptedError) {
+            // Shutdown: handed back at once, no attempt spent (waiting for the lock to expire would idle the job for WORKER_LOCK_MS).
+            await job.moveToDelayed(Date.now(), token)
+            throw new DelayedError()
+          }
+          throw err
+        }
       }, { ...common, connection, concurrency: options.trainConcurrency })
     }
     worker.on('failed', (job, err) => {
@@ -211,6 +239,8 @@ export function startWorkers (
       log.warn({ queue: name, job: job.id, attempt: job.attemptsMade, err: err.message }, 'job failed')
     })
     worker.on('error', (err) => log.error({ queue: name, err }, 'worker error'))
+    // BullMQ leaves a connection it was given open: closed with its worker, or it would keep the process alive.
+    worker.once('closed', () => { connection.quit().catch(() => undefined) })
     workers.push(worker)
   }
   return workers

@@ -20,7 +20,7 @@ t.test('BullMQ queues report their depth to /metrics: waiting, active, oldest wa
   const prefix = `d${process.pid}${Date.now()}`
   const log = pino({ level: 'silent' }) as unknown as FastifyBaseLogger
   const queues = new Queues(log, {
-    url, prefix, lockMs: 30_000, stalledIntervalMs: 30_000, proofAttempts: 3, proofQueueLimit: 100, trainQueueLimit: 10,
+    url, prefix, lockMs: 30_000, stalledIntervalMs: 30_000, proofAttempts: 3, trainAttempts: 3, trainRetryDelayMs: 10_000, proofQueueLimit: 100, trainQueueLimit: 10,
   })
   const redis = new Redis(url)
   t.teardown(async () => {

@@ -53,8 +53,8 @@ t.test('embedded store: one file per record under its hour, results written once
   await store.create(record(old))
   t.equal(await store.get(old), 'expired')
   t.equal(await store.get(newTimeId(now - DAY)), undefined, 'an unknown id within the retention does not exist')
-  t.equal(await store.sweep(now), 1, 'one day directory removed')
-  t.equal((await readdir(dir)).filter((n) => /^\d{4}/.test(n)).length, 1, 'the current day stays')
+  t.equal(await store.sweep(now), 1, 'one hour directory removed')
+  t.equal((await readdir(dir)).filter((n) => /^\d{4}/.test(n)).length, 1, 'the current day stays; the emptied old day went')
   t.same(await readdir(path.join(dir, 'pending')), [], 'the expired pending name went with it')
 
   // What a restart resumes: the pending names, oldest first.
@@ -66,6 +66,26 @@ t.test('embedded store: one file per record under its hour, results written once
   const reopened = new FileProofStore(dir, 30 * DAY)
   t.same(await reopened.init(), [a, b])
   await reopened.close()
+})
+
+t.test('the retention sweep goes hour by hour, oldest first: the hours still kept stay, whole days go once empty', async (t) => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'zk-proofsweep-'))
+  t.teardown(async () => { await rm(dir, { recursive: true, force: true }) })
+  const HOUR = 3_600_000
+  const store = new FileProofStore(dir, 10 * HOUR)
+  await store.init()
+  const now = Date.parse('2026-12-02T12:30:00Z')
+  const at = (iso: string): string => newTimeId(Date.parse(iso))
+  const lastDay = at('2026-12-01T23:30:00Z') // its hour ended 10 h before 10:00: gone, and its day with it
+  const busyHour = Array.from({ length: 300 }, (_, i) => at(`2026-12-02T01:${String(i % 60).padStart(2, '0')}:00Z`))
+  const kept = at('2026-12-02T02:15:00Z') // expires at 12:15, but its hour's 02:59 records are kept until 13:00: it stays
+  const fresh = at('2026-12-02T11:30:00Z')
+  for (const id of [lastDay, ...busyHour, kept, fresh]) await store.create(record(id))
+  t.equal(await store.sweep(now), 2, 'two hour directories removed: 2026-12-01/23 and 2026-12-02/01')
+  t.same((await readdir(dir)).filter((n) => /^\d{4}/.test(n)), ['2026-12-02'], 'the emptied day went')
+  t.same((await readdir(path.join(dir, '2026-12-02'))).sort(), ['02', '11'], 'the hours still kept stay')
+  t.equal(await store.sweep(now), 0, 'nothing more to remove')
+  await store.close()
 })
 
 t.test('an expired proof answers 404 proof_expired; an unknown one proof_not_found', async (t) => {
