@@ -1,15 +1,9 @@
 import t, { type Test } from 'tap'
 import http from 'node:http'
-import { rm, writeFile } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
-import path from 'node:path'
 import { Queue } from 'bullmq'
 import { Redis } from 'ioredis'
-import { pino } from 'pino'
-import type { FastifyBaseLogger } from 'fastify'
 import { DATASET_NAMES } from '../../../src/data/types.js'
-import { loadConfig } from '../../../src/config.js'
-import { createServices, DEFAULT_MODELS } from '../../../src/services/index.js'
 import { build, type InjectedApp } from '../../helpers/build.js'
 import { waitFor } from '../../helpers/app.js'
 import { datasetFiles } from '../../helpers/data-fixtures.js'
@@ -85,53 +79,4 @@ t.test('training on BullMQ: a transient failure is retried with backoff, a bad i
   const downJob = await training.getJob(down.id)
   t.equal(await downJob?.getState(), 'failed')
   t.equal(downJob?.attemptsMade, 2)
-})
-
-t.test('default models on BullMQ: replicas starting together queue one job each; a failed one is queued again by the next start', async (t) => {
-  const url = await redisForTest(t)
-  if (url == null) return
-  const prefix = `dm${process.pid}x${Date.now()}`
-  const training = trainingQueue(t, url, prefix)
-  const dataDir = t.testdir({})
-  const shared = { REDIS_URL: url, REDIS_PREFIX: prefix, DEFAULT_MODELS: true }
-  const [seven, three] = DEFAULT_MODELS.map((m) => m.name)
-  const jobsOf = async (api: InjectedApp): Promise<any[]> => (await api.call('GET', '/train')).body.jobs
-
-  // A storage fault, for real: the registry's directory is a file, so registering the trained model fails.
-  await writeFile(path.join(dataDir, 'models'), 'not a directory')
-
-  // Two API replicas start at once: each queues the default models; BullMQ keeps one job per model.
-  const [api1, api2] = await Promise.all([1, 2].map(async () => await build(t, { dataDir, config: { ...shared, ROLE: 'api' } })))
-  const queued = await waitFor(async () => {
-    const jobs = await jobsOf(api1)
-    return jobs.length >= 2 ? jobs : undefined
-  }, 60_000, 100)
-  t.same(queued.map((j) => j.spec.model).sort(), [three, seven].sort(), 'one job per default model')
-  t.equal((await training.getJobs(['waiting', 'active', 'delayed'])).length, 2, 'two jobs in the queue, not four')
-  t.same((await jobsOf(api2)).map((j) => j.id).sort(), queued.map((j) => j.id).sort(), 'both replicas see the same jobs')
-  const failedId = queued.find((j) => j.spec.model === seven).id as string
-
-  // A worker trains the 7-day model first; registering it fails (a fault of ours, final with TRAIN_ATTEMPTS=1).
-  const log = pino({ level: 'silent' }) as unknown as FastifyBaseLogger
-  const worker = await createServices(loadConfig({}, {
-    ...shared, DATA_DIR: dataDir, ROLE: 'worker', WORKER_QUEUES: 'training', TRAIN_ATTEMPTS: 1, TRAIN_CONCURRENCY: 1, LOG_LEVEL: 'silent',
-  }), log)
-  worker.startBackground()
-  const failed = await settled(api1, failedId)
-  await worker.close() // the 3-day job, if started, stays with the queue for the next worker
-  t.equal(failed.status, 'failed')
-  t.match(failed.error, /ENOTDIR|not a directory/)
-  t.equal(await (await training.getJob(failedId))?.getState(), 'failed')
-
-  // The volume is repaired and a replica starts again: the 7-day model is queued again, as a new job.
-  await rm(path.join(dataDir, 'models'))
-  const api3 = await build(t, { dataDir, config: { ...shared, ROLE: 'api' } })
-  const again = await waitFor(async () => {
-    const jobs = (await jobsOf(api3)).filter((j) => j.spec.model === seven && j.id !== failedId)
-    return jobs.length > 0 ? jobs : undefined
-  }, 60_000, 100)
-  t.equal(again.length, 1, 'one new job for the 7-day model')
-  t.equal(again[0].status, 'queued')
-  t.equal(await (await training.getJob(again[0].id))?.getState(), 'waiting', 'and in the queue for a worker')
-  t.equal((await jobsOf(api3)).filter((j) => j.spec.model === three).length, 1, 'the 3-day job was not failed: not queued twice')
 })
