@@ -390,8 +390,8 @@ export class Registry {
   lookup (name: string, selector: number | string = 'latest'): VersionRecord {
     checkName(name)
     const entry = this.models.get(name)
-    const known = entry == null ? [] : [...entry.versions.keys(), ...entry.others.keys()]
-    if (entry == null || known.length === 0) {
+    const numbers = entry == null ? [] : [...entry.versions.keys(), ...entry.others.keys()]
+    if (entry == null || numbers.length === 0) {
       if (entry?.stateDamage != null) throw new StorageDamagedError(`model '${name}'`, entry.stateDamage)
       throw new AppError(404, 'model_not_found', `model '${name}' does not exist`,
         { field: 'model' })
@@ -411,9 +411,12 @@ export class Registry {
     if (meta != null) return { name, version: meta.version, status: 'ready', meta }
     const other = version == null ? undefined : entry.others.get(version)
     if (other != null) return other
-    throw new AppError(404, 'version_not_found',
-      `model '${name}' has no version '${selector}' (versions: ${[...entry.versions.keys()].join(', ')}; aliases: ` +
-      `${['latest', ...Object.keys(entry.state.aliases)].join(', ')})`, { field: 'version' })
+    const served = [...entry.versions.keys()]
+    const deleted = [...entry.others.values()].filter((r) => r.status === 'deleted').map((r) => r.version)
+    const known = served.length > 0
+      ? `versions: ${served.join(', ')}; aliases: ${['latest', ...Object.keys(entry.state.aliases)].join(', ')}`
+      : `no version is served; deleted: ${deleted.join(', ')}`
+    throw new AppError(404, 'version_not_found', `model '${name}' has no version '${selector}' (${known})`, { field: 'version' })
   }
 
   aliasesFor (meta: VersionMeta): string[] {
@@ -506,8 +509,11 @@ export class Registry {
       await writeJsonAtomic(path.join(dir, DELETED_FILE), tombstone)
       for (const [alias, v] of Object.entries(entry.state.aliases)) if (v === version) delete entry.state.aliases[alias]
       await writeJsonAtomic(path.join(this.root, name, 'model.json'), entry.state)
+      const damage = entry.others.get(version)?.damage
       const meta = entry.versions.get(version) ?? entry.others.get(version)?.meta ?? null
-      const deleted: VersionRecord = { name, version, status: 'deleted', meta, deleted: tombstone.deleted }
+      const deleted: VersionRecord = {
+        name, version, status: 'deleted', meta, deleted: tombstone.deleted, ...(damage != null ? { damage } : {}),
+      }
       entry.versions.delete(version)
       entry.others.set(version, deleted)
       await this.trimTombstone(dir)
