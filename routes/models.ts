@@ -10,9 +10,15 @@ import { jsonPartOf, parseSpecPart, readParts, type JsonPart } from './lib/multi
 const NameParams = Type.Object({ name: ModelName })
 const VersionParams = Type.Object({ name: ModelName, version: VersionSelector })
 const AliasParams = Type.Object({ name: ModelName, alias: Type.String({ pattern: '^[a-z][a-z0-9_-]{0,63}$' }) })
-const Deleted = Type.Object({ name: Type.String(), version: Type.Integer(), deleted: Type.Literal(true) }, {
+const Deleted = Type.Object({
+  name: Type.String(),
+  version: Type.Integer(),
+  deleted: Type.Literal(true),
+  cancelled_proofs: Type.Integer({ description: 'queued proofs of the version that now fail with "version N was deleted"' }),
+}, {
   $id: 'Deleted',
-  description: 'The deleted version'
+  description: 'The deleted version: a tombstone stays (GET answers it with status deleted) so that its finished proofs stay ' +
+    'verifiable and downloadable'
 })
 
 const modelRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -137,14 +143,14 @@ const modelRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       operationId: 'deleteModelVersion',
       tags: ['models'],
-      summary: 'Delete a version (its number is never reused)',
+      summary: 'Delete a version (its number is never reused; its finished proofs stay verifiable, its queued ones fail)',
       params: VersionParams,
       response: { 200: ref(Deleted), ...errorResponses },
     },
     config: { access: 'write' },
   }, async (request) => {
-    const meta = await models.delete(request.params.name, request.params.version)
-    return { name: meta.name, version: meta.version, deleted: true as const }
+    const { record, cancelled } = await models.delete(request.params.name, request.params.version)
+    return { name: record.name, version: record.version, deleted: true as const, cancelled_proofs: cancelled }
   })
 
   app.put('/models/:name/aliases/:alias', {

@@ -33,3 +33,16 @@ export class NotProvableError extends Error {
     this.name = 'NotProvableError'
   }
 }
+
+/**
+ * A stored file (in DATA_DIR) that cannot be used: the service's fault, never the client's. Answered 500
+ * `storage_damaged` naming the item (model version, proof, job) and the file; logged once where it is found.
+ */
+export class StorageDamagedError extends AppError {
+  constructor (item: string, damage: { file: string, reason: string }) {
+    super(500, 'storage_damaged', `${item} cannot be used: its stored file ${damage.file} is damaged (${damage.reason}); ` +
+      "this is the service's fault, not the request's: the operator must restore or remove the file (see the service's log)",
+    { item, file: damage.file })
+    this.name = 'StorageDamagedError'
+  }
+}

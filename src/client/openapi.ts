@@ -139,7 +139,7 @@ export interface paths {
         get: operations["getModelVersion"];
         put?: never;
         post?: never;
-        /** Delete a version (its number is never reused) */
+        /** Delete a version (its number is never reused; its finished proofs stay verifiable, its queued ones fail) */
         delete: operations["deleteModelVersion"];
         options?: never;
         head?: never;
@@ -567,6 +567,13 @@ export interface components {
             jobs: components["schemas"]["TrainJob"][];
             /** @description Cursor of the next page (GET /train?cursor=...), null on the last page */
             next: string | null;
+            /** @description job records the service cannot read (first page only); GET /train/{id} of one answers 500 storage_damaged */
+            damaged?: {
+                id: string;
+                /** @description relative to DATA_DIR */
+                file: string;
+                reason: string;
+            }[];
         };
         TensorInfo: {
             name: string;
@@ -601,10 +608,26 @@ export interface components {
                 max: number;
             }[];
         };
+        /** @description A damaged stored file: the service logged it at start (or when first read) and serves nothing from it */
+        StorageDamage: {
+            /** @description the damaged file, relative to DATA_DIR */
+            file: string;
+            /** @description what is wrong with it: not valid JSON, cut off, a sha256 other than the recorded one, missing */
+            reason: string;
+        };
+        /** @description ready: served; damaged: a stored file of it is damaged (never served or proven; see damage); deleted: a tombstone kept so that its finished proofs stay verifiable and downloadable (never served) */
+        VersionStatus: "ready" | "damaged" | "deleted";
         /** @description A model version: inputs, features, threshold, metrics, and its circuit (provable once ready) */
         ModelVersion: {
             name: string;
             version: number;
+            status: components["schemas"]["VersionStatus"];
+            damage?: components["schemas"]["StorageDamage"];
+            /**
+             * Format: date-time
+             * @description when it was deleted (status deleted)
+             */
+            deleted_at?: string;
             /** Format: date-time */
             created: string;
             aliases: string[];
@@ -652,13 +675,23 @@ export interface components {
             not_provable_reason?: string;
             circuit?: components["schemas"]["CircuitInfo"];
         };
-        /** @description A model: its version numbers and aliases */
+        /** @description A model: its version numbers and aliases, and its damaged and deleted versions if any */
         ModelSummary: {
             name: string;
+            /** @description the versions served */
             versions: number[];
             aliases: {
                 [key: string]: number;
             };
+            /** @description versions with a damaged stored file: never served or proven until the operator repairs or deletes them */
+            damaged?: {
+                /** @description 0 when the damaged file is the model's own model.json (its aliases are then unknown) */
+                version: number;
+                file: string;
+                reason: string;
+            }[];
+            /** @description deleted versions (tombstones, readable by number) */
+            deleted?: number[];
         };
         /** @description Every model with its versions and aliases */
         ModelList: {
@@ -1182,12 +1215,14 @@ export interface components {
             } | null;
             models: number;
         };
-        /** @description The deleted version */
+        /** @description The deleted version: a tombstone stays (GET answers it with status deleted) so that its finished proofs stay verifiable and downloadable */
         Deleted: {
             name: string;
             version: number;
             /** @enum {boolean} */
             deleted: true;
+            /** @description queued proofs of the version that now fail with "version N was deleted" */
+            cancelled_proofs: number;
         };
         /** @description Open Inference Protocol v2 model metadata */
         V2ModelMetadata: {
@@ -1982,7 +2017,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The deleted version */
+            /** @description The deleted version: a tombstone stays (GET answers it with status deleted) so that its finished proofs stay verifiable and downloadable */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2249,7 +2284,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description A model: its version numbers and aliases */
+            /** @description A model: its version numbers and aliases, and its damaged and deleted versions if any */
             200: {
                 headers: {
                     [name: string]: unknown;

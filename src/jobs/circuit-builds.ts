@@ -16,7 +16,16 @@ export class CircuitBuilds {
   /** REDIS_URL mode: builds go to the deployment's BullMQ 'circuits' queue (one build per version, job id dedup). */
   private remote: ((meta: VersionMeta) => Promise<void>) | undefined
 
-  constructor (private readonly registry: Registry, private readonly engine: ProofEngine, private readonly log: FastifyBaseLogger) {}
+  constructor (private readonly registry: Registry, private readonly engine: ProofEngine, private readonly log: FastifyBaseLogger) {
+    // Proofs waiting for a deleted version's circuit stop waiting: it will never be built.
+    registry.onDelete((name, version) => {
+      const key = `${name}@${version}`
+      for (const waiter of this.waiters.get(key) ?? []) {
+        waiter.reject(new AppError(404, 'version_deleted', `model '${name}' version ${version} was deleted before this proof was made`))
+      }
+      this.waiters.delete(key)
+    })
+  }
 
   useQueue (add: (meta: VersionMeta) => Promise<void>): void {
     this.remote = add
@@ -79,6 +88,11 @@ export class CircuitBuilds {
   private async build (meta: VersionMeta): Promise<void> {
     const key = `${meta.name}@${meta.version}`
     if (this.closing) return
+    try {
+      this.registry.resolve(meta.name, meta.version)
+    } catch {
+      return // deleted (or found damaged) while its build waited
+    }
     try {
       const onnx = await this.registry.readOnnx(meta)
       const reason = this.engine.checkProvable(onnx, meta)

@@ -1,7 +1,8 @@
 import { readdir } from 'node:fs/promises'
 import path from 'node:path'
 import { randomUUID } from 'node:crypto'
-import { cleanStaging, readJson, writeJsonAtomic } from '../fs-atomic.js'
+import { cleanStaging, writeJsonAtomic } from '../fs-atomic.js'
+import { DamagedFileError, readStoredJson, type Damage } from '../registry/storage-check.js'
 
 export interface StoredJob { id: string, status: string, created: string }
 
@@ -12,21 +13,37 @@ export interface StoredJob { id: string, status: string, created: string }
 export class JobStore<J extends StoredJob> {
   private readonly jobs = new Map<string, J>()
   private readonly writes = new Map<string, Promise<void>>()
+  /** Records that cannot be read (by id, the file name): never run, listed apart, and answered as storage_damaged. */
+  readonly damaged = new Map<string, Damage>()
   constructor (readonly dir: string) {}
 
   static newId (): string {
     return randomUUID()
   }
 
-  /** Loads every stored job; unreadable files (a crash mid-write leaves none, but be safe) are skipped. */
+  /**
+   * Loads every stored job. A file that cannot be read is damage from outside (writes are atomic, so a crash
+   * leaves none): it is kept in `damaged` with the reason, its path shown under DATA_DIR (`jobs/<kind>/<id>.json`).
+   */
   async init (): Promise<J[]> {
     this.jobs.clear()
+    this.damaged.clear()
     await cleanStaging(this.dir)
     const files = await readdir(this.dir).catch(() => [] as string[])
     for (const file of files) {
       if (!file.endsWith('.json')) continue
-      const job = await readJson<J>(path.join(this.dir, file)).catch(() => null)
-      if (job?.id != null) this.jobs.set(job.id, job)
+      const id = file.slice(0, -'.json'.length)
+      const shown = path.join(path.basename(path.dirname(this.dir)), path.basename(this.dir), file)
+      try {
+        const job = await readStoredJson<J>(path.join(this.dir, file))
+        if (typeof job?.id !== 'string' || typeof job.status !== 'string' || typeof job.created !== 'string') {
+          throw new DamagedFileError(file, 'not a job record (id, status, created)')
+        }
+        this.jobs.set(job.id, job)
+      } catch (err) {
+        const reason = err instanceof DamagedFileError ? err.reason : `unreadable (${(err as NodeJS.ErrnoException).code ?? String(err)})`
+        this.damaged.set(id, { file: shown, reason })
+      }
     }
     return this.list()
   }

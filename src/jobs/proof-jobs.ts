@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { FastifyBaseLogger } from 'fastify'
 import { AppError } from '../errors.js'
@@ -27,6 +26,10 @@ export interface ProofDispatch {
   readonly mode: string
   ensureRoom: (count: number) => Promise<void>
   enqueue: (record: ProofRecord) => Promise<void>
+  /** The proofs waiting in the queue (BullMQ: its waiting and delayed jobs); undefined: the store's unfinished ids are used. */
+  waiting?: () => Promise<Array<{ id: string, record?: ProofRecord }>>
+  /** Takes cancelled proofs out of the queue (a worker that picks one up anyway finds it failed and does nothing). */
+  drop?: (ids: string[]) => Promise<void>
   close: () => Promise<void>
 }
 
@@ -129,7 +132,8 @@ export class ProofJobs {
         `model '${meta.name}' version ${meta.version} has no verification key: its circuit is ` +
         `${state.status}${state.error != null ? ` (${state.error})` : ''}`)
     }
-    const vk = JSON.parse(await readFile(path.join(this.registry.circuitDir(meta), 'verification_key.json'), 'utf8')) as unknown
+    // A key that does not parse is the service's damaged file (500 storage_damaged, the version marked damaged), never a 400.
+    const vk = await this.registry.readVersionJson<unknown>(meta, path.join(this.registry.circuitDir(meta), 'verification_key.json'))
     this.vkCache.set(key, vk)
     return vk
   }
@@ -141,6 +145,31 @@ export class ProofJobs {
     return { verified, verification_ms: performance.now() - started }
   }
 
+  /**
+   * Fails the queued proofs of a deleted version with `reason` (the version's tombstone is written already, so a
+   * proof that starts meanwhile fails with the same reason); proofs being made are left to finish (their version's
+   * tombstone verifies them). Returns how many it failed.
+   */
+  async cancelVersion (name: string, version: number, reason: string): Promise<number> {
+    const candidates = this.dispatch.waiting != null
+      ? await this.dispatch.waiting()
+      : (await this.store.unfinished?.() ?? []).map((id) => ({ id, record: undefined }))
+    const cancelled: string[] = []
+    for (const candidate of candidates) {
+      const stored = await this.store.get(candidate.id).catch(() => undefined)
+      const record = typeof stored === 'object' ? stored : candidate.record
+      if (record == null || record.model !== name || record.version !== version || record.status !== 'queued') continue
+      const failed: ProofRecord = { ...record, status: 'failed', finished: new Date().toISOString(), error: reason }
+      if (await this.store.cancel(failed)) {
+        cancelled.push(record.id)
+        publishProof({ source: this, state: 'failed', proof_system: record.proof_system, mode: this.dispatch.mode })
+      }
+    }
+    await this.dispatch.drop?.(cancelled)
+    if (cancelled.length > 0) this.log.info({ model: name, version, proofs: cancelled.length }, 'queued proofs of a deleted version failed')
+    return cancelled.length
+  }
+
   /** From now on, unfinished proofs stay queued for the next start (or another worker) instead of failing. */
   async close (): Promise<void> {
     this.closing = true
@@ -149,7 +178,7 @@ export class ProofJobs {
 
   private featuresOf (name: string, version: number): string[] | null {
     try {
-      return this.registry.resolve(name, version).features
+      return this.registry.resolveProven(name, version).features
     } catch {
       return null
     }
@@ -189,6 +218,9 @@ export class ProofJobs {
     let job = record
     const event = { source: this, proof_system: job.proof_system, mode: this.dispatch.mode }
     const fail = async (error: string): Promise<void> => {
+      // Already failed (its version's deletion cancelled it): that reason stays.
+      const current = await this.store.get(id).catch(() => undefined)
+      if (typeof current === 'object' && current.status === 'failed') return
       const message = namedInputs(error, this.featuresOf(record.model, record.version))
       await this.store.save({ ...record, status: 'failed', finished: new Date().toISOString(), error: message })
       publishProof({ ...event, state: 'failed' })
@@ -200,8 +232,11 @@ export class ProofJobs {
     try {
       meta = this.registry.resolve(job.model, job.version)
     } catch (err) {
-      await fail((err as Error).message)
-      throw new PermanentProofError((err as Error).message)
+      const message = err instanceof AppError && err.code === 'version_deleted'
+        ? `model '${job.model}' version ${job.version} was deleted before this proof was made`
+        : (err as Error).message
+      await fail(message)
+      throw new PermanentProofError(message)
     }
     try {
       if (options.waitForCircuit) {
@@ -240,6 +275,12 @@ export class ProofJobs {
       span.setAttributes({ 'zkpredict.proof.status': 'succeeded', 'zkpredict.proof.prove_ms': result.prove_ms })
       return 'done'
     } catch (err) {
+      // Deleted while being proven (its proving key is gone): say so, not the file error it caused.
+      const deleted = await this.registry.deletedNow(job.model, job.version)
+      if (deleted != null) {
+        await fail(`${deleted} while this proof was being made`)
+        throw new PermanentProofError(deleted)
+      }
       const message = (err as Error).message
       const permanent = (err as Error).name === 'InputRangeError' || (err instanceof AppError && err.statusCode < 500)
       if (this.closing && !permanent) throw err // interrupted by shutdown: queued again

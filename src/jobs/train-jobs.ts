@@ -105,7 +105,12 @@ export class TrainJobs {
   async init (): Promise<TrainJobRecord[]> {
     if (!(this.store instanceof FileTrainStore)) return []
     const resumable: TrainJobRecord[] = []
-    for (const job of await this.store.jobs.init()) {
+    const jobs = await this.store.jobs.init()
+    for (const [id, damage] of this.store.jobs.damaged) {
+      this.log.error({ item: `training job '${id}'`, file: damage.file, reason: damage.reason },
+        `stored file is damaged: training job '${id}' is listed as damaged and never run`)
+    }
+    for (const job of jobs) {
       if (job.status === 'running') {
         if (await this.finishIfRegistered(job)) continue
         await this.finish(job, { status: 'failed', error: INTERRUPTED })

@@ -1,7 +1,9 @@
 import type { TSchema } from 'typebox'
 import { ErrorResponse, JobStatus, ProofStatus, ProofSystem } from './common.js'
 import { DataSources, Metrics, ModelRef, SyntheticOptions, TrainJob, TrainJobList, TrainProgress, TrainRequest } from './training.js'
-import { AliasRequest, CircuitInfo, ModelList, ModelSummary, ModelVersion, Registered, TensorInfo, UploadSpec } from './models.js'
+import {
+  AliasRequest, CircuitInfo, ModelList, ModelSummary, ModelVersion, Registered, StorageDamage, TensorInfo, UploadSpec, VersionStatus,
+} from './models.js'
 import { PredictRequest, PredictResponse, Prediction, ProofHandle, UnprovableProof } from './predictions.js'
 import { Proof, ProofBundle, ProofOutput, VerificationKey, VerifyResult } from './proofs.js'
 import { Evaluation } from './evaluation.js'
@@ -20,7 +22,8 @@ export * from './evaluation.js'
 
 export const sharedSchemas: TSchema[] = [
   ErrorResponse, ProofSystem, JobStatus, ProofStatus, DataSources, SyntheticOptions, TrainRequest, TrainProgress, Metrics,
-  ModelRef, TrainJob, TrainJobList, TensorInfo, CircuitInfo, ModelVersion, ModelSummary, ModelList, UploadSpec, Registered,
+  ModelRef, TrainJob, TrainJobList, TensorInfo, CircuitInfo, StorageDamage, VersionStatus, ModelVersion, ModelSummary, ModelList,
+  UploadSpec, Registered,
   AliasRequest, ProofHandle, UnprovableProof, PredictRequest, Prediction, PredictResponse, ProofOutput, Proof, ProofBundle, VerificationKey,
   VerifyResult, Evaluation,
 ]

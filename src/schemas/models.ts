@@ -32,9 +32,27 @@ export const CircuitInfo = Type.Object({
   })),
 }, { $id: 'CircuitInfo' })
 
+/** A stored file the service cannot use (DATA_DIR damaged from outside: its files are written atomically). */
+export const StorageDamage = Type.Object({
+  file: Type.String({ description: 'the damaged file, relative to DATA_DIR' }),
+  reason: Type.String({ description: 'what is wrong with it: not valid JSON, cut off, a sha256 other than the recorded one, missing' }),
+}, {
+  $id: 'StorageDamage',
+  description: 'A damaged stored file: the service logged it at start (or when first read) and serves nothing from it',
+})
+
+export const VersionStatus = Type.Union([Type.Literal('ready'), Type.Literal('damaged'), Type.Literal('deleted')], {
+  $id: 'VersionStatus',
+  description: 'ready: served; damaged: a stored file of it is damaged (never served or proven; see damage); deleted: a tombstone ' +
+    'kept so that its finished proofs stay verifiable and downloadable (never served)',
+})
+
 export const ModelVersion = Type.Object({
   name: Type.String(),
   version: Type.Integer(),
+  status: ref(VersionStatus),
+  damage: Type.Optional(ref(StorageDamage)),
+  deleted_at: Type.Optional(Type.String({ format: 'date-time', description: 'when it was deleted (status deleted)' })),
   created: Type.String({ format: 'date-time' }),
   aliases: Type.Array(Type.String()),
   inputs: Type.Array(ref(TensorInfo)),
@@ -66,9 +84,15 @@ export const ModelVersion = Type.Object({
 
 export const ModelSummary = Type.Object({
   name: Type.String(),
-  versions: Type.Array(Type.Integer()),
+  versions: Type.Array(Type.Integer(), { description: 'the versions served' }),
   aliases: Type.Record(Type.String(), Type.Integer()),
-}, { $id: 'ModelSummary', description: 'A model: its version numbers and aliases' })
+  damaged: Type.Optional(Type.Array(Type.Object({
+    version: Type.Integer({ description: "0 when the damaged file is the model's own model.json (its aliases are then unknown)" }),
+    file: Type.String(),
+    reason: Type.String(),
+  }), { description: 'versions with a damaged stored file: never served or proven until the operator repairs or deletes them' })),
+  deleted: Type.Optional(Type.Array(Type.Integer(), { description: 'deleted versions (tombstones, readable by number)' })),
+}, { $id: 'ModelSummary', description: 'A model: its version numbers and aliases, and its damaged and deleted versions if any' })
 export const ModelList = Type.Object({ models: Type.Array(ref(ModelSummary)) }, {
   $id: 'ModelList',
   description: 'Every model with its versions and aliases'

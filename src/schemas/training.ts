@@ -115,6 +115,11 @@ export const TrainJob = Type.Object({
 export const TrainJobList = Type.Object({
   jobs: Type.Array(ref(TrainJob)),
   next: Type.Union([Type.String(), Type.Null()], { description: 'Cursor of the next page (GET /train?cursor=...), null on the last page' }),
+  damaged: Type.Optional(Type.Array(Type.Object({
+    id: Type.String(),
+    file: Type.String({ description: 'relative to DATA_DIR' }),
+    reason: Type.String(),
+  }), { description: 'job records the service cannot read (first page only); GET /train/{id} of one answers 500 storage_damaged' })),
 }, {
   $id: 'TrainJobList',
   description: 'Training jobs, newest first, one page'

@@ -52,7 +52,7 @@ export interface Services {
 /** Composes the use cases over DATA_DIR: registry, inference, training, circuits and proofs. Nothing else lives here. */
 export async function createServices (config: Config, log: FastifyBaseLogger): Promise<Services> {
   const dataDir = config.DATA_DIR
-  const registry = new Registry(path.join(dataDir, 'models'))
+  const registry = new Registry(path.join(dataDir, 'models'), log)
   await registry.init()
   const predictor = new Predictor(registry, config.MODEL_CACHE_SIZE)
   const engine = await createProofEngine({

@@ -4,7 +4,7 @@ import { AppError } from '../errors.js'
 import { UploadSpec, type Evaluation, type ModelSummary, type ModelVersion, type UploadSpecBody } from '../schemas/index.js'
 import { createSession } from '../onnx/session.js'
 import { inspectOnnx, type OnnxSummary } from '../onnx/inspect.js'
-import type { ProofSystemName, RegisterInput, Registry, VersionMeta } from '../registry/registry.js'
+import type { ProofSystemName, RegisterInput, Registry, VersionMeta, VersionRecord } from '../registry/registry.js'
 import { versionView } from '../registry/views.js'
 import type { CircuitBuilds } from '../jobs/circuit-builds.js'
 import type { ProofJobs } from '../jobs/proof-jobs.js'
@@ -63,8 +63,9 @@ export class Models {
     return this.deps.registry.resolve(name, version)
   }
 
+  /** Any version, whatever its status (ready, damaged, deleted). */
   view (name: string, version: string | number = 'latest'): Static<typeof ModelVersion> {
-    return versionView(this.deps.registry, this.resolve(name, version))
+    return versionView(this.deps.registry, this.deps.registry.lookup(name, version))
   }
 
   /** The version's evaluation report (evaluation.json): 404 for a version without one. */
@@ -84,8 +85,15 @@ export class Models {
     return { meta, bytes: await this.deps.registry.readOnnx(meta) }
   }
 
-  async delete (name: string, version: string): Promise<VersionMeta> {
-    return await this.deps.registry.deleteVersion(name, version)
+  /**
+   * Deletes a version, keeping a tombstone (its finished proofs stay verifiable and downloadable); its queued proofs
+   * fail with "version N was deleted" and are counted in the reply.
+   */
+  async delete (name: string, version: string): Promise<{ record: VersionRecord, cancelled: number }> {
+    const record = await this.deps.registry.deleteVersion(name, version)
+    const cancelled = await this.deps.proofs.cancelVersion(record.name, record.version,
+      `model '${record.name}' version ${record.version} was deleted before this proof was made`)
+    return { record, cancelled }
   }
 
   async setAlias (name: string, alias: string, version: number): Promise<Static<typeof ModelSummary>> {
@@ -95,12 +103,13 @@ export class Models {
     return summary
   }
 
+  /** A deleted version's key too: its tombstone keeps it for the proofs made before. */
   async verificationKey (name: string, version: string): Promise<unknown> {
-    return await this.deps.proofs.verificationKey(this.resolve(name, version))
+    return await this.deps.proofs.verificationKey(this.deps.registry.resolveProven(name, version))
   }
 
   async solidityVerifier (name: string, version: string): Promise<string> {
-    const meta = this.resolve(name, version)
+    const meta = this.deps.registry.resolveProven(name, version)
     await this.deps.proofs.verificationKey(meta) // the same readiness checks and errors
     return await this.deps.engine.solidityVerifier(this.deps.registry.circuitDir(meta), meta.proof_system)
   }

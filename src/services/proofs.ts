@@ -23,7 +23,7 @@ export class Proofs {
   /** A self-contained bundle that stock snarkjs verifies. */
   async bundle (id: string): Promise<Static<typeof ProofBundle>> {
     const job = requireSucceeded(await this.deps.proofs.get(id))
-    const meta = this.deps.registry.resolve(job.model, job.version)
+    const meta = this.deps.registry.resolveProven(job.model, job.version)
     return {
       proof_system: job.proof_system,
       proof: job.proof,
@@ -37,12 +37,12 @@ export class Proofs {
 
   async verifyStored (id: string): Promise<Verified> {
     const job = requireSucceeded(await this.deps.proofs.get(id))
-    return await this.deps.proofs.verify(this.deps.registry.resolve(job.model, job.version), job.public_signals, job.proof)
+    return await this.deps.proofs.verify(this.deps.registry.resolveProven(job.model, job.version), job.public_signals, job.proof)
   }
 
-  /** Against the registry's key for the bundle's model version, never the key inside the bundle. */
+  /** Against the registry's key for the bundle's model version (a deleted version's tombstone keeps it), never the bundle's own key. */
   async verifyBundle (bundle: Static<typeof ProofBundle>): Promise<Verified> {
-    const meta = this.deps.registry.resolve(bundle.model.name, bundle.model.version)
+    const meta = this.deps.registry.resolveProven(bundle.model.name, bundle.model.version)
     if (bundle.proof_system !== meta.proof_system) {
       const reason = `the bundle says ${bundle.proof_system}, but model '${meta.name}' version ${meta.version} proves with ` +
         `${meta.proof_system}`

@@ -105,6 +105,18 @@ export class Queues {
       },
       // jobId = proof id: adding the same proof twice is a no-op in BullMQ.
       enqueue: async (record) => { await this.proofs.add('prove', { id: record.id, record }, { jobId: record.id }) },
+      // Bounded by PROOF_QUEUE_LIMIT: read when a version is deleted, to fail its queued proofs.
+      waiting: async () => {
+        const jobs = await this.proofs.getJobs(['waiting', 'prioritized', 'delayed'])
+        return jobs.filter((job) => job?.data?.id != null)
+          .map((job) => ({ id: String(job.data.id), record: job.data.record as ProofRecord | undefined }))
+      },
+      drop: async (ids) => {
+        for (const id of ids) {
+          // A job a worker took meanwhile is locked and stays: the worker finds its record failed and does nothing.
+          await this.proofs.remove(id).catch(() => undefined)
+        }
+      },
       close: async () => {},
     }
   }

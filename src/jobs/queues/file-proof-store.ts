@@ -2,6 +2,7 @@ import { mkdir, opendir, readdir, readFile, rm, rmdir, writeFile } from 'node:fs
 import path from 'node:path'
 import type { FastifyBaseLogger } from 'fastify'
 import { writeJsonAtomic } from '../../fs-atomic.js'
+import { StorageDamagedError } from '../../errors.js'
 import type { ProofRecord } from '../proof-record.js'
 import { timeOfId } from './ids.js'
 import { isExpired, type ProofStore } from './proof-store.js'
@@ -26,18 +27,35 @@ export class FileProofStore implements ProofStore {
   private sweeping: Promise<number> | undefined
   /** Writes of one id are chained so that a late 'proving' write never lands over the result. */
   private readonly writes = new Map<string, Promise<unknown>>()
+  /** Damaged records already logged (each is said once). */
+  private readonly reported = new Set<string>()
 
   constructor (readonly dir: string, private readonly retentionMs: number, private readonly log?: FastifyBaseLogger) {
     this.pendingDir = path.join(dir, 'pending')
   }
 
-  /** Ids of proofs not finished (queued or proving at the last stop), oldest first; starts the retention sweep. */
+  /**
+   * Ids of proofs not finished (queued or proving at the last stop), oldest first; starts the retention sweep. Their
+   * records are read here: a damaged one is logged and never proven (GET /proofs/{id} answers storage_damaged).
+   * Finished records are not read at start (there may be millions): a damaged one is found, and logged, when read.
+   */
   async init (): Promise<string[]> {
     await mkdir(this.pendingDir, { recursive: true })
-    const ids = (await readdir(this.pendingDir)).filter((name) => !name.startsWith('.')).sort()
+    const ids: string[] = []
+    for (const id of (await readdir(this.pendingDir)).filter((name) => !name.startsWith('.')).sort()) {
+      const readable = await this.get(id).then(() => true, (err: unknown) => {
+        if (err instanceof StorageDamagedError) return false
+        throw err
+      })
+      if (readable) ids.push(id)
+    }
     void this.sweep()
     this.sweeper = setInterval(() => { void this.sweep() }, HOUR).unref()
     return ids
+  }
+
+  async unfinished (): Promise<string[]> {
+    return (await readdir(this.pendingDir).catch(() => [] as string[])).filter((name) => !name.startsWith('.')).sort()
   }
 
   pathOf (id: string): string {
@@ -55,12 +73,42 @@ export class FileProofStore implements ProofStore {
   async get (id: string): Promise<ProofRecord | 'expired' | undefined> {
     if (!/^[0-9a-f-]{1,64}$/.test(id)) return undefined
     if (isExpired(id, this.retentionMs)) return 'expired'
+    const file = this.pathOf(id)
+    let text: string
     try {
-      return JSON.parse(await readFile(this.pathOf(id), 'utf8')) as ProofRecord
+      text = await readFile(file, 'utf8')
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
       throw err
     }
+    let record: ProofRecord | undefined
+    let reason: string
+    try {
+      record = JSON.parse(text) as ProofRecord
+      reason = 'not a proof record (id, status, model, version)'
+    } catch (err) {
+      reason = `not valid JSON (${(err as Error).message}; ${text.length} bytes)`
+    }
+    if (record?.id === id && typeof record.status === 'string' && typeof record.model === 'string' && typeof record.version === 'number') {
+      return record
+    }
+    // Records are written atomically: a record that does not parse was damaged from outside, never a 404 or a client's 400.
+    const damage = { file: path.relative(path.dirname(this.dir), file), reason }
+    if (!this.reported.has(file)) {
+      this.reported.add(file)
+      this.log?.error({ item: `proof '${id}'`, ...damage }, `stored file is damaged: proof '${id}' is not served or proven`)
+    }
+    throw new StorageDamagedError(`proof '${id}'`, damage)
+  }
+
+  async cancel (record: ProofRecord): Promise<boolean> {
+    return await this.chain(record.id, async () => {
+      const stored = await this.get(record.id)
+      if (typeof stored === 'object' && stored.status !== 'queued') return false
+      await writeJsonAtomic(this.pathOf(record.id), record)
+      await rm(path.join(this.pendingDir, record.id), { force: true })
+      return true
+    })
   }
 
   async save (record: ProofRecord): Promise<void> {

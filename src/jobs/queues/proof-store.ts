@@ -15,6 +15,13 @@ export interface ProofStore {
   save: (record: ProofRecord) => Promise<void>
   /** Writes the result once: false (and nothing written) when the record had already succeeded. */
   complete: (record: ProofRecord) => Promise<boolean>
+  /**
+   * Fails a queued proof (its version was deleted): writes `record` (status failed) only when the stored one is still
+   * queued or not written yet; false when it is proving or finished (a proof being made is left to finish).
+   */
+  cancel: (record: ProofRecord) => Promise<boolean>
+  /** The ids of proofs not finished, when the store knows them without a scan (embedded: the pending names). */
+  unfinished?: () => Promise<string[]>
   /** How many times a result was written for `id` (1 for every succeeded proof; the e2e test reads it). */
   completions: (id: string) => Promise<number>
   close: () => Promise<void>

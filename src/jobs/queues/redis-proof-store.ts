@@ -18,6 +18,14 @@ if fresh then redis.call('PEXPIREAT', KEYS[1], ARGV[3]) end
 if ARGV[4] == '1' then redis.call('HINCRBY', KEYS[1], 'completions', 1) end
 return 1`
 
+const CANCEL = `
+local status = redis.call('HGET', KEYS[1], 'status')
+if status and status ~= 'queued' then return 0 end
+local fresh = redis.call('EXISTS', KEYS[1]) == 0
+redis.call('HSET', KEYS[1], 'status', ARGV[1], 'record', ARGV[2])
+if fresh then redis.call('PEXPIREAT', KEYS[1], ARGV[3]) end
+return 1`
+
 /**
  * Proof records in Redis, readable by every API replica: `<prefix>:proof:<id>`, expiring with the
  * retention (PEXPIREAT at creation time + PROOF_RETENTION), so Redis' memory stays bounded too.
@@ -47,6 +55,10 @@ export class RedisProofStore implements ProofStore {
 
   async complete (record: ProofRecord): Promise<boolean> {
     return await this.redis.eval(SAVE, 1, this.key(record.id), record.status, JSON.stringify(record), this.expiresAt(record), '1') === 1
+  }
+
+  async cancel (record: ProofRecord): Promise<boolean> {
+    return await this.redis.eval(CANCEL, 1, this.key(record.id), record.status, JSON.stringify(record), this.expiresAt(record)) === 1
   }
 
   async completions (id: string): Promise<number> {

@@ -1,9 +1,10 @@
 import type { Redis } from 'ioredis'
 import type { TrainJobRecord } from '../train-record.js'
 import { JobStore } from '../job-store.js'
+import { StorageDamagedError } from '../../errors.js'
 
-/** A page of training jobs, newest first; `next` is the cursor of the following page. */
-export interface TrainPage { jobs: TrainJobRecord[], next: string | null }
+/** A page of training jobs, newest first; `next` is the cursor of the following page; `damaged`: records that cannot be read. */
+export interface TrainPage { jobs: TrainJobRecord[], next: string | null, damaged?: Array<{ id: string, file: string, reason: string }> }
 
 /**
  * Where training job records live: files in DATA_DIR (embedded) or Redis (every replica reads
@@ -30,14 +31,24 @@ function after (job: TrainJobRecord, cursor?: string): boolean {
 export class FileTrainStore implements TrainStore {
   readonly jobs: JobStore<TrainJobRecord>
   constructor (dir: string) { this.jobs = new JobStore(dir) }
-  async get (id: string): Promise<TrainJobRecord | undefined> { return this.jobs.get(id) }
+  async get (id: string): Promise<TrainJobRecord | undefined> {
+    const damage = this.jobs.damaged.get(id)
+    if (damage != null) throw new StorageDamagedError(`training job '${id}'`, damage)
+    return this.jobs.get(id)
+  }
+
   async create (job: TrainJobRecord): Promise<void> { if (this.jobs.get(job.id) == null) await this.jobs.save(job) }
   async save (job: TrainJobRecord): Promise<void> { await this.jobs.save(job) }
   async progress (job: TrainJobRecord): Promise<void> { this.jobs.touch(job) }
   async page (limit: number, cursor?: string): Promise<TrainPage> {
     const all = this.jobs.list().filter((job) => after(job, cursor))
     const jobs = all.slice(0, limit)
-    return { jobs, next: all.length > limit ? `${jobs[jobs.length - 1].created}|${jobs[jobs.length - 1].id}` : null }
+    const damaged = cursor == null ? [...this.jobs.damaged].map(([id, damage]) => ({ id, ...damage })) : []
+    return {
+      jobs,
+      next: all.length > limit ? `${jobs[jobs.length - 1].created}|${jobs[jobs.length - 1].id}` : null,
+      ...(damaged.length > 0 ? { damaged } : {}),
+    }
   }
 }
 
