@@ -147,7 +147,7 @@ export async function benchScaleOut (options: { proofs: number, records: number,
   try {
     // A model and its circuit, made through the queues (one worker), then the API stays idle.
     step('scale-out: training the bench model through a worker')
-    const api = await startService(dataDir, { ...shared, ROLE: 'api', RATE_LIMIT_MAX: '0' })
+    const api = await startService(dataDir, { ...shared, ROLE: 'api', RATE_LIMIT_WRITE_MAX: '0' })
     const builder = await startWorker(shared)
     await trainBenchModel(api.url, 'bench')
     await stop(builder)
@@ -191,15 +191,15 @@ export async function benchScaleOut (options: { proofs: number, records: number,
       for (let i = 0; i < 3; i++) startup[key].push(await startupAndRss(dir, env, probe))
     }
     const emptyDir = mkdtempSync(path.join(os.tmpdir(), 'zk-bench-empty-'))
-    await measure('embedded, 0 records', emptyDir, { RATE_LIMIT_MAX: '0' })
+    await measure('embedded, 0 records', emptyDir, { RATE_LIMIT_WRITE_MAX: '0' })
     step(`scale-out: writing ${options.records} proof records as files`)
     let t0 = performance.now()
     const lastFile = fillFiles(path.join(emptyDir, 'proofs'), sample, options.records)
     const fillFilesS = (performance.now() - t0) / 1000
-    await measure(`embedded, ${options.records} records`, emptyDir, { RATE_LIMIT_MAX: '0' }, lastFile)
+    await measure(`embedded, ${options.records} records`, emptyDir, { RATE_LIMIT_WRITE_MAX: '0' }, lastFile)
     const du = spawnSync('du', ['-sh', path.join(emptyDir, 'proofs')], { encoding: 'utf8' }).stdout.split('\t')[0]
     rmSync(emptyDir, { recursive: true, force: true })
-    const redisEnv = { REDIS_URL: redis.url, REDIS_PREFIX: 'startup', ROLE: 'api', RATE_LIMIT_MAX: '0' }
+    const redisEnv = { REDIS_URL: redis.url, REDIS_PREFIX: 'startup', ROLE: 'api', RATE_LIMIT_WRITE_MAX: '0' }
     const modelsDir = mkdtempSync(path.join(os.tmpdir(), 'zk-bench-api-'))
     await measure('Redis, 0 records', modelsDir, redisEnv)
     step(`scale-out: writing ${options.records} proof records to Redis`)
