@@ -23,7 +23,7 @@ import { benchMetrics } from './metrics.js'
 import { benchProofLoad } from './proof-load.js'
 import { benchProofs, hasPlonkPtau } from './proofs.js'
 import { benchPrivateProofs, hasPtau } from './private-proofs.js'
-import { BENCH_RATE_LIMIT_MAX, json, predictBody, rowsOf, startService, type RunningService } from './service.js'
+import { json, predictBody, rowsOf, startService, type RunningService } from './service.js'
 import { benchTrain } from './train.js'
 import { benchScaleOut } from './scale-out.js'
 import { benchRecords } from './records.js'
@@ -181,7 +181,7 @@ const doc = [
   `- Machine: ${cpus[0]?.model ?? 'cpu'}, ${cpus.length} cores, ${fmt(os.totalmem() / 2 ** 30, 1)} GiB memory, ${os.platform()} ${os.release()}.`,
   `- Load average (1 / 5 / 15 min) at the start: ${loadAtStart}; at the end: ${loadavg()}. The machine may be shared with other work: compare the ratios, measured side by side in this run, not the absolute figures across runs.`,
   `- Versions: Node ${process.version}, onnxruntime-node ${versionOf('onnxruntime-node')}, snarkjs ${versionOf('snarkjs')}, fastify ${versionOf('fastify')}, @tensorflow/tfjs ${versionOf('@tensorflow/tfjs')}, autocannon ${versionOf('autocannon')}, PyTorch ${torchVersion()}.`,
-  `- Service: \`node dist/src/server.js\` in its own process, LOG_LEVEL=silent, PROOF_WORKERS=${workers}, the rate limiter on with RATE_LIMIT_MAX=${BENCH_RATE_LIMIT_MAX} (one load generator is one client); load from autocannon in the benchmark process (on the same 2 cores).`,
+  `- Service: \`node dist/src/server.js\` in its own process, LOG_LEVEL=silent, PROOF_WORKERS=${workers}, the default rate-limit budgets (predictions and reads unlimited, writes RATE_LIMIT_WRITE_MAX); load from autocannon in the benchmark process (on the same 2 cores).`,
   '',
   '## Goals (issue 7)',
   '',

@@ -51,7 +51,7 @@ export async function benchScaleOut (options: { proofs: number, step?: (s: strin
   try {
     // A model and its circuit, made through the queues (one worker), then the API stays idle.
     step('scale-out: training the bench model through a worker')
-    api = await startService(dataDir, { ...shared, ROLE: 'api', RATE_LIMIT_MAX: '0' })
+    api = await startService(dataDir, { ...shared, ROLE: 'api', RATE_LIMIT_WRITE_MAX: '0' })
     const builder = await startWorker(shared)
     children.push(builder)
     await trainBenchModel(api.url, 'bench')

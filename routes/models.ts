@@ -119,7 +119,7 @@ const modelRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     if (!request.isMultipart()) {
       throw new AppError(415, 'unsupported_media_type',
-        'send multipart/form-data with a \'model\' file part (ONNX) and a \'spec\' JSON part')
+        'send multipart/form-data with a \'model\' file part (ONNX) and a \'spec\' JSON part', { header: 'content-type' })
     }
     let onnx: Buffer | undefined
     let specPart: JsonPart | undefined

@@ -46,7 +46,7 @@ const predictRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (contentType === ARROW) return await predictions.predictArrow(request.query, request.body as Buffer)
     if (contentType !== 'application/json') {
       throw new AppError(415, 'unsupported_media_type',
-        `content type '${contentType.slice(0, 80)}' is not supported: send application/json or ${ARROW}`)
+        `content type '${contentType.slice(0, 80)}' is not supported: send application/json or ${ARROW}`, { header: 'content-type' })
     }
     return await predictions.predictRows(request.body as PredictRequestBody)
   })

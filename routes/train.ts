@@ -79,7 +79,8 @@ const trainRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const contentType = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase()
     if (contentType !== 'application/json') {
       throw new AppError(415, 'unsupported_media_type',
-        `content type '${contentType.slice(0, 80)}' is not supported: send application/json or multipart/form-data`)
+        `content type '${contentType.slice(0, 80)}' is not supported: send application/json or multipart/form-data`,
+        { header: 'content-type' })
     }
     return await reply.code(202).send(await training.submit(request.body as TrainRequestBody))
   })

@@ -24,7 +24,11 @@ const V2InferInput = Type.Object({
 const V2InferRequest = Type.Object({
   id: Type.Optional(Type.String({ maxLength: 256 })),
   inputs: Type.Array(V2InferInput, { minItems: 1, maxItems: 1 }),
-  outputs: Type.Optional(Type.Array(Type.Object({ name: Type.String() }, { additionalProperties: true }))),
+  outputs: Type.Optional(Type.Array(Type.Object({ name: Type.String({ maxLength: 256 }) }, { additionalProperties: true }), {
+    maxItems: 16,
+    description: 'The output tensors wanted, by name (GET /v2/models/{name} lists them: probability and logit for the models this ' +
+      'service trains); without it, every output'
+  })),
   parameters: Type.Optional(Type.Object({}, { additionalProperties: true })),
 }, { $id: 'V2InferRequest' })
 const V2InferResponse = Type.Object({
@@ -101,8 +105,8 @@ const inferenceV2Routes: FastifyPluginAsyncTypebox = async (app) => {
 
   const infer = async (name: string, version: string | undefined,
     body: Static<typeof V2InferRequest>): Promise<Static<typeof V2InferResponse>> => {
-    const { meta, output } = await predictions.infer(name, version, body.inputs[0])
-    return { model_name: meta.name, model_version: String(meta.version), ...(body.id != null ? { id: body.id } : {}), outputs: [output] }
+    const { meta, outputs } = await predictions.infer(name, version, body.inputs[0], body.outputs?.map((o) => o.name))
+    return { model_name: meta.name, model_version: String(meta.version), ...(body.id != null ? { id: body.id } : {}), outputs }
   }
   const inferSchema = {
     tags: ['inference-v2'],

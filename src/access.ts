@@ -60,9 +60,12 @@ export class ApiKeys {
     if (key == null) {
       throw new AppError(401, 'unauthorized',
         `this ${access === 'write' ? 'operation changes the service and needs' : 'service needs'} an API key: send it in the x-api-key ` +
-        'header or as Authorization: Bearer <key>')
+        'header or as Authorization: Bearer <key>', { header: 'x-api-key' })
     }
-    if (this.identify(key) == null) throw new AppError(403, 'forbidden', 'the API key is not valid')
+    if (this.identify(key) == null) {
+      const header = request.headers['x-api-key'] != null && request.headers['x-api-key'] !== '' ? 'x-api-key' : 'authorization'
+      throw new AppError(403, 'forbidden', `the API key in the ${header} header is not valid`, { header })
+    }
   }
 }
 

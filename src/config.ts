@@ -63,12 +63,29 @@ export const ConfigSchema = Type.Object({
     description: 'With API_KEYS set, also require a key for predictions, proofs and registry reads (training, uploads, deletes and ' +
     'alias changes always need one)'
   }),
-  RATE_LIMIT_MAX: Type.Integer({
+  // Budgets per route group (src/plugins/app/rate-limit.ts), each counted per API key (per client IP without a valid one).
+  // Predictions and reads are unlimited by default: the old single budget (6,000 a minute) answered 429 to one client that
+  // sent /predict as fast as the service served it (issue 12), and overload has its own answer (503, OVERLOAD_*). Writes
+  // start heavy work (training, uploads), so they keep a limit.
+  RATE_LIMIT_WRITE_MAX: Type.Integer({
     minimum: 0,
-    default: 6000,
-    description: 'Requests per RATE_LIMIT_WINDOW_MS per API key (per client IP without a key); 0 turns rate limiting off'
+    default: 300,
+    description: 'Training, upload, delete and alias requests per RATE_LIMIT_WINDOW_MS per API key (per client IP without one); ' +
+      '0: unlimited'
   }),
-  RATE_LIMIT_WINDOW_MS: Type.Integer({ minimum: 1000, default: 60_000, description: 'Rate-limit window' }),
+  RATE_LIMIT_PREDICT_MAX: Type.Integer({
+    minimum: 0,
+    default: 0,
+    description: 'Prediction, v2 inference and proof-verification requests per RATE_LIMIT_WINDOW_MS per API key (per client IP ' +
+      'without one); 0 (the default): unlimited'
+  }),
+  RATE_LIMIT_READ_MAX: Type.Integer({
+    minimum: 0,
+    default: 0,
+    description: 'GET requests (registry, proofs and proof polling, downloads) per RATE_LIMIT_WINDOW_MS per API key (per client IP ' +
+      'without one); 0 (the default): unlimited'
+  }),
+  RATE_LIMIT_WINDOW_MS: Type.Integer({ minimum: 1000, default: 60_000, description: 'Rate-limit window of every budget' }),
   JSON_BODY_LIMIT: Type.Integer({
     minimum: 1024,
     default: 1024 * 1024,
@@ -181,6 +198,11 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
   } catch (err) {
     // env-schema's message reads "env/PORT must be <= 65535": keep it, but say where it comes from.
     throw new Error(`invalid configuration: ${(err as Error).message}`)
+  }
+  if (env.RATE_LIMIT_MAX !== undefined) {
+    // A removed setting would be ignored silently, and its meaning (one budget for everything) changed: say what replaces it.
+    throw new Error('invalid configuration: RATE_LIMIT_MAX was replaced by per-group budgets: RATE_LIMIT_WRITE_MAX (default 300), ' +
+      'RATE_LIMIT_PREDICT_MAX and RATE_LIMIT_READ_MAX (default 0: unlimited), per RATE_LIMIT_WINDOW_MS')
   }
   config = { ...config, ...overrides }
   if (config.ROLE === 'worker' && config.REDIS_URL === '') {

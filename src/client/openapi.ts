@@ -820,7 +820,10 @@ export interface components {
         VerifyResult: {
             verified: boolean;
             verification_ms: number;
+            /** @description Why the proof does not verify; or, when it does, why a check with the bundle's own key could answer otherwise */
             reason?: string;
+            /** @description POST /proofs/verify: whether the bundle's own verification key is the registry's for its model version (the service always checks with the registry's; `zkpredict proof verify FILE` and stock snarkjs with the bundle's) */
+            vk_matches_registry?: boolean;
         };
         /** @description A version's evaluation: METHOD's split and a walk-forward backtest, each score with baselines, lift and 95% intervals; curves, calibration bins, confusion matrices, loss histories */
         Evaluation: {
@@ -1243,6 +1246,7 @@ export interface components {
                     [key: string]: unknown;
                 };
             }[];
+            /** @description The output tensors wanted, by name (GET /v2/models/{name} lists them: probability and logit for the models this service trains); without it, every output */
             outputs?: ({
                 name: string;
             } & {

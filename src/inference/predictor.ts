@@ -168,20 +168,76 @@ export class Predictor {
     this.cache.releaseAll()
   }
 
+  /**
+   * The named outputs of the session for `rows` rows, in one run (Open Inference Protocol v2 `outputs`): the probability
+   * output as predict() serves it (one positive-class column), any other as the model computes it. Not coalesced.
+   */
+  async outputs (model: LoadedModel, values: Float32Array, rows: number, names: string[]): Promise<NamedOutput[]> {
+    const runs: Array<{ rows: number, result: ort.InferenceSession.OnnxValueMapType }> = []
+    const unique = [...new Set(names)]
+    if (model.fixedBatchOfOne) {
+      for (let r = 0; r < rows; r++) {
+        const row = values.subarray(r * model.width, (r + 1) * model.width)
+        const feeds = { [model.inputName]: new ort.Tensor('float32', row, [1, model.width]) }
+        runs.push({ rows: 1, result: await model.session.run(feeds, unique) })
+      }
+    } else {
+      const feeds = { [model.inputName]: new ort.Tensor('float32', values, [rows, model.width]) }
+      runs.push({ rows, result: await model.session.run(feeds, unique) })
+    }
+    return names.map((name) => {
+      if (name === model.outputName) {
+        const data = runs.length === 1
+          ? probabilitiesOf(model, runs[0].result[name], rows)
+          : Float32Array.from(runs.flatMap((run) => Array.from(probabilitiesOf(model, run.result[name], 1))))
+        return { name, shape: [rows, 1], datatype: 'FP32', data: Array.from(data) }
+      }
+      const first = runs[0].result[name]
+      if (first.type === 'string') {
+        throw new AppError(422, 'unsupported_model', `model output '${name}' holds strings; only numeric outputs are served`)
+      }
+      const data = runs.flatMap((run) => Array.from(run.result[name].data as ArrayLike<number | bigint>, Number))
+      const shape = runs.length === 1 ? [...first.dims] : [rows, ...first.dims.slice(1)]
+      return { name, shape, datatype: V2_DATATYPES[first.type] ?? first.type.toUpperCase(), data }
+    })
+  }
+
   private async run (model: LoadedModel, values: Float32Array, rows: number): Promise<Float32Array> {
     const feeds = { [model.inputName]: new ort.Tensor('float32', values, [rows, model.width]) }
     const result = await model.session.run(feeds, [model.outputName])
-    const out = result[model.outputName]
-    const data = out.data as Float32Array
-    const perRow = data.length / rows
-    if (perRow === 1) return data instanceof Float32Array ? data : Float32Array.from(data as ArrayLike<number>)
-    if (perRow === 2) {
-      // A two-column output is read as [p(negative), p(positive)].
-      const positive = new Float32Array(rows)
-      for (let r = 0; r < rows; r++) positive[r] = Number(data[r * 2 + 1])
-      return positive
-    }
-    throw new AppError(422, 'unsupported_model',
-      `model output '${model.outputName}' has ${perRow} values per row; expected 1 (a probability) or 2 (class probabilities)`)
+    return probabilitiesOf(model, result[model.outputName], rows)
   }
+}
+
+/** An output tensor in Open Inference Protocol v2 terms. */
+export interface NamedOutput { name: string, shape: number[], datatype: string, data: number[] }
+
+/** onnxruntime's tensor types as Open Inference Protocol v2 datatypes. */
+const V2_DATATYPES: Record<string, string> = {
+  float32: 'FP32',
+  float64: 'FP64',
+  float16: 'FP16',
+  int8: 'INT8',
+  int16: 'INT16',
+  int32: 'INT32',
+  int64: 'INT64',
+  uint8: 'UINT8',
+  uint16: 'UINT16',
+  uint32: 'UINT32',
+  uint64: 'UINT64',
+  bool: 'BOOL',
+}
+
+/** The positive-class probability per row of the probability output: one column as is, two read as [p(negative), p(positive)]. */
+function probabilitiesOf (model: LoadedModel, out: ort.Tensor, rows: number): Float32Array {
+  const data = out.data as Float32Array
+  const perRow = data.length / rows
+  if (perRow === 1) return data instanceof Float32Array ? data : Float32Array.from(data as ArrayLike<number>)
+  if (perRow === 2) {
+    const positive = new Float32Array(rows)
+    for (let r = 0; r < rows; r++) positive[r] = Number(data[r * 2 + 1])
+    return positive
+  }
+  throw new AppError(422, 'unsupported_model',
+    `model output '${model.outputName}' has ${perRow} values per row; expected 1 (a probability) or 2 (class probabilities)`)
 }

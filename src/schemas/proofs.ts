@@ -55,5 +55,11 @@ export const VerificationKey = Type.Object({
 export const VerifyResult = Type.Object({
   verified: Type.Boolean(),
   verification_ms: Type.Number(),
-  reason: Type.Optional(Type.String()),
+  reason: Type.Optional(Type.String({
+    description: 'Why the proof does not verify; or, when it does, why a check with the bundle\'s own key could answer otherwise'
+  })),
+  vk_matches_registry: Type.Optional(Type.Boolean({
+    description: 'POST /proofs/verify: whether the bundle\'s own verification key is the registry\'s for its model version ' +
+      '(the service always checks with the registry\'s; `zkpredict proof verify FILE` and stock snarkjs with the bundle\'s)'
+  })),
 }, { $id: 'VerifyResult', description: 'Whether the proof verifies, and if not, why' })

@@ -3,7 +3,7 @@ import { AppError } from '../errors.js'
 import type { PredictRequestBody, PredictResponse } from '../schemas/index.js'
 import type { Registry, VersionMeta } from '../registry/registry.js'
 import { arrowToTensor, instancesToTensor, type ModelInput } from '../inference/instances.js'
-import type { LoadedModel, Predictor } from '../inference/predictor.js'
+import type { LoadedModel, NamedOutput, Predictor } from '../inference/predictor.js'
 import { notProvableMessage } from '../jobs/circuit-builds.js'
 import { domainViolation } from '../features/domain.js'
 import type { ProofJobs } from '../jobs/proof-jobs.js'
@@ -20,7 +20,7 @@ export interface TensorInput {
 
 export interface TensorOutcome {
   meta: VersionMeta
-  output: { name: string, shape: number[], datatype: string, data: number[] }
+  outputs: NamedOutput[]
 }
 
 export interface PredictionsDeps {
@@ -52,10 +52,20 @@ export class Predictions {
     return await this.run(query.model, query.version, async (loaded) => await arrowToTensor(body, loaded, this.deps.maxBatch), query.proof)
   }
 
-  /** Open Inference Protocol v2: one FP32/FP64 tensor of shape [rows, width] (or [width]); no proof. */
-  async infer (name: string, version: string | undefined, input: TensorInput): Promise<TensorOutcome> {
+  /**
+   * Open Inference Protocol v2: one FP32/FP64 tensor of shape [rows, width] (or [width]); no proof. `outputs` names the
+   * output tensors wanted (the protocol's `outputs[].name`), in order; without it every output of the model, as the protocol says.
+   */
+  async infer (name: string, version: string | undefined, input: TensorInput, outputs?: string[]): Promise<TensorOutcome> {
     const meta = this.deps.registry.resolve(name, version ?? 'latest')
     const loaded = await this.deps.predictor.load(meta)
+    const available = loaded.session.outputNames
+    const unknown = (outputs ?? []).findIndex((o) => !available.includes(o))
+    if (unknown >= 0) {
+      throw new AppError(400, 'invalid_output',
+        `outputs[${unknown}].name '${(outputs ?? [])[unknown].slice(0, 80)}' is not an output of model '${meta.name}' version ` +
+        `${meta.version}: it has ${available.join(', ')}`, { field: `outputs[${unknown}].name` })
+    }
     if (input.name !== loaded.inputName) {
       throw new AppError(400, 'invalid_input',
         `inputs[0].name is '${input.name.slice(0, 80)}'; the model's input is '${loaded.inputName}'`, { field: 'inputs[0].name' })
@@ -80,8 +90,13 @@ export class Predictions {
     const instances = Array.from({ length: rows }, (_, r) => flat.slice(r * width, (r + 1) * width))
     const tensor = instancesToTensor(instances, loaded)
     checkDomains(tensor, meta.features, (row) => `inputs[0].data row ${row}`)
-    const probabilities = await this.deps.predictor.predict(loaded, tensor.values, tensor.rows)
-    return { meta, output: { name: loaded.outputName, shape: [rows, 1], datatype: 'FP32', data: Array.from(probabilities) } }
+    const wanted = outputs == null || outputs.length === 0 ? [...available] : outputs
+    if (wanted.length === 1 && wanted[0] === loaded.outputName) {
+      // The probability alone: the coalesced path /predict uses.
+      const probabilities = await this.deps.predictor.predict(loaded, tensor.values, tensor.rows)
+      return { meta, outputs: [{ name: loaded.outputName, shape: [rows, 1], datatype: 'FP32', data: Array.from(probabilities) }] }
+    }
+    return { meta, outputs: await this.deps.predictor.outputs(loaded, tensor.values, tensor.rows, wanted) }
   }
 
   private async run (

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util'
 import type { Static } from 'typebox'
 import { AppError } from '../errors.js'
 import type { ProofBundle, VerifyResult } from '../schemas/index.js'
@@ -40,7 +41,11 @@ export class Proofs {
     return await this.deps.proofs.verify(this.deps.registry.resolveProven(job.model, job.version), job.public_signals, job.proof)
   }
 
-  /** Against the registry's key for the bundle's model version (a deleted version's tombstone keeps it), never the bundle's own key. */
+  /**
+   * Against the registry's key for the bundle's model version (a deleted version's tombstone keeps it), never the key inside the bundle. A check with the bundle's own
+   * key (`zkpredict proof verify FILE`, stock snarkjs) can answer otherwise when that key differs: `vk_matches_registry`
+   * says whether it does, and the reason says so whenever the two checks could disagree.
+   */
   async verifyBundle (bundle: Static<typeof ProofBundle>): Promise<Verified> {
     const meta = this.deps.registry.resolveProven(bundle.model.name, bundle.model.version)
     if (bundle.proof_system !== meta.proof_system) {
@@ -55,8 +60,21 @@ export class Proofs {
         reason: `the bundle's onnx_sha256 does not match model '${meta.name}' version ${meta.version}`
       }
     }
-    const result = await this.deps.proofs.verify(meta, bundle.public_signals, bundle.proof)
-    return result.verified ? result : { ...result, reason: 'the proof does not verify against this version\'s verification key' }
+    const registryKey = await this.deps.proofs.verificationKey(meta)
+    const matches = isDeepStrictEqual(bundle.verification_key, registryKey)
+    const result = { ...await this.deps.proofs.verify(meta, bundle.public_signals, bundle.proof), vk_matches_registry: matches }
+    const version = `model '${meta.name}' version ${meta.version}`
+    if (matches) {
+      return result.verified ? result : { ...result, reason: `the proof does not verify against the verification key of ${version}` }
+    }
+    const differs = `the bundle's verification key differs from the registry's for ${version}`
+    return {
+      ...result,
+      reason: result.verified
+        ? `${differs}; the proof verifies against the registry's key, so a check with the bundle's own key can answer otherwise`
+        : `${differs}, and the proof does not verify against the registry's key (a check with the bundle's own key, as ` +
+          '`zkpredict proof verify FILE` does, may say it verifies: that proves the output of another circuit, not of this version)',
+    }
   }
 }
 

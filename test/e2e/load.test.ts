@@ -28,8 +28,8 @@ function multipartUpload (name: string, onnx: Uint8Array): Buffer {
 const trainingDone = async (server: TestServer, id: string): Promise<any> => await settled(server, `/train/${id}`)
 
 t.test('mixed load: only 2xx and deliberate 503s; bounded queues; ready afterwards', async (t) => {
-  // The rate limit is lifted here (it has its own test): this run is about overload and queues.
-  const server = await startServer({ RATE_LIMIT_MAX: 0, PROOF_QUEUE_LIMIT: 20, TRAIN_QUEUE_LIMIT: 1, TRAIN_CONCURRENCY: 1, PROOF_WORKERS: 1 })
+  // The write budget is lifted here (rate limits have their own test): this run is about overload and queues.
+  const server = await startServer({ RATE_LIMIT_WRITE_MAX: 0, PROOF_QUEUE_LIMIT: 20, TRAIN_QUEUE_LIMIT: 1, TRAIN_CONCURRENCY: 1, PROOF_WORKERS: 1 })
   t.teardown(server.close)
   const provable = await postMultipart(`${server.url}/models`, { model: { bytes: buildMlpOnnx({ seed: 7 }).bytes, filename: 'zk.onnx' }, spec: JSON.stringify({ name: 'zk' }) })
   t.equal(provable.status, 201)

@@ -57,7 +57,7 @@ t.test('two APIs and two workers on one Redis: proofs survive a killed worker, a
     PROOF_WORKERS: '1',
     WORKER_LOCK_MS: '4000',
     WORKER_STALLED_INTERVAL_MS: '1000',
-    RATE_LIMIT_MAX: '0',
+    RATE_LIMIT_WRITE_MAX: '0',
     OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0',
   }
   const workers: WorkerProcess[] = []

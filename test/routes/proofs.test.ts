@@ -1,4 +1,5 @@
 import t from 'tap'
+import * as snarkjs from 'snarkjs'
 import { startServer, waitFor, type TestServer, settled } from '../helpers/app.js'
 import { buildMlpOnnx } from '../helpers/onnx-fixture.js'
 import { postMultipart } from '../helpers/multipart.js'
@@ -95,6 +96,19 @@ t.test('proofs over real HTTP', async (t) => {
     const wrongHash = await server.call('POST', '/proofs/verify', { ...bundle, model: { ...bundle.model, onnx_sha256: other.onnx_sha256 } })
     t.equal(wrongHash.body.verified, false)
     t.match(wrongHash.body.reason, /onnx_sha256/)
+    t.equal(good.body.vk_matches_registry, true, 'the bundle carries the registry\'s key')
+
+    // The bundle's own key (what `zkpredict proof verify FILE` and stock snarkjs check with) against the registry's.
+    t.equal(await snarkjs.groth16.verify(bundle.verification_key, bundle.public_signals, bundle.proof), true, 'offline: it verifies')
+    t.equal(otherKey.body.vk_matches_registry, false)
+    t.match(otherKey.body.reason, /the bundle's verification key differs from the registry's for model 'zk-other' version 1, and the proof does not verify/,
+      'the API says why it disagrees with an offline check of the same bundle')
+    const otherVk = (await server.call('GET', '/models/zk-other/versions/1/verification-key')).body
+    t.equal(await snarkjs.groth16.verify(otherVk, bundle.public_signals, bundle.proof), false, 'offline with a swapped-in key: it does not')
+    const swappedKey = await server.call('POST', '/proofs/verify', { ...bundle, verification_key: otherVk })
+    t.equal(swappedKey.body.verified, true, 'the registry\'s key still verifies it')
+    t.equal(swappedKey.body.vk_matches_registry, false)
+    t.match(swappedKey.body.reason, /the bundle's verification key differs from the registry's for model 'zk' version 1; the proof verifies against the registry's key/)
     const garbage = await server.call('POST', '/proofs/verify', { ...bundle, proof: { pi_a: 'x' } })
     t.equal(garbage.status < 500, true)
     t.equal(garbage.body.verified === true, false)

@@ -26,7 +26,6 @@ export default fp(async (app) => {
   const apiKeys = new ApiKeys(parseApiKeys(config.API_KEYS), config.API_KEYS_REQUIRED_FOR_READ)
   if (!apiKeys.enabled) app.log.warn('API_KEYS is empty: anyone who can reach the service may train, upload, delete and change aliases')
   app.decorate('apiKeys', apiKeys)
-  const rateLimited = config.RATE_LIMIT_MAX > 0
 
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method]
@@ -39,10 +38,11 @@ export default fp(async (app) => {
       const documented = (route.schema as { operationId?: string } | undefined)?.operationId != null
       access = documented ? 'read' : 'public'
     }
-    // Health probes are not rate-limited (the rate-limit plugin reads this after this hook).
-    route.config = { ...route.config, access, ...(access === 'public' ? { rateLimit: false } : {}) } as typeof route.config
+    // The rate-limit plugin reads the access class after this hook: public routes (health, docs) are never limited.
+    route.config = { ...route.config, access } as typeof route.config
     if ((route.schema as { operationId?: string } | undefined)?.operationId != null) {
-      documentAccess(route, access, rateLimited && access !== 'public', route.config?.live !== true)
+      // 429 is documented on every limited-able route, whatever this instance's budgets: the contract does not change with them.
+      documentAccess(route, access, access !== 'public', route.config?.live !== true)
     }
   })
   app.addHook('preParsing', async (request) => {
