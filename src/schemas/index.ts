@@ -3,7 +3,7 @@ import { ErrorResponse, JobStatus, ProofStatus, ProofSystem } from './common.js'
 import { DataSources, Metrics, ModelRef, SyntheticOptions, TrainJob, TrainJobList, TrainProgress, TrainRequest } from './training.js'
 import { AliasRequest, CircuitInfo, ModelList, ModelSummary, ModelVersion, Registered, TensorInfo, UploadSpec } from './models.js'
 import { PredictRequest, PredictResponse, Prediction, ProofHandle, UnprovableProof } from './predictions.js'
-import { Proof, ProofBundle, ProofOutput, VerificationKey, VerifyResult } from './proofs.js'
+import { BatchProofInfo, BatchProofRow, Proof, ProofBundle, ProofOutput, VerificationKey, VerifyResult } from './proofs.js'
 import { Evaluation } from './evaluation.js'
 
 /**
@@ -22,5 +22,5 @@ export const sharedSchemas: TSchema[] = [
   ErrorResponse, ProofSystem, JobStatus, ProofStatus, DataSources, SyntheticOptions, TrainRequest, TrainProgress, Metrics,
   ModelRef, TrainJob, TrainJobList, TensorInfo, CircuitInfo, ModelVersion, ModelSummary, ModelList, UploadSpec, Registered,
   AliasRequest, ProofHandle, UnprovableProof, PredictRequest, Prediction, PredictResponse, ProofOutput, Proof, ProofBundle, VerificationKey,
-  VerifyResult, Evaluation,
+  VerifyResult, Evaluation, BatchProofRow, BatchProofInfo,
 ]
