@@ -177,7 +177,9 @@ const modelRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'The Solidity contract of the version\'s batch circuit of `size` rows (verifyBatch: rows and outputs as calldata)',
       params: VersionParams,
       querystring: Type.Object({
-        size: Type.Integer({ minimum: 1, maximum: 1024, description: 'batch size: a power of two below MAX_BATCH_PROOF, or MAX_BATCH_PROOF' }),
+        size: Type.Integer({
+          minimum: 1, maximum: 1024, description: 'batch size: a power of two below MAX_BATCH_PROOF, or MAX_BATCH_PROOF',
+        }),
       }, { additionalProperties: false }),
       response: {
         200: { description: 'Solidity source', content: { 'text/plain': { schema: Type.String() } } },

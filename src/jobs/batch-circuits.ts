@@ -112,7 +112,8 @@ export class BatchCircuits {
     this.log.info({ model: meta.name, version: meta.version, size, constraints, power, ptau: path.basename(ptau.path) },
       'building batch circuit')
     try {
-      const built = await this.engine.buildBatch({ onnx: await this.registry.readOnnx(meta), meta, dir: staging, size, ptauPath: ptau.path })
+      const onnx = await this.registry.readOnnx(meta)
+      const built = await this.engine.buildBatch({ onnx, meta, dir: staging, size, ptauPath: ptau.path })
       try {
         await rename(staging, dir)
       } catch (err) {

@@ -313,7 +313,9 @@ export class ProofJobs {
       })
       if (!written) this.log.warn({ proof: job.id }, 'proof already had a result (a stalled job proved twice); the first result is kept')
       else publishProof({ ...event, state: 'succeeded', seconds: result.prove_ms / 1000 })
-      span.setAttributes({ 'zkpredict.proof.status': 'succeeded', 'zkpredict.proof.prove_ms': result.prove_ms, 'zkpredict.proof.rows': rows.length })
+      span.setAttributes({
+        'zkpredict.proof.status': 'succeeded', 'zkpredict.proof.prove_ms': result.prove_ms, 'zkpredict.proof.rows': rows.length,
+      })
       return 'done'
     } catch (err) {
       const message = (err as Error).message

@@ -34,7 +34,8 @@ export function batchSizeFor (rows: number, max: number): number | null {
 }
 
 /** The Groth16 power of tau a batch of `size` rows needs, from the row circuit's constraint count. */
-export function batchPower (plan: CircuitPlan, size: number, rowConstraints: number): { power: number, constraints: number, words: number } {
+export function batchPower (plan: CircuitPlan, size: number, rowConstraints: number):
+{ power: number, constraints: number, words: number } {
   const layout = batchLayout(plan, size)
   const constraints = batchConstraints(rowConstraints, layout)
   // r1cs.ts groth16Power: 2^k > constraints + public signals

@@ -197,7 +197,8 @@ export class ProverPool {
     const dir = path.resolve(artifactsDir)
     // Proving time grows with the rows (BENCHMARKS.md, "Batch proofs"): the time limit too.
     const timeoutMs = this.jobTimeoutMs * Math.max(1, rows.length)
-    return this.submit(dir, (id) => ({ type: 'prove-batch', id, dir, rows: rows.map((r) => [...r]) }), timeoutMs) as Promise<BatchProveResult>
+    const message = (id: number): WorkerRequest & { id: number } => ({ type: 'prove-batch', id, dir, rows: rows.map((r) => [...r]) })
+    return this.submit(dir, message, timeoutMs) as Promise<BatchProveResult>
   }
 
   /** Loads a circuit into one worker ahead of its first proof (e.g. when a version is registered). */

@@ -56,7 +56,9 @@ export const ProofBundle = Type.Object({
     words: Type.Optional(Type.Integer({ minimum: 1 })),
     inputFracBits: Type.Integer({ minimum: 0, maximum: 64 }),
     logitScaleBits: Type.Integer({ minimum: 0, maximum: 128 }),
-    layout: Type.Object({}, { additionalProperties: true, description: 'the packing of rows into public words (src/proofs/batch-layout.ts)' }),
+    layout: Type.Object({}, {
+      additionalProperties: true, description: 'the packing of rows into public words (src/proofs/batch-layout.ts)',
+    }),
   })),
   rows: Type.Optional(Type.Array(Type.Object({
     inputs: Type.Array(Type.Number(), { maxItems: 4096 }),
