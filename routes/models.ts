@@ -176,6 +176,29 @@ const modelRoutes: FastifyPluginAsyncTypebox = async (app) => {
     config: { access: 'read' },
   }, async (request) => await models.verificationKey(request.params.name, request.params.version) as Static<typeof VerificationKey>)
 
+  app.get('/models/:name/versions/:version/batch-verifier.sol', {
+    schema: {
+      operationId: 'getBatchSolidityVerifier',
+      tags: ['proofs'],
+      summary: 'The Solidity contract of the version\'s batch circuit of `size` rows (verifyBatch: rows and outputs as calldata)',
+      params: VersionParams,
+      querystring: Type.Object({
+        size: Type.Integer({
+          minimum: 1, maximum: 1024, description: 'batch size: a power of two below MAX_BATCH_PROOF, or MAX_BATCH_PROOF',
+        }),
+      }, { additionalProperties: false }),
+      response: {
+        200: { description: 'Solidity source', content: { 'text/plain': { schema: Type.String() } } },
+        409: ref(ErrorResponse),
+        ...errorResponses,
+      },
+    },
+    config: { access: 'read' },
+  }, async (request, reply) => {
+    const source = await models.batchVerifier(request.params.name, request.params.version, request.query.size)
+    return await reply.type('text/plain; charset=utf-8').send(source)
+  })
+
   app.get('/models/:name/versions/:version/verifier.sol', {
     schema: {
       operationId: 'getSolidityVerifier',

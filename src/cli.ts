@@ -34,10 +34,11 @@ Options for every command:
   Without --data the job trains on synthetic data (--synthetic-days: length of the generated history,
   90-3650). Shows a live progress bar (fold, epoch, loss) until the job ends; when the output is not a
   terminal, one line per change.`,
-  predict: `zkpredict predict --model NAME [--version V] --file ROWS.json|ROWS.csv [--no-proof] [--wait]
+  predict: `zkpredict predict --model NAME [--version V] --file ROWS.json|ROWS.csv [--no-proof | --batch] [--wait]
 
   JSON: an array of rows (arrays in input order, or objects by feature name), or {"instances": [...]}.
   CSV: a header of feature names, one row per line.
+  --batch  one proof for all rows (proof "batch", at most the service's MAX_BATCH_PROOF rows)
   --wait   wait for the proofs and print their status`,
   proof: `zkpredict proof get ID
 zkpredict proof download ID [-o FILE]
@@ -66,6 +67,7 @@ const OPTIONS = {
   'no-wait': { type: 'boolean' },
   file: { type: 'string' },
   'no-proof': { type: 'boolean' },
+  batch: { type: 'boolean' },
   wait: { type: 'boolean' },
   output: { type: 'string', short: 'o' },
   features: { type: 'string' },
@@ -231,18 +233,21 @@ async function predict (): Promise<void> {
     model,
     ...(opts.version != null ? { version: /^[0-9]+$/.test(opts.version) ? Number(opts.version) : opts.version } : {}),
     instances,
-    ...(opts['no-proof'] === true ? { proof: false } : {}),
+    ...(opts['no-proof'] === true ? { proof: false } : opts.batch === true ? { proof: 'batch' } : {}),
   })
   console.log(`model ${result.model} version ${result.version} (threshold ${result.threshold})`)
   for (const [i, p] of result.predictions.entries()) {
-    let proof = p.proof != null ? `proof ${p.proof.id} ${p.proof.status}` : ''
-    if (p.proof != null && opts.wait === true) {
+    const row = p.proof?.row != null ? ` row ${p.proof.row}` : ''
+    let proof = p.proof == null
+      ? ''
+      : p.proof.href == null ? `proof ${p.proof.status}: ${p.proof.reason}` : `proof ${p.proof.id}${row} ${p.proof.status}`
+    if (p.proof?.href != null && opts.wait === true) {
       let state
       do {
         await new Promise((resolve) => setTimeout(resolve, 300))
         state = await api('GET', p.proof.href)
       } while (state.status === 'queued' || state.status === 'proving')
-      proof = `proof ${state.id} ` +
+      proof = `proof ${state.id}${row} ` +
         `${state.status}${state.prove_ms != null ? ` in ${Math.round(state.prove_ms)} ms` : ''}` +
         `${state.error != null ? `: ${state.error}` : ''}`
     }

@@ -33,6 +33,14 @@ export const ConfigSchema = Type.Object({
     default: 100,
     description: 'Most instances of one /predict request that get a proof'
   }),
+  // Issue 15: `proof: "batch"` proves a request's rows in one proof; powers of two up to this are the batch circuits' sizes.
+  MAX_BATCH_PROOF: Type.Integer({
+    minimum: 1,
+    maximum: 1024,
+    default: 64,
+    description: 'Most rows of one /predict request with proof "batch" (one proof for all rows); batch circuits are built for the ' +
+      'powers of two below it and for it'
+  }),
   TRAIN_CONCURRENCY: Type.Integer({ minimum: 1, default: 1, description: 'Training jobs run at once; the rest wait' }),
   TRAIN_QUEUE_LIMIT: Type.Integer({ minimum: 1, default: 100, description: 'Training jobs waiting at most' }),
   PROOF_WORKERS: Type.Integer({ minimum: 1, default: 1, description: 'Prover worker threads' }),

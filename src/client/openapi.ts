@@ -214,6 +214,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/models/{name}/versions/{version}/batch-verifier.sol": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The Solidity contract of the version's batch circuit of `size` rows (verifyBatch: rows and outputs as calldata) */
+        get: operations["getBatchSolidityVerifier"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/models/{name}/versions/{version}/verifier.sol": {
         parameters: {
             query?: never;
@@ -717,6 +734,8 @@ export interface components {
             id: string;
             status: components["schemas"]["ProofStatus"];
             href: string;
+            /** @description proof "batch": this prediction's row in the batch proof */
+            row?: number;
         };
         UnprovableProof: {
             /** @enum {string} */
@@ -732,8 +751,8 @@ export interface components {
             instances: number[][] | {
                 [key: string]: number;
             }[];
-            /** @description attach a zero-knowledge proof to each prediction (default: true for provable models) */
-            proof?: boolean;
+            /** @description true: a zero-knowledge proof per prediction (default for provable models); false: none; "batch": one proof for all rows of the request (at most MAX_BATCH_PROOF rows), each prediction naming its row */
+            proof?: boolean | "batch";
         };
         Prediction: {
             probability: number;
@@ -776,6 +795,7 @@ export interface components {
             };
             prove_ms?: number;
             error?: string;
+            batch?: components["schemas"]["BatchProof"];
         };
         /** @description Everything needed to verify a proof offline: proof, public signals, verification key, and the model version it proves */
         ProofBundle: {
@@ -803,6 +823,28 @@ export interface components {
                 transform: "log1p" | "identity";
                 source: string;
                 description: string;
+            }[];
+            /**
+             * @description a batch proof: the public signals are the packed words of `rows`
+             * @enum {string}
+             */
+            kind?: "batch";
+            batch?: {
+                size: number;
+                words?: number;
+                inputFracBits: number;
+                logitScaleBits: number;
+                /** @description the packing of rows into public words (src/proofs/batch-layout.ts) */
+                layout: {
+                    [key: string]: unknown;
+                };
+            };
+            /** @description a batch's rows, in order: the CLI checks them against the public words */
+            rows?: {
+                inputs: number[];
+                logit: number;
+                probability: number;
+                label: number;
             }[];
         };
         /** @description snarkjs verification key (the file `snarkjs zkey export verificationkey` writes) */
@@ -1192,6 +1234,26 @@ export interface components {
                     val_loss?: number;
                 }[][];
             };
+        };
+        BatchProofRow: {
+            /** @description index of the row in the batch (the proof's row order) */
+            row: number;
+            /** @description the raw feature values, in the model's input order */
+            inputs: number[];
+            /** @description what /predict answered for this row */
+            served: {
+                probability: number;
+                label: number;
+            };
+            output?: components["schemas"]["ProofOutput"];
+        };
+        /** @description The rows a batch proof proves: inputs, served and (once proven) proven outputs */
+        BatchProof: {
+            /** @description rows of the batch circuit; rows beyond `rows` are padding that proves nothing */
+            size: number;
+            rows: components["schemas"]["BatchProofRow"][];
+            /** @description sha256 of the batch circuit's verification key the proof was made for */
+            vk_sha256?: string;
         };
         /** @description The process is running */
         Live: {
@@ -2486,6 +2548,106 @@ export interface operations {
             };
         };
     };
+    getBatchSolidityVerifier: {
+        parameters: {
+            query: {
+                /** @description batch size: a power of two below MAX_BATCH_PROOF, or MAX_BATCH_PROOF */
+                size: number;
+            };
+            header?: never;
+            path: {
+                /** @description lower-case letters, digits, - and _, at most 64 */
+                name: string;
+                /** @description a version number or an alias such as latest */
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Solidity source */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description What went wrong: a machine-readable code, and a message that names the field, row or column and says what to send instead */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No API key, where one is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key is not valid */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description What went wrong: a machine-readable code, and a message that names the field, row or column and says what to send instead */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description What went wrong: a machine-readable code, and a message that names the field, row or column and says what to send instead */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests for this key or client (Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description What went wrong: a machine-readable code, and a message that names the field, row or column and says what to send instead */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Overloaded, or a queue is full (Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getSolidityVerifier: {
         parameters: {
             query?: never;
@@ -2599,7 +2761,8 @@ export interface operations {
                 model?: string;
                 /** @description a version number or an alias such as latest */
                 version?: string;
-                proof?: boolean;
+                /** @description true: a zero-knowledge proof per prediction (default for provable models); false: none; "batch": one proof for all rows of the request (at most MAX_BATCH_PROOF rows), each prediction naming its row */
+                proof?: boolean | "batch";
             };
             header?: never;
             path?: never;

@@ -1,4 +1,6 @@
 import type { ProveResult as ProverResult } from '../proofs/prove.js'
+import type { BatchProveResult } from '../proofs/batch-prove.js'
+import type { BatchPtau } from '../proofs/batch-sizes.js'
 import type { CircuitState, ProofSystemName, VersionMeta } from '../registry/registry.js'
 
 /** What the jobs keep of a proof: the prover's result (src/proofs/prove.ts) without its witness timing. */
@@ -12,6 +14,12 @@ export interface ProofEngine {
   build: (input: { onnx: Uint8Array, meta: VersionMeta, dir: string, proofSystem: ProofSystemName }) => Promise<CircuitState>
   prove: (dir: string, proofSystem: ProofSystemName, inputs: number[]) => Promise<ProveResult>
   verify: (proofSystem: ProofSystemName, vk: unknown, publicSignals: string[], proof: unknown) => Promise<boolean>
+  /** Issue 15: builds the batch circuit of `size` rows into `dir` (atomically; Groth16 with the given powers of tau). */
+  buildBatch: (input: { onnx: Uint8Array, meta: VersionMeta, dir: string, size: number, ptauPath: string }) =>
+  Promise<{ constraints: number, vk_sha256: string }>
+  proveBatch: (dir: string, rows: number[][]) => Promise<Omit<BatchProveResult, 'witness_ms'>>
+  /** The powers of tau for a batch circuit needing 2^power, or a PtauTooSmallError naming PTAU_FILE (batch-sizes.ts). */
+  batchPtau: (power: number, what: string, largestFitting?: (power: number) => number) => Promise<BatchPtau>
   /** The Solidity verifier contract of a built circuit. */
   solidityVerifier: (dir: string, proofSystem: ProofSystemName) => Promise<string>
   /** Whether the powers of tau in use is a real ceremony file or a local development one. */

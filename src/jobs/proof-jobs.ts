@@ -6,11 +6,12 @@ import type { CircuitBuilds } from './circuit-builds.js'
 import type { ProofEngine } from './proof-engine.js'
 import { WorkQueue } from './work-queue.js'
 import { SpanStatusCode, type Span } from '@opentelemetry/api'
-import { publishProof } from '../observability/events.js'
+import { publishProof, type ProofEvent } from '../observability/events.js'
 import { inJobSpan, traceCarrier } from '../observability/tracing.js'
 import { newTimeId } from './queues/ids.js'
 import type { ProofStore } from './queues/proof-store.js'
 import type { ProofRecord } from './proof-record.js'
+import type { BatchCircuits } from './batch-circuits.js'
 
 export type { ProofRecord } from './proof-record.js'
 
@@ -56,7 +57,8 @@ export class LocalProofDispatch implements ProofDispatch {
   async ensureRoom (count: number): Promise<void> { this.queue.ensureRoom(count) }
 
   async enqueue (record: ProofRecord): Promise<void> {
-    this.queue.push(async () => await this.run(record.id))
+    // A batch weighs its row count against PROOF_QUEUE_LIMIT (issue 15)
+    this.queue.push(async () => await this.run(record.id), record.batch?.rows.length ?? 1)
   }
 
   async close (): Promise<void> {}
@@ -77,7 +79,9 @@ export class ProofJobs {
     private readonly circuits: CircuitBuilds,
     readonly store: ProofStore,
     private readonly dispatch: ProofDispatch,
-    private readonly log: FastifyBaseLogger
+    private readonly log: FastifyBaseLogger,
+    /** Issue 15: the batch circuits (`proof: "batch"`); without them batch records fail. */
+    readonly batches?: BatchCircuits
   ) {
     if (dispatch instanceof LocalProofDispatch) dispatch.run = async (id) => await this.runLocal(id)
     registry.onDelete((name, version) => this.vkCache.delete(`${name}@${version}`))
@@ -113,6 +117,31 @@ export class ProofJobs {
       proof_system: meta.proof_system,
       inputs,
       served,
+      ...(trace != null ? { trace } : {}),
+    }
+    if (this.dispatch.recordFirst) await this.store.create(job)
+    await this.dispatch.enqueue(job)
+    if (!this.dispatch.recordFirst) await this.store.create(job)
+    publishProof({ source: this, state: 'queued', proof_system: job.proof_system, mode: this.dispatch.mode })
+    return job
+  }
+
+  /**
+   * One proof for `rows` (issue 15): a batch record, proven by the batch circuit of `size` rows (padded).
+   * It goes through the same dispatch as single proofs and weighs its row count against the queue limit.
+   */
+  async createBatch (meta: VersionMeta, size: number, rows: Array<{ inputs: number[], served: { probability: number, label: number } }>):
+  Promise<ProofRecord> {
+    const trace = traceCarrier()
+    const job: ProofRecord = {
+      id: newTimeId(),
+      status: 'queued',
+      created: new Date().toISOString(),
+      model: meta.name,
+      version: meta.version,
+      proof_system: 'groth16', // batch circuits are Groth16 only (src/proofs/batch-setup.ts)
+      inputs: [],
+      batch: { size, rows: rows.map((r, row) => ({ row, inputs: r.inputs, served: r.served })) },
       ...(trace != null ? { trace } : {}),
     }
     if (this.dispatch.recordFirst) await this.store.create(job)
@@ -259,6 +288,7 @@ export class ProofJobs {
     job = { ...job, status: 'proving', started: new Date().toISOString() }
     await this.store.save(job)
     publishProof({ ...event, state: 'proving', seconds: (Date.now() - Date.parse(job.created)) / 1000 })
+    if (job.batch != null) return await this.proveBatch(job, meta, event, fail, options.finalAttempt, span)
     try {
       const result = await this.engine.prove(this.registry.circuitDir(meta), meta.proof_system, job.inputs)
       const written = await this.store.complete({
@@ -282,9 +312,58 @@ export class ProofJobs {
         throw new PermanentProofError(deleted)
       }
       const message = (err as Error).message
-      const permanent = (err as Error).name === 'InputRangeError' || (err instanceof AppError && err.statusCode < 500)
+      const permanent = PERMANENT_ERRORS.has((err as Error).name) || (err instanceof AppError && err.statusCode < 500)
       if (this.closing && !permanent) throw err // interrupted by shutdown: queued again
       if (permanent || options.finalAttempt) {
+        await fail(message)
+        if (permanent) throw new PermanentProofError(namedInputs(message, this.featuresOf(job.model, job.version)))
+        throw err
+      }
+      await this.store.save({ ...job, status: 'queued', error: message, attempts: (job.attempts ?? 0) + 1 })
+      throw err
+    }
+  }
+
+  /** The batch circuit of the record's size (built now if it is the first proof of that size), then one proof of every row. */
+  private async proveBatch (
+    queued: ProofRecord, meta: VersionMeta, event: Omit<ProofEvent, 'state' | 'seconds'>,
+    fail: (error: string) => Promise<void>, finalAttempt: boolean, span: Span
+  ): Promise<'done'> {
+    const batch = queued.batch as NonNullable<ProofRecord['batch']>
+    let job = queued
+    try {
+      if (this.batches == null) throw new PermanentProofError('batch proofs are not available in this process')
+      const dir = await this.batches.ensure(meta, batch.size)
+      const vkSha256 = String((await this.batches.meta(meta, batch.size)).vk_sha256)
+      job = { ...job, status: 'proving', started: new Date().toISOString() }
+      await this.store.save(job)
+      publishProof({ ...event, state: 'proving', seconds: (Date.now() - Date.parse(job.created)) / 1000 })
+      const result = await this.engine.proveBatch(dir, batch.rows.map((r) => r.inputs))
+      const rows = batch.rows.map((r, i) => {
+        const out = result.rows[i]
+        return { ...r, output: { logit: out.logit, probability: out.probability, label: out.label } }
+      })
+      const written = await this.store.complete({
+        ...job,
+        status: 'succeeded',
+        finished: new Date().toISOString(),
+        public_signals: result.publicSignals,
+        proof: result.proof as unknown as Record<string, unknown>,
+        prove_ms: result.prove_ms,
+        batch: { size: result.size, rows, vk_sha256: vkSha256 },
+      })
+      if (!written) this.log.warn({ proof: job.id }, 'proof already had a result (a stalled job proved twice); the first result is kept')
+      else publishProof({ ...event, state: 'succeeded', seconds: result.prove_ms / 1000 })
+      span.setAttributes({
+        'zkpredict.proof.status': 'succeeded', 'zkpredict.proof.prove_ms': result.prove_ms, 'zkpredict.proof.rows': rows.length,
+      })
+      return 'done'
+    } catch (err) {
+      const message = (err as Error).message
+      const permanent = err instanceof PermanentProofError || PERMANENT_ERRORS.has((err as Error).name) ||
+        (err instanceof AppError && err.statusCode < 500)
+      if (this.closing && !permanent) throw err
+      if (permanent || finalAttempt) {
         await fail(message)
         if (permanent) throw new PermanentProofError(namedInputs(message, this.featuresOf(job.model, job.version)))
         throw err
@@ -299,6 +378,9 @@ export class ProofJobs {
     await this.prove(id, { finalAttempt: true, waitForCircuit: true }).catch(() => undefined)
   }
 }
+
+/** Failures no retry fixes: an input outside the circuit's range, a powers of tau too small for a batch. */
+const PERMANENT_ERRORS = new Set(['InputRangeError', 'BatchInputRangeError', 'PtauTooSmallError', 'PermanentProofError'])
 
 /** The prover counts inputs by index ("input 9 = 100 ..."); users know them by feature name. */
 export function namedInputs (message: string, features: readonly string[] | null | undefined): string {

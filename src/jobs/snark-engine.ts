@@ -7,6 +7,7 @@ import { cleanStaging } from '../fs-atomic.js'
 import { ARTIFACT_FILES, ProverPool, releaseProvers, transpile, verifyProof, type BuildOptions, type CircuitMeta } from '../proofs/index.js'
 import type { CircuitState } from '../registry/registry.js'
 import type { ProofEngine } from './proof-engine.js'
+import { batchPtau } from '../proofs/batch-sizes.js'
 
 export interface ProofEngineOptions {
   dataDir: string
@@ -36,16 +37,16 @@ const PLONK_SETUP = 'PLONK: no per-circuit secret; the keys derive from the powe
 interface BuildResult { constraints: number, r1cs_sha256: string, vk_sha256: string, zkey_sha256: string, meta: CircuitMeta }
 
 /** Runs buildCircuit in a child process (circuit-build-process.ts); `children` lets close() kill it. */
-async function buildInChild (
-  request: Omit<BuildOptions, 'logger'>, log: FastifyBaseLogger, children: Set<ChildProcess>
-): Promise<BuildResult> {
+async function buildInChild<R = BuildResult> (
+  request: Omit<BuildOptions, 'logger'> & { batchSize?: number }, log: FastifyBaseLogger, children: Set<ChildProcess>
+): Promise<R> {
   // A build killed by a shutdown leaves its staging directory behind: clear it first.
   await cleanStaging(path.dirname(request.outDir), path.basename(request.outDir))
   const child = fork(new URL('./circuit-build-process.js', import.meta.url), { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
   children.add(child)
   try {
-    return await new Promise<BuildResult>((resolve, reject) => {
-      child.on('message', (m: { type: string, level?: 'info', message?: string, result?: BuildResult, name?: string }) => {
+    return await new Promise<R>((resolve, reject) => {
+      child.on('message', (m: { type: string, level?: 'info', message?: string, result?: R, name?: string }) => {
         if (m.type === 'log') log[m.level ?? 'info'](m.message ?? '')
         else if (m.type === 'done' && m.result != null) resolve(m.result)
         else if (m.type === 'error') reject(Object.assign(new Error(m.message), { name: m.name }))
@@ -81,7 +82,7 @@ export async function createProofEngine (options: ProofEngineOptions): Promise<P
     },
 
     build: async ({ onnx, meta, dir, proofSystem }): Promise<CircuitState> => {
-      const artifacts = await buildInChild({
+      const artifacts = await buildInChild<BuildResult>({
         onnx,
         outDir: dir,
         proofSystem,
@@ -116,6 +117,22 @@ export async function createProofEngine (options: ProofEngineOptions): Promise<P
       const result = await pool.prove(dir, inputs)
       return { proof: result.proof, publicSignals: result.publicSignals, output: result.output, prove_ms: result.prove_ms }
     },
+
+    buildBatch: async ({ onnx, meta, dir, size, ptauPath }) => {
+      const result = await buildInChild<{ constraints: number, vk_sha256: string }>({
+        onnx, outDir: dir, proofSystem: 'groth16', threshold: meta.threshold, ptauPath, batchSize: size,
+      }, options.log, builds)
+      return { constraints: result.constraints, vk_sha256: result.vk_sha256 }
+    },
+
+    proveBatch: async (dir, rows) => {
+      const r = await pool.proveBatch(dir, rows)
+      return { proof: r.proof, publicSignals: r.publicSignals, rows: r.rows, size: r.size, prove_ms: r.prove_ms }
+    },
+
+    batchPtau: async (power, what, largestFitting) => await batchPtau({
+      ptauFile: options.ptauFile, devCandidates: options.devPtauCandidates, cacheDir: ptauCacheDir,
+    }, power, what, largestFitting),
 
     verify: async (proofSystem, vk, publicSignals, proof) => await verifyProof(proofSystem, vk, publicSignals, proof),
 

@@ -30,8 +30,11 @@ export { decodePublicSignals, sigmoid, BN254_P, type DecodedSignals, type Signal
 export { ProverPool, PoolQueueFullError, PoolClosedError, type ProverPoolOptions, type PoolStats } from './prover-pool.js'
 export { solidityCallData, encodeVerifierArgs, verifierSignature } from './solidity.js'
 export type { ProofLogger } from './logger.js'
-export { batchLayout, packRows, unpackWords, decodeRow, type BatchLayout, type BatchRowQ, type DecodedBatchRow } from './batch-layout.js'
+export {
+  batchLayout, packRows, unpackWords, decodeRow, layoutFromJSON, type BatchLayout, type BatchRowQ, type DecodedBatchRow
+} from './batch-layout.js'
 export { buildBatchCircuit, loadBatchArtifacts, type BatchArtifacts, type BatchMeta } from './batch-setup.js'
 export { proveBatch, BatchInputRangeError, type BatchProveResult } from './batch-prove.js'
 export { checkBatchBundle, type BatchBundle, type BatchCheck } from './batch-verify.js'
 export { batchVerifierSolidity, batchCallArgs, encodeBatchCall, BATCH_VERIFY_SIGNATURE } from './batch-solidity.js'
+export { batchSizes, batchSizeFor, batchPower, batchPtau, largestPtau, PtauTooSmallError, type BatchPtau } from './batch-sizes.js'

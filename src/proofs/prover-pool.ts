@@ -18,6 +18,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { Worker } from 'node:worker_threads'
 import { InputRangeError } from './evaluate.js'
+import { BatchInputRangeError, type BatchProveResult } from './batch-prove.js'
 import type { ProveResult } from './prove.js'
 import type { WorkerReply, WorkerRequest } from './prover-worker.js'
 
@@ -55,6 +56,7 @@ interface Job {
   id: number
   msg: WorkerRequest & { id: number }
   dir: string
+  timeoutMs: number
   resolve: (v: unknown) => void
   reject: (e: Error) => void
 }
@@ -76,8 +78,9 @@ export interface PoolStats {
   restarts: number
 }
 
-function rebuildError (e: { name: string, message: string, column?: number }): Error {
+function rebuildError (e: { name: string, message: string, column?: number, row?: number }): Error {
   if (e.name === 'InputRangeError') return new InputRangeError(e.message, e.column ?? -1)
+  if (e.name === 'BatchInputRangeError') return new BatchInputRangeError(e.message, e.row ?? -1, e.column ?? -1)
   const err = new Error(e.message)
   err.name = e.name
   return err
@@ -165,12 +168,12 @@ export class ProverPool {
       const slot = idle.find((s) => s.loaded.has(job.dir)) ?? idle[0]
       this.queue.shift()
       slot.job = job
-      slot.timer = setTimeout(() => this.onCrash(slot, `proof timed out after ${this.jobTimeoutMs} ms`), this.jobTimeoutMs)
+      slot.timer = setTimeout(() => this.onCrash(slot, `proof timed out after ${job.timeoutMs} ms`), job.timeoutMs)
       slot.worker.postMessage(job.msg)
     }
   }
 
-  private submit (dir: string, msg: (id: number) => WorkerRequest & { id: number }): Promise<unknown> {
+  private submit (dir: string, msg: (id: number) => WorkerRequest & { id: number }, timeoutMs = this.jobTimeoutMs): Promise<unknown> {
     if (this.closed) return Promise.reject(new PoolClosedError())
     const busy = this.slots.every((s) => s.job)
     if (busy && this.queue.length >= this.maxQueue) {
@@ -178,7 +181,7 @@ export class ProverPool {
     }
     return new Promise((resolve, reject) => {
       const id = this.nextId++
-      this.queue.push({ id, msg: msg(id), dir, resolve, reject })
+      this.queue.push({ id, msg: msg(id), dir, timeoutMs, resolve, reject })
       this.dispatch()
     })
   }
@@ -187,6 +190,15 @@ export class ProverPool {
   prove (artifactsDir: string, inputs: readonly number[]): Promise<ProveResult> {
     const dir = path.resolve(artifactsDir)
     return this.submit(dir, (id) => ({ type: 'prove', id, dir, inputs: [...inputs] })) as Promise<ProveResult>
+  }
+
+  /** Proves the rows of a batch (raw feature values, at most the circuit's size) with the batch circuit in `artifactsDir`. */
+  proveBatch (artifactsDir: string, rows: readonly (readonly number[])[]): Promise<BatchProveResult> {
+    const dir = path.resolve(artifactsDir)
+    // Proving time grows with the rows (BENCHMARKS.md, "Batch proofs"): the time limit too.
+    const timeoutMs = this.jobTimeoutMs * Math.max(1, rows.length)
+    const message = (id: number): WorkerRequest & { id: number } => ({ type: 'prove-batch', id, dir, rows: rows.map((r) => [...r]) })
+    return this.submit(dir, message, timeoutMs) as Promise<BatchProveResult>
   }
 
   /** Loads a circuit into one worker ahead of its first proof (e.g. when a version is registered). */

@@ -5,17 +5,19 @@
 import os from 'node:os'
 import { parentPort, workerData } from 'node:worker_threads'
 import { prove } from './prove.js'
+import { proveBatch } from './batch-prove.js'
 import { evictProver, loadProver, releaseProvers, setProverCacheSize } from './prover-cache.js'
 
 export type WorkerRequest =
   | { type: 'prove', id: number, dir: string, inputs: number[] }
+  | { type: 'prove-batch', id: number, dir: string, rows: number[][] }
   | { type: 'warm', id: number, dir: string }
   | { type: 'evict', dir: string }
   | { type: 'close' }
 
 export type WorkerReply =
   | { type: 'done', id: number, result: unknown }
-  | { type: 'failed', id: number, error: { name: string, message: string, column?: number } }
+  | { type: 'failed', id: number, error: { name: string, message: string, column?: number, row?: number } }
   | { type: 'closed' }
 
 // ffjavascript cannot spawn its helper threads from a worker thread: single-threaded curves only
@@ -48,14 +50,16 @@ async function handle (msg: WorkerRequest): Promise<void> {
   try {
     const result = msg.type === 'prove'
       ? await prove(msg.dir, msg.inputs, { singleThread })
-      : (await loadProver(msg.dir, { singleThread }), null)
+      : msg.type === 'prove-batch'
+        ? await proveBatch(msg.dir, msg.rows, { singleThread })
+        : (await loadProver(msg.dir, { singleThread }), null)
     port?.postMessage({ type: 'done', id: msg.id, result } satisfies WorkerReply)
   } catch (err) {
-    const e = err as Error & { column?: number }
+    const e = err as Error & { column?: number, row?: number }
     port?.postMessage({
       type: 'failed',
       id: msg.id,
-      error: { name: e?.name ?? 'Error', message: e?.message ?? String(err), column: e?.column }
+      error: { name: e?.name ?? 'Error', message: e?.message ?? String(err), column: e?.column, row: e?.row }
     } satisfies WorkerReply)
   }
 }

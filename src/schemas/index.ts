@@ -5,7 +5,7 @@ import {
   AliasRequest, CircuitInfo, ModelList, ModelSummary, ModelVersion, Registered, StorageDamage, TensorInfo, UploadSpec, VersionStatus,
 } from './models.js'
 import { PredictRequest, PredictResponse, Prediction, ProofHandle, UnprovableProof } from './predictions.js'
-import { Proof, ProofBundle, ProofOutput, VerificationKey, VerifyResult } from './proofs.js'
+import { BatchProofInfo, BatchProofRow, Proof, ProofBundle, ProofOutput, VerificationKey, VerifyResult } from './proofs.js'
 import { Evaluation } from './evaluation.js'
 
 /**
@@ -25,5 +25,5 @@ export const sharedSchemas: TSchema[] = [
   ModelRef, TrainJob, TrainJobList, TensorInfo, CircuitInfo, StorageDamage, VersionStatus, ModelVersion, ModelSummary, ModelList,
   UploadSpec, Registered,
   AliasRequest, ProofHandle, UnprovableProof, PredictRequest, Prediction, PredictResponse, ProofOutput, Proof, ProofBundle, VerificationKey,
-  VerifyResult, Evaluation,
+  VerifyResult, Evaluation, BatchProofRow, BatchProofInfo,
 ]

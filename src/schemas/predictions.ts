@@ -3,8 +3,17 @@ import { ModelName, ProofStatus, VersionSelector, ref } from './common.js'
 
 // ---- prediction ----------------------------------------------------------------------------
 export const ProofHandle = Type.Object({
-  id: Type.String(), status: ref(ProofStatus), href: Type.String(),
+  id: Type.String(),
+  status: ref(ProofStatus),
+  href: Type.String(),
+  row: Type.Optional(Type.Integer({ minimum: 0, description: 'proof "batch": this prediction\'s row in the batch proof' })),
 }, { $id: 'ProofHandle' })
+
+/** `proof`: true (one proof per row), false (none), or "batch" (one proof for all rows, issue 15). */
+export const ProofRequest = Type.Union([Type.Boolean(), Type.Literal('batch')], {
+  description: 'true: a zero-knowledge proof per prediction (default for provable models); false: none; "batch": one proof for ' +
+    'all rows of the request (at most MAX_BATCH_PROOF rows), each prediction naming its row',
+})
 
 /** A row the circuit cannot prove (a feature outside `circuit.input_ranges`): no job is made. */
 export const UnprovableProof = Type.Object({
@@ -19,9 +28,7 @@ export const PredictRequest = Type.Object({
     Type.Array(Type.Array(Type.Number(), { minItems: 1, maxItems: 4096 }), { minItems: 1 }),
     Type.Array(Type.Record(Type.String({ maxLength: 128 }), Type.Number()), { minItems: 1 }),
   ], { description: 'rows of feature values: positional (model input order) or named (model feature names)' }),
-  proof: Type.Optional(Type.Boolean({
-    description: 'attach a zero-knowledge proof to each prediction (default: true for provable models)',
-  })),
+  proof: Type.Optional(ProofRequest),
 }, { $id: 'PredictRequest', additionalProperties: false })
 export type PredictRequestBody = Static<typeof PredictRequest>
 
@@ -42,5 +49,5 @@ export const PredictResponse = Type.Object({
 export const ArrowPredictQuery = Type.Object({
   model: ModelName,
   version: Type.Optional(VersionSelector),
-  proof: Type.Optional(Type.Boolean()),
+  proof: Type.Optional(ProofRequest),
 }, { additionalProperties: false })

@@ -9,6 +9,20 @@ export const ProofOutput = Type.Object({
   logit: Type.Number(), probability: Type.Number(), label: Type.Integer(),
 }, { $id: 'ProofOutput' })
 
+// Issue 15: one proof for the rows of a request (`proof: "batch"`).
+export const BatchProofRow = Type.Object({
+  row: Type.Integer({ minimum: 0, description: 'index of the row in the batch (the proof\'s row order)' }),
+  inputs: Type.Array(Type.Number(), { description: 'the raw feature values, in the model\'s input order' }),
+  served: Type.Object({ probability: Type.Number(), label: Type.Integer() }, { description: 'what /predict answered for this row' }),
+  output: Type.Optional(ref(ProofOutput)),
+}, { $id: 'BatchProofRow' })
+
+export const BatchProofInfo = Type.Object({
+  size: Type.Integer({ minimum: 1, description: 'rows of the batch circuit; rows beyond `rows` are padding that proves nothing' }),
+  rows: Type.Array(ref(BatchProofRow)),
+  vk_sha256: Type.Optional(Type.String({ description: 'sha256 of the batch circuit\'s verification key the proof was made for' })),
+}, { $id: 'BatchProof', description: 'The rows a batch proof proves: inputs, served and (once proven) proven outputs' })
+
 export const Proof = Type.Object({
   id: Type.String(),
   status: ref(ProofStatus),
@@ -23,6 +37,7 @@ export const Proof = Type.Object({
     { description: 'what /predict answered for this row' })),
   prove_ms: Type.Optional(Type.Number()),
   error: Type.Optional(Type.String()),
+  batch: Type.Optional(ref(BatchProofInfo)),
 }, { $id: 'Proof', description: 'A proof job: status, and once succeeded the proof, its public signals and the proven output' })
 
 export const ProofBundle = Type.Object({
@@ -35,6 +50,22 @@ export const ProofBundle = Type.Object({
     maxItems: 4096,
     description: 'how each public input was computed from raw values (log1p outside the circuit): a verifier recomputes them',
   })),
+  kind: Type.Optional(Type.Literal('batch', { description: 'a batch proof: the public signals are the packed words of `rows`' })),
+  batch: Type.Optional(Type.Object({
+    size: Type.Integer({ minimum: 1, maximum: 1024 }),
+    words: Type.Optional(Type.Integer({ minimum: 1 })),
+    inputFracBits: Type.Integer({ minimum: 0, maximum: 64 }),
+    logitScaleBits: Type.Integer({ minimum: 0, maximum: 128 }),
+    layout: Type.Object({}, {
+      additionalProperties: true, description: 'the packing of rows into public words (src/proofs/batch-layout.ts)',
+    }),
+  })),
+  rows: Type.Optional(Type.Array(Type.Object({
+    inputs: Type.Array(Type.Number(), { maxItems: 4096 }),
+    logit: Type.Number(),
+    probability: Type.Number(),
+    label: Type.Integer({ minimum: 0, maximum: 1 }),
+  }), { maxItems: 1024, description: 'a batch\'s rows, in order: the CLI checks them against the public words' })),
 }, {
   $id: 'ProofBundle',
   description: 'Everything needed to verify a proof offline: proof, public signals, verification key, and the ' +

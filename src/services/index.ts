@@ -6,6 +6,7 @@ import { Registry } from '../registry/registry.js'
 import { Predictor } from '../inference/predictor.js'
 import { TrainJobs } from '../jobs/train-jobs.js'
 import { CircuitBuilds } from '../jobs/circuit-builds.js'
+import { BatchCircuits } from '../jobs/batch-circuits.js'
 import { LocalProofDispatch, ProofJobs } from '../jobs/proof-jobs.js'
 import type { ProofEngine } from '../jobs/proof-engine.js'
 import { createProofEngine } from '../jobs/snark-engine.js'
@@ -68,6 +69,7 @@ export async function createServices (config: Config, log: FastifyBaseLogger): P
     log,
   })
   const circuits = new CircuitBuilds(registry, engine, log)
+  const batches = new BatchCircuits(registry, engine, log, config.MAX_BATCH_PROOF)
   const retentionMs = parseRetention(config.PROOF_RETENTION)
   const closers: Array<() => Promise<void>> = []
   let queues: Queues | undefined
@@ -95,14 +97,14 @@ export async function createServices (config: Config, log: FastifyBaseLogger): P
     })
     queues = q
     circuits.useQueue(async (meta) => { await q.addCircuitBuild(meta) })
-    proofJobs = new ProofJobs(registry, engine, circuits, new RedisProofStore(redis, prefix, retentionMs), q.proofDispatch(), log)
+    proofJobs = new ProofJobs(registry, engine, circuits, new RedisProofStore(redis, prefix, retentionMs), q.proofDispatch(), log, batches)
     redisTrainStore = new RedisTrainStore(redis, prefix)
   } else {
     const store = new FileProofStore(path.join(dataDir, 'proofs'), retentionMs, log)
     resumableProofs = await store.init()
     const dispatch = new LocalProofDispatch(config.PROOF_WORKERS, config.PROOF_QUEUE_LIMIT)
     localProofQueue = dispatch.queue
-    proofJobs = new ProofJobs(registry, engine, circuits, store, dispatch, log)
+    proofJobs = new ProofJobs(registry, engine, circuits, store, dispatch, log, batches)
   }
   const models = new Models({ registry, circuits, proofs: proofJobs, engine, defaultProofSystem: config.PROOF_SYSTEM })
   const trainJobs = new TrainJobs(registry, {

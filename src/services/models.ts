@@ -9,6 +9,7 @@ import { versionView } from '../registry/views.js'
 import type { CircuitBuilds } from '../jobs/circuit-builds.js'
 import type { ProofJobs } from '../jobs/proof-jobs.js'
 import type { ProofEngine } from '../jobs/proof-engine.js'
+import { batchSizes } from '../proofs/batch-sizes.js'
 
 export interface ModelsDeps {
   registry: Registry
@@ -108,11 +109,37 @@ export class Models {
     return await this.deps.proofs.verificationKey(this.deps.registry.resolveProven(name, version))
   }
 
+  /**
+   * The Solidity contract of a version's batch circuit of `size` rows (issue 15): `ZkPredictBatch{size}Verifier`, which
+   * takes the rows and outputs as calldata. A size's circuit is built by the first batch proof of that size.
+   */
+  async batchVerifier (name: string, version: string, size: number): Promise<string> {
+    const meta = this.resolve(name, version)
+    const batches = this.deps.proofs.batches
+    const sizes = batches != null ? batchSizes(batches.maxRows) : []
+    if (batches == null || !sizes.includes(size)) {
+      throw new AppError(400, 'invalid_batch_size', `size ${size} is not a batch size; the batch circuits have ${sizes.join(', ')} rows`,
+        { field: 'size' })
+    }
+    if (!(await batches.isBuilt(meta, size))) {
+      throw new AppError(409, 'circuit_not_ready', `model '${meta.name}' version ${meta.version} has no batch circuit of ${size} rows ` +
+        `yet: it is built by the first request with proof "batch" of ${rowsOf(sizes, size)}`,
+      { field: 'size' })
+    }
+    return await batches.solidity(meta, size)
+  }
+
   async solidityVerifier (name: string, version: string): Promise<string> {
     const meta = this.deps.registry.resolveProven(name, version)
     await this.deps.proofs.verificationKey(meta) // the same readiness checks and errors
     return await this.deps.engine.solidityVerifier(this.deps.registry.circuitDir(meta), meta.proof_system)
   }
+}
+
+/** The request sizes a batch size serves ("3 to 4 rows"). */
+function rowsOf (sizes: number[], size: number): string {
+  const smaller = sizes[sizes.indexOf(size) - 1] ?? 0
+  return smaller + 1 === size ? `${size} row${size === 1 ? '' : 's'}` : `${smaller + 1} to ${size} rows`
 }
 
 export function checkUploadSpec (value: unknown): UploadSpecBody {

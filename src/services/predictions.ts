@@ -7,6 +7,7 @@ import type { LoadedModel, NamedOutput, Predictor } from '../inference/predictor
 import { notProvableMessage } from '../jobs/circuit-builds.js'
 import { domainViolation } from '../features/domain.js'
 import type { ProofJobs } from '../jobs/proof-jobs.js'
+import { PtauTooSmallError } from '../proofs/batch-sizes.js'
 
 export type PredictOutcome = Static<typeof PredictResponse>
 
@@ -44,7 +45,7 @@ export class Predictions {
   }
 
   /** An Arrow IPC stream with one column per feature. */
-  async predictArrow (query: { model?: string, version?: string, proof?: boolean }, body: Uint8Array): Promise<PredictOutcome> {
+  async predictArrow (query: { model?: string, version?: string, proof?: ProofAsked }, body: Uint8Array): Promise<PredictOutcome> {
     if (query.model == null) {
       throw new AppError(400, 'validation_error', 'querystring must have required property \'model\' for an Arrow body',
         { field: 'querystring/model' })
@@ -101,7 +102,7 @@ export class Predictions {
 
   private async run (
     name: string, version: string | number | undefined,
-    toInput: (loaded: LoadedModel) => ModelInput | Promise<ModelInput>, proof: boolean | undefined
+    toInput: (loaded: LoadedModel) => ModelInput | Promise<ModelInput>, proof: ProofAsked | undefined
   ): Promise<PredictOutcome> {
     const meta = this.deps.registry.resolve(name, version ?? 'latest')
     const loaded = await this.deps.predictor.load(meta)
@@ -115,7 +116,7 @@ export class Predictions {
    * versions) queues one proof per row. The prediction never waits for a proof.
    */
   private async withProofs (meta: VersionMeta, loaded: LoadedModel, input: ModelInput,
-    proof: boolean | undefined): Promise<PredictOutcome> {
+    proof: ProofAsked | undefined): Promise<PredictOutcome> {
     const { predictor, registry, proofs, maxProofs: limit } = this.deps
     const probabilities = await predictor.predict(loaded, input.values, input.rows)
     const outcome: PredictOutcome = {
@@ -131,6 +132,7 @@ export class Predictions {
       throw new AppError(422, 'not_provable', `${notProvableMessage(meta, circuit.error)}; ask without proof`,
         { field: 'proof' })
     }
+    if (proof === 'batch') return await this.withBatchProof(meta, input, outcome, loaded.width)
     if (input.rows > limit) {
       if (proof === true) {
         throw new AppError(400, 'too_many_proofs',
@@ -159,7 +161,51 @@ export class Predictions {
     }
     return outcome
   }
+
+  /**
+   * `proof: "batch"` (issue 15): one proof for every provable row, queued as one job that weighs its row
+   * count against the queue limit. Rows outside the circuit's ranges are marked unprovable (as with
+   * `proof: true`) and left out of the batch, so one bad row does not cost the others their proof; each
+   * proven prediction names its `row` in the batch.
+   */
+  private async withBatchProof (meta: VersionMeta, input: ModelInput, outcome: PredictOutcome, width: number): Promise<PredictOutcome> {
+    const { registry, proofs } = this.deps
+    const batches = proofs.batches
+    if (batches == null) throw new AppError(422, 'not_provable', 'batch proofs are not available in this service', { field: 'proof' })
+    const max = batches.maxRows
+    if (input.rows > max) {
+      throw new AppError(400, 'batch_proof_too_large',
+        `${input.rows} rows ask for one batch proof; at most ${max} rows per batch proof (MAX_BATCH_PROOF): split the request`,
+        { field: 'instances' })
+    }
+    const circuit = registry.circuit(meta)
+    const rows = Array.from({ length: input.rows }, (_, r) => Array.from(input.exact.subarray(r * width, (r + 1) * width)))
+    const provable: number[] = []
+    for (const [r, row] of rows.entries()) {
+      const reason = outOfRange(row, circuit.input_ranges)
+      if (reason == null) provable.push(r)
+      else outcome.predictions[r].proof = { status: 'unprovable', reason: `row ${r}: ${reason}` }
+    }
+    if (provable.length === 0) return outcome
+    const size = batches.sizeFor(provable.length) as number
+    try {
+      await batches.checkPtau(meta, size)
+    } catch (err) {
+      if (err instanceof PtauTooSmallError) throw new AppError(503, 'ptau_too_small', err.message, { field: 'proof' })
+      throw err
+    }
+    await proofs.ensureRoom(provable.length)
+    const job = await proofs.createBatch(meta, size, provable.map((r) => ({
+      inputs: rows[r],
+      served: { probability: outcome.predictions[r].probability, label: outcome.predictions[r].label },
+    })))
+    provable.forEach((r, row) => { outcome.predictions[r].proof = { id: job.id, status: 'queued', href: `/proofs/${job.id}`, row } })
+    return outcome
+  }
 }
+
+/** `proof` of a request: a proof per row (true), none (false), one for all rows ("batch"). */
+export type ProofAsked = boolean | 'batch'
 
 /** 400 for the first value a named feature cannot take (a price <= 0, a negative volume or volatility), naming row and feature. */
 function checkDomains (input: ModelInput, features: string[] | null, rowName: (row: number) => string): void {

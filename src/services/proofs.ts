@@ -2,8 +2,9 @@ import { isDeepStrictEqual } from 'node:util'
 import type { Static } from 'typebox'
 import { AppError } from '../errors.js'
 import type { ProofBundle, VerifyResult } from '../schemas/index.js'
-import type { Registry } from '../registry/registry.js'
+import type { Registry, VersionMeta } from '../registry/registry.js'
 import type { ProofJobs, ProofRecord } from '../jobs/proof-jobs.js'
+import { checkBatchBundle, decodeRow, layoutFromJSON, unpackWords, type BatchBundle } from '../proofs/index.js'
 
 type Succeeded = ProofRecord & Required<Pick<ProofRecord, 'proof' | 'public_signals'>>
 type Verified = Static<typeof VerifyResult>
@@ -25,6 +26,7 @@ export class Proofs {
   async bundle (id: string): Promise<Static<typeof ProofBundle>> {
     const job = requireSucceeded(await this.deps.proofs.get(id))
     const meta = this.deps.registry.resolveProven(job.model, job.version)
+    if (job.batch != null) return await this.batchBundle(job, meta)
     return {
       proof_system: job.proof_system,
       proof: job.proof,
@@ -38,16 +40,19 @@ export class Proofs {
 
   async verifyStored (id: string): Promise<Verified> {
     const job = requireSucceeded(await this.deps.proofs.get(id))
+    if (job.batch != null) return await this.verifyBatch(await this.batchBundle(job, this.deps.registry.resolveProven(job.model, job.version)))
     return await this.deps.proofs.verify(this.deps.registry.resolveProven(job.model, job.version), job.public_signals, job.proof)
   }
 
   /**
-   * Against the registry's key for the bundle's model version (a deleted version's tombstone keeps it), never the key inside the bundle. A check with the bundle's own
-   * key (`zkpredict proof verify FILE`, stock snarkjs) can answer otherwise when that key differs: `vk_matches_registry`
-   * says whether it does, and the reason says so whenever the two checks could disagree.
+   * Against the registry's key for the bundle's model version (a deleted version's tombstone keeps it), never the key
+   * inside the bundle. A check with the bundle's own key (`zkpredict proof verify FILE`, stock snarkjs) can answer
+   * otherwise when that key differs: `vk_matches_registry` says whether it does, and the reason says so whenever the two
+   * checks could disagree.
    */
   async verifyBundle (bundle: Static<typeof ProofBundle>): Promise<Verified> {
     const meta = this.deps.registry.resolveProven(bundle.model.name, bundle.model.version)
+    if (bundle.kind === 'batch' && bundle.model.onnx_sha256 === meta.onnx_sha256) return await this.verifyBatch(bundle)
     if (bundle.proof_system !== meta.proof_system) {
       const reason = `the bundle says ${bundle.proof_system}, but model '${meta.name}' version ${meta.version} proves with ` +
         `${meta.proof_system}`
@@ -76,6 +81,76 @@ export class Proofs {
           '`zkpredict proof verify FILE` does, may say it verifies: that proves the output of another circuit, not of this version)',
     }
   }
+
+  /**
+   * A batch bundle (issue 15): the rows are decoded from the proven words (never copied from the record), with the
+   * batch circuit's own key and packing layout, so the bundle is self-contained for the CLI and stock snarkjs.
+   */
+  private async batchBundle (job: Succeeded, meta: VersionMeta): Promise<Static<typeof ProofBundle>> {
+    const batch = job.batch as NonNullable<ProofRecord['batch']>
+    const circuit = await this.batchCircuit(meta, batch.size)
+    if (batch.vk_sha256 != null && circuit.facts.vk_sha256 !== batch.vk_sha256) {
+      throw new Error(`the batch circuit of ${batch.size} rows of model '${meta.name}' version ${meta.version} is not the one ` +
+        `proof '${job.id}' was made with (vk_sha256 ${String(circuit.facts.vk_sha256)} != ${batch.vk_sha256})`)
+    }
+    const facts = circuit.facts
+    const layout = layoutFromJSON(facts.batch.layout)
+    const rows = unpackWords(layout, job.public_signals).rows.map((r) => decodeRow(r, facts))
+    return {
+      kind: 'batch',
+      proof_system: 'groth16',
+      proof: job.proof,
+      public_signals: job.public_signals,
+      verification_key: circuit.vk as Record<string, unknown>,
+      model: { name: meta.name, version: meta.version, onnx_sha256: meta.onnx_sha256 },
+      ...(meta.feature_transforms !== undefined ? { feature_transforms: meta.feature_transforms } : {}),
+      batch: {
+        size: batch.size,
+        words: facts.batch.words,
+        inputFracBits: facts.inputFracBits,
+        logitScaleBits: facts.logitScaleBits,
+        layout: facts.batch.layout as Record<string, unknown>,
+      },
+      rows,
+    }
+  }
+
+  /** Against the registry's batch circuit of the bundle's size: its key AND its layout (a bundle's own layout could decode other rows). */
+  private async verifyBatch (bundle: Static<typeof ProofBundle>): Promise<Verified> {
+    const meta = this.deps.registry.resolve(bundle.model.name, bundle.model.version)
+    const size = bundle.batch?.size
+    if (size == null) return { verified: false, verification_ms: 0, reason: 'a batch bundle needs batch.size' }
+    const circuit = await this.batchCircuit(meta, size)
+    const check = await checkBatchBundle({
+      ...(bundle as unknown as BatchBundle),
+      verification_key: circuit.vk,
+      batch: {
+        size, inputFracBits: circuit.facts.inputFracBits, logitScaleBits: circuit.facts.logitScaleBits, layout: circuit.facts.batch.layout,
+      },
+    })
+    const verified = check.verified && check.rowsMatch
+    return {
+      verified,
+      verification_ms: check.verification_ms,
+      ...(verified ? {} : { reason: check.reason ?? 'the proof does not verify against this version\'s batch verification key' }),
+    }
+  }
+
+  private async batchCircuit (meta: VersionMeta, size: number): Promise<{ vk: unknown, facts: BatchFacts }> {
+    const batches = this.deps.proofs.batches
+    if (batches == null || !(await batches.isBuilt(meta, size))) {
+      throw new AppError(409, 'circuit_not_ready', `model '${meta.name}' version ${meta.version} has no batch circuit of ${size} rows ` +
+        '(it is built by the first batch proof of that size)')
+    }
+    return { vk: await batches.verificationKey(meta, size), facts: await batches.meta(meta, size) as unknown as BatchFacts }
+  }
+}
+
+interface BatchFacts {
+  vk_sha256: string
+  inputFracBits: number
+  logitScaleBits: number
+  batch: { size: number, words: number, layout: Record<string, unknown> }
 }
 
 function requireSucceeded (job: ProofRecord): Succeeded {

@@ -82,13 +82,24 @@ export class Queues {
     })
   }
 
-  /** Waiting jobs, counted at most once a second (a /predict must not cost a Redis round trip per row). */
+  /**
+   * Waiting jobs, counted at most once a second (a /predict must not cost a Redis round trip per row). A waiting
+   * batch proof counts as its rows (issue 15): its rows beyond the first are kept in a sorted set by job id until
+   * a worker takes the job (batchTaken).
+   */
   async waiting (): Promise<{ proofs: number, training: number }> {
     if (Date.now() - this.counted.at > 1000) {
-      const [proofs, training] = await Promise.all([this.proofs.count(), this.training.count()])
-      this.counted = { at: Date.now(), proofs, training }
+      const [proofs, training, extra] = await Promise.all([this.proofs.count(), this.training.count(), this.batchExtraRows()])
+      this.counted = { at: Date.now(), proofs: proofs + extra, training }
     }
     return this.counted
+  }
+
+  private async batchExtraRows (): Promise<number> {
+    const flat = await this.connection.zrange(batchRowsKey(this.settings.prefix), '0', '-1', 'WITHSCORES')
+    let sum = 0
+    for (let i = 1; i < flat.length; i += 2) sum += Number(flat[i])
+    return sum
   }
 
   proofDispatch (): ProofDispatch {
@@ -104,7 +115,11 @@ export class Queues {
         this.counted.proofs += count
       },
       // jobId = proof id: adding the same proof twice is a no-op in BullMQ.
-      enqueue: async (record) => { await this.proofs.add('prove', { id: record.id, record }, { jobId: record.id }) },
+      enqueue: async (record) => {
+        const rows = record.batch?.rows.length ?? 1
+        if (rows > 1) await this.connection.zadd(batchRowsKey(this.settings.prefix), String(rows - 1), record.id)
+        await this.proofs.add('prove', { id: record.id, record }, { jobId: record.id })
+      },
       // Bounded by PROOF_QUEUE_LIMIT: read when a version is deleted, to fail its queued proofs.
       waiting: async () => {
         const jobs = await this.proofs.getJobs(['waiting', 'prioritized', 'delayed'])
@@ -115,6 +130,7 @@ export class Queues {
         for (const id of ids) {
           // A job a worker took meanwhile is locked and stays: the worker finds its record failed and does nothing.
           await this.proofs.remove(id).catch(() => undefined)
+          await this.connection.zrem(batchRowsKey(this.settings.prefix), id)
         }
       },
       close: async () => {},
@@ -182,6 +198,11 @@ export function bullDepth (name: string, queue: Queue): QueueDepthSource {
   }
 }
 
+/** The sorted set of waiting batch proofs: member = proof id, score = rows beyond the first. */
+function batchRowsKey (prefix: string): string {
+  return `${prefix}:proofs:batch-rows`
+}
+
 export interface WorkerServices {
   proofs: ProofJobs
   circuits: CircuitBuilds
@@ -214,6 +235,8 @@ export function startWorkers (
       worker = new Worker('proofs', async (job: Job<{ id: string, record?: ProofRecord }>, token?: string) => {
         const attempts = job.opts.attempts ?? 1
         try {
+          // A batch taken by a worker no longer waits: its extra rows leave the queue's count (idempotent on a retry)
+          if ((job.data.record?.batch?.rows.length ?? 1) > 1) await connection.zrem(batchRowsKey(settings.prefix), job.data.id)
           const finalAttempt = job.attemptsMade + 1 >= attempts
           const outcome = await services.proofs.prove(job.data.id, { data: job.data.record, finalAttempt, waitForCircuit: false })
           if (outcome === 'circuit_pending') {

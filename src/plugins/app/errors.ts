@@ -108,7 +108,8 @@ const CLIENT_ERRORS: Record<string, (err: FastifyError & { part?: { fieldname?: 
 export default fp(async (app) => {
   app.setErrorHandler((err: FastifyError & Partial<AppError>, request, reply) => {
     if (err instanceof AppError) {
-      if (err.statusCode === 503) void reply.header('retry-after', '5')
+      // A powers of tau too small for a batch is a server limit that no retry lifts: no Retry-After
+      if (err.statusCode === 503 && err.code !== 'ptau_too_small') void reply.header('retry-after', '5')
       return reply.code(err.statusCode).send({ error: err.code, message: err.message, ...(err.where != null ? { where: err.where } : {}) })
     }
     if (err.validation != null) {
