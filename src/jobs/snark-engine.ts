@@ -126,6 +126,7 @@ export async function createProofEngine (options: ProofEngineOptions): Promise<P
     },
 
     proveBatch: async (dir, rows) => {
+      if (pool == null) throw new Error('this process proves nothing (ROLE=api): worker processes take the proofs queue')
       const r = await pool.proveBatch(dir, rows)
       return { proof: r.proof, publicSignals: r.publicSignals, rows: r.rows, size: r.size, prove_ms: r.prove_ms }
     },

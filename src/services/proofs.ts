@@ -40,8 +40,9 @@ export class Proofs {
 
   async verifyStored (id: string): Promise<Verified> {
     const job = requireSucceeded(await this.deps.proofs.get(id))
-    if (job.batch != null) return await this.verifyBatch(await this.batchBundle(job, this.deps.registry.resolveProven(job.model, job.version)))
-    return await this.deps.proofs.verify(this.deps.registry.resolveProven(job.model, job.version), job.public_signals, job.proof)
+    const meta = this.deps.registry.resolveProven(job.model, job.version)
+    if (job.batch != null) return await this.verifyBatch(await this.batchBundle(job, meta))
+    return await this.deps.proofs.verify(meta, job.public_signals, job.proof)
   }
 
   /**
