@@ -123,7 +123,7 @@ t.test('registry and prediction over real HTTP', async (t) => {
     t.match(garbageArrow.body.message, /Arrow/)
     const noRoute = await server.call('GET', '/nope')
     t.equal(noRoute.status, 404)
-    t.same(Object.keys(noRoute.body).sort(), ['error', 'message'])
+    t.same(Object.keys(noRoute.body).sort(), ['error', 'message', 'where'], 'a 404 names the route it did not find')
   })
 
   t.test('uploads that cannot be served are refused with the reason', async (t) => {
