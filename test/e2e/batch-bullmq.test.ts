@@ -13,7 +13,7 @@ import { Redis } from 'ioredis'
 import { build, multipartBody } from '../helpers/build.js'
 import { waitFor } from '../helpers/app.js'
 import { AAVE_LIKE_SCALER, rng } from '../helpers/mlp-onnx.js'
-import { OwnRedis, redisServerBinary, withoutRedis } from '../helpers/redis.js'
+import { redisForTest } from '../helpers/redis.js'
 
 const fixture = new Uint8Array(readFileSync(new URL('../../../test/fixtures/proof-small.onnx', import.meta.url)))
 const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z))
@@ -25,14 +25,8 @@ function rows (n: number, seed: number): number[][] {
 }
 
 t.test('a batch proof through BullMQ: one job weighing its rows, proven by a worker', async (t) => {
-  let url = process.env.TEST_REDIS_URL
-  if (url == null || url === '') {
-    const binary = redisServerBinary()
-    if (binary == null) return withoutRedis(t)
-    const own = await OwnRedis.start(binary)
-    t.teardown(async () => { await own.stop() })
-    url = own.url
-  }
+  const url = await redisForTest(t)
+  if (url == null) return
   const dataDir = await mkdtemp(path.join(tmpdir(), 'zk-batch-bullmq-'))
   t.teardown(async () => { await rm(dataDir, { recursive: true, force: true }) })
   // The apps live in a subtest: they close (its teardowns) before Redis stops (this test's).

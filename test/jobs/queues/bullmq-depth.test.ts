@@ -4,19 +4,13 @@ import { Redis } from 'ioredis'
 import type { FastifyBaseLogger } from 'fastify'
 import { Queues } from '../../../src/jobs/queues/bullmq.js'
 import { ServiceMetrics } from '../../../src/observability/metrics.js'
-import { OwnRedis, redisServerBinary, withoutRedis } from '../../helpers/redis.js'
+import { redisForTest } from '../../helpers/redis.js'
 import { parseExposition, sampleValue } from '../../helpers/prometheus.js'
 
 // BullMQ mode: the metrics' queue depths come from the queues themselves (getJobCounts), read at scrape time.
 t.test('BullMQ queues report their depth to /metrics: waiting, active, oldest waiting', async (t) => {
-  let url = process.env.TEST_REDIS_URL
-  if (url == null || url === '') {
-    const binary = redisServerBinary()
-    if (binary == null) return withoutRedis(t)
-    const own = await OwnRedis.start(binary)
-    t.teardown(async () => { await own.stop() })
-    url = own.url
-  }
+  const url = await redisForTest(t)
+  if (url == null) return
   const prefix = `d${process.pid}${Date.now()}`
   const log = pino({ level: 'silent' }) as unknown as FastifyBaseLogger
   const queues = new Queues(log, {

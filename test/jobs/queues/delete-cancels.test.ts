@@ -4,7 +4,7 @@ import { Redis } from 'ioredis'
 import { startServer } from '../../helpers/app.js'
 import { buildMlpOnnx } from '../../helpers/onnx-fixture.js'
 import { postMultipart } from '../../helpers/multipart.js'
-import { OwnRedis, redisServerBinary, withoutRedis } from '../../helpers/redis.js'
+import { redisForTest } from '../../helpers/redis.js'
 
 /**
  * Issue 12, item 3 in REDIS_URL mode: the queued proofs of a deleted version fail with "version N was deleted",
@@ -12,14 +12,8 @@ import { OwnRedis, redisServerBinary, withoutRedis } from '../../helpers/redis.j
  * keeps every proof it is asked for waiting in the queue, so the count is exact.
  */
 t.test('BullMQ: DELETE fails the queued proofs of the version and takes them out of the queue', async (t) => {
-  let url = process.env.TEST_REDIS_URL
-  if (url == null || url === '') {
-    const binary = redisServerBinary()
-    if (binary == null) return withoutRedis(t)
-    const own = await OwnRedis.start(binary)
-    t.teardown(async () => { await own.stop() })
-    url = own.url
-  }
+  const url = await redisForTest(t)
+  if (url == null) return
   const prefix = `del${process.pid}${Date.now()}`
   const server = await startServer({ REDIS_URL: url, REDIS_PREFIX: prefix, ROLE: 'api', MAX_PROOFS_PER_REQUEST: 10 })
   const redis = new Redis(url)

@@ -10,7 +10,7 @@ import { RedisTrainStore } from '../../../src/jobs/queues/train-store.js'
 import type { ProofRecord } from '../../../src/jobs/proof-jobs.js'
 import type { TrainJobRecord } from '../../../src/jobs/train-jobs.js'
 import { startServer } from '../../helpers/app.js'
-import { OwnRedis, redisServerBinary, withoutRedis } from '../../helpers/redis.js'
+import { redisForTest } from '../../helpers/redis.js'
 
 const DAY = 86_400_000
 const record = (id: string): ProofRecord => ({
@@ -101,14 +101,8 @@ t.test('an expired proof answers 404 proof_expired; an unknown one proof_not_fou
 })
 
 t.test('Redis stores: hashes with a TTL, one result per proof, training pages', async (t) => {
-  let url = process.env.TEST_REDIS_URL
-  if (url == null || url === '') {
-    const binary = redisServerBinary()
-    if (binary == null) return withoutRedis(t)
-    const own = await OwnRedis.start(binary)
-    t.teardown(async () => { await own.stop() })
-    url = own.url
-  }
+  const url = await redisForTest(t)
+  if (url == null) return
   const redis = new Redis(url)
   const prefix = `t${process.pid}${Date.now()}`
   t.teardown(async () => {
