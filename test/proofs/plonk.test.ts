@@ -12,8 +12,7 @@ import { promisify } from 'node:util'
 import t from 'tap'
 import { TEST_CIRCUIT_CACHE } from '../helpers/circuit-cache.js'
 import * as ort from 'onnxruntime-node'
-import { createEVM } from '@ethereumjs/evm'
-import { hexToBytes } from '@ethereumjs/util'
+import { deployVerifier } from '../helpers/evm-verifier.js'
 import { AAVE_LIKE_SCALER, rng } from '../helpers/mlp-onnx.js'
 import { prove } from '../../src/proofs/prove.js'
 import { releaseProvers } from '../../src/proofs/prover-cache.js'
@@ -38,31 +37,6 @@ function rows (n: number, seed: number): number[][] {
   const g = rng(seed)
   const { min, max } = AAVE_LIKE_SCALER
   return Array.from({ length: n }, () => min.map((m, i) => (max[i] === m ? m : m + (max[i] - m) * g())))
-}
-
-/** Compiles `source` with solc and deploys `contract` in a fresh in-process EVM; returns a caller. */
-async function deployVerifier (source: string, contract: string, signature: string): Promise<(argsHex: string) => Promise<{ ok: boolean, returned: boolean, gas: bigint, error?: string }>> {
-  const solc = require('solc') as { compile(input: string): string }
-  const out = JSON.parse(solc.compile(JSON.stringify({
-    language: 'Solidity',
-    sources: { 'verifier.sol': { content: source } },
-    settings: { optimizer: { enabled: true, runs: 200 }, outputSelection: { '*': { '*': ['evm.bytecode.object', 'evm.methodIdentifiers'] } } }
-  }))) as { errors?: { severity: string, formattedMessage: string }[], contracts: Record<string, Record<string, { evm: { bytecode: { object: string }, methodIdentifiers: Record<string, string> } }>> }
-  const errors = (out.errors ?? []).filter((e) => e.severity === 'error')
-  if (errors.length) throw new Error(errors.map((e) => e.formattedMessage).join('\n'))
-  const c = out.contracts['verifier.sol'][contract]
-  const selector = c.evm.methodIdentifiers[signature]
-  if (!selector) throw new Error(`no ${signature} in ${Object.keys(c.evm.methodIdentifiers).join(', ')}`)
-  const evm = await createEVM()
-  const deployed = await evm.runCall({ data: hexToBytes(`0x${c.evm.bytecode.object}`), gasLimit: 30_000_000n })
-  const address = deployed.createdAddress
-  if (deployed.execResult.exceptionError || !address) throw new Error(`deploy failed: ${deployed.execResult.exceptionError?.error}`)
-  return async (argsHex: string) => {
-    const call = await evm.runCall({ to: address, data: hexToBytes(`0x${selector}${argsHex}`), gasLimit: 30_000_000n })
-    if (call.execResult.exceptionError) return { ok: false, returned: false, gas: call.execResult.executionGasUsed, error: call.execResult.exceptionError.error }
-    const ret = call.execResult.returnValue
-    return { ok: true, returned: ret.length === 32 && ret[31] === 1, gas: call.execResult.executionGasUsed }
-  }
 }
 
 let plonkArt: CircuitArtifacts
