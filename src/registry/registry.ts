@@ -28,6 +28,8 @@ export type RegisterInput = Omit<VersionMeta, 'version' | 'created' | 'onnx_sha2
   circuit?: CircuitState
   /** the evaluation report (src/evaluation), written as evaluation.json in the same staging directory */
   evaluation?: unknown
+  /** a private version's salt and quantized weights (src/jobs/private-models.ts), written as private.json with the version */
+  secrets?: unknown
 }
 
 interface ModelState {
@@ -223,7 +225,7 @@ export class Registry {
       const entry = this.models.get(input.name) ?? { state: { next_version: 1, aliases: {} }, versions: new Map(), circuits: new Map() }
       const modelDir = path.join(this.root, input.name)
       const version = entry.state.next_version
-      const { onnx, circuit, evaluation, ...rest } = input
+      const { onnx, circuit, evaluation, secrets, ...rest } = input
       const meta: VersionMeta = {
         ...rest,
         ...(evaluation !== undefined ? { evaluation: true } : {}),
@@ -239,6 +241,7 @@ export class Registry {
         await writeJsonAtomic(path.join(staging, 'meta.json'), meta)
         await writeJsonAtomic(path.join(staging, 'circuit.json'), circuitState)
         if (evaluation !== undefined) await writeJsonAtomic(path.join(staging, 'evaluation.json'), evaluation)
+        if (secrets !== undefined) await writeJsonAtomic(path.join(staging, 'private.json'), secrets)
         // The number is taken before the rename: a crash in between only skips a number.
         entry.state.next_version = version + 1
         await writeJsonAtomic(path.join(modelDir, 'model.json'), entry.state)
