@@ -33,7 +33,9 @@ const Health = Type.Object({
       beacon_hash: Type.Optional(Type.String()),
     })),
     verified_at: Type.Optional(Type.String()),
-    ceremony_error: Type.Optional(Type.String({ description: 'PRIVATE_ZKEY_DIR has a key for this architecture that was refused, and why' })),
+    ceremony_error: Type.Optional(Type.String({
+      description: 'PRIVATE_ZKEY_DIR has a key for this architecture that was refused, and why',
+    })),
   }), {
     description: "private architectures' circuits and who made their keys: local-insecure = one operator contribution; ceremony = " +
       'a verified multi-party phase 2 (PRIVATE_ZKEY_DIR)',

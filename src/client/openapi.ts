@@ -1252,6 +1252,8 @@ export interface components {
                     beacon_hash?: string;
                 }[];
                 verified_at?: string;
+                /** @description PRIVATE_ZKEY_DIR has a key for this architecture that was refused, and why */
+                ceremony_error?: string;
             }[];
         };
         /** @description The deleted version */
