@@ -17,13 +17,36 @@ const Health = Type.Object({
   ptau: Type.Union([Type.Object({ file: Type.String(), secure: Type.Boolean() }), Type.Null()],
     { description: 'powers of tau in use; secure=false is a local development file' }),
   models: Type.Integer(),
+  private_circuits: Type.Optional(Type.Array(Type.Object({
+    circuit_id: Type.String(),
+    sizes: Type.Array(Type.Integer()),
+    constraints: Type.Integer(),
+    vk_sha256: Type.String(),
+    zkey_sha256: Type.String(),
+    setup_trust: Type.Union([Type.Literal('local-insecure'), Type.Literal('ceremony')]),
+    ptau: Type.Object({ file: Type.String(), secure: Type.Boolean(), power: Type.Integer() }),
+    contributions: Type.Array(Type.Object({
+      index: Type.Integer(),
+      name: Type.String(),
+      type: Type.Union([Type.Literal('contribution'), Type.Literal('beacon')]),
+      transcript: Type.String(),
+      beacon_hash: Type.Optional(Type.String()),
+    })),
+    verified_at: Type.Optional(Type.String()),
+    ceremony_error: Type.Optional(Type.String({
+      description: 'PRIVATE_ZKEY_DIR has a key for this architecture that was refused, and why',
+    })),
+  }), {
+    description: "private architectures' circuits and who made their keys: local-insecure = one operator contribution; ceremony = " +
+      'a verified multi-party phase 2 (PRIVATE_ZKEY_DIR)',
+  })),
 }, { $id: 'Health', description: 'Readiness with details' })
 
 const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addSchema(Live)
   app.addSchema(Ready)
   app.addSchema(Health)
-  const { training, models, engine } = app.services
+  const { training, models, engine, privateModels } = app.services
 
   app.get('/health/live', {
     schema: { operationId: 'getLive', tags: ['service'], summary: 'The process is running', response: { 200: ref(Live), ...serverError } },
@@ -65,6 +88,7 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       training_backend: await training.backend(),
       ptau: engine.ptauInfo(),
       models: models.list().length,
+      private_circuits: privateModels.list(),
     }
   })
 }

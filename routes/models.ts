@@ -10,6 +10,18 @@ import { jsonPartOf, parseSpecPart, readParts, type JsonPart } from './lib/multi
 const NameParams = Type.Object({ name: ModelName })
 const VersionParams = Type.Object({ name: ModelName, version: VersionSelector })
 const AliasParams = Type.Object({ name: ModelName, alias: Type.String({ pattern: '^[a-z][a-z0-9_-]{0,63}$' }) })
+const PrivateParameters = Type.Object({
+  circuit_id: Type.String(),
+  sizes: Type.Array(Type.Integer()),
+  commitment: Type.String(),
+  salt: Type.String({ description: 'decimal field element' }),
+  parameters: Type.Object({}, {
+    additionalProperties: true, description: 'quantized scaler, weights, biases, threshold (decimal strings)',
+  }),
+}, {
+  $id: 'PrivateParameters',
+  description: "A private version's secrets: with them anyone recomputes its commitment (src/proofs/private/commitment.ts)"
+})
 const Deleted = Type.Object({
   name: Type.String(),
   version: Type.Integer(),
@@ -23,6 +35,7 @@ const Deleted = Type.Object({
 
 const modelRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addSchema(Deleted)
+  app.addSchema(PrivateParameters)
   const { models } = app.services
 
   app.get('/models', {
@@ -72,21 +85,36 @@ const modelRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       operationId: 'getModelOnnx',
       tags: ['models'],
-      summary: "The version's ONNX file",
+      summary: "The version's ONNX file (a private version's only with an admin key: 403 otherwise)",
       params: VersionParams,
       response: {
         200: { description: 'ONNX model bytes', content: { 'application/octet-stream': { schema: Type.String({ format: 'binary' }) } } },
+        403: ref(ErrorResponse),
         ...errorResponses,
       },
     },
     config: { access: 'read' },
   }, async (request, reply) => {
-    const { meta, bytes } = await models.onnx(request.params.name, request.params.version)
+    const { meta, bytes } = await models.onnx(request.params.name, request.params.version, app.apiKeys.isAdmin(request))
     return await reply
       .type('application/octet-stream')
       .header('content-disposition', `attachment; filename="${meta.name}-v${meta.version}.onnx"`)
       .header('x-onnx-sha256', meta.onnx_sha256)
       .send(bytes as unknown as string)
+  })
+
+  app.get('/models/:name/versions/:version/private-parameters', {
+    schema: {
+      operationId: 'getPrivateParameters',
+      tags: ['models'],
+      summary: "A private version's quantized weights and salt (admin key only: 403 otherwise)",
+      params: VersionParams,
+      response: { 200: ref(PrivateParameters), 403: ref(ErrorResponse), ...errorResponses },
+    },
+    config: { access: 'read' },
+  }, async (request) => {
+    const secrets = await models.privateParameters(request.params.name, request.params.version, app.apiKeys.isAdmin(request))
+    return secrets as Static<typeof PrivateParameters>
   })
 
   app.post('/models', {

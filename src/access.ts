@@ -31,9 +31,22 @@ const digest = (text: string): Buffer => createHash('sha256').update(text).diges
 
 export class ApiKeys {
   private readonly digests: Buffer[]
+  private readonly adminDigests: Buffer[]
 
-  constructor (keys: string[], readonly requiredForRead: boolean) {
-    this.digests = keys.map(digest)
+  /** `adminKeys` (ADMIN_API_KEYS) are valid keys too, and the only ones that read a private version's secrets. */
+  constructor (keys: string[], readonly requiredForRead: boolean, adminKeys: string[] = []) {
+    this.adminDigests = adminKeys.map(digest)
+    this.digests = [...keys.map(digest), ...this.adminDigests]
+  }
+
+  /** Whether the request presents an admin key (constant time over every admin key, as identify). */
+  isAdmin (request: Pick<FastifyRequest, 'headers'>): boolean {
+    const key = presentedKey(request)
+    if (key == null) return false
+    const presented = digest(key)
+    let match = false
+    for (const known of this.adminDigests) if (timingSafeEqual(known, presented)) match = true
+    return match
   }
 
   get enabled (): boolean {

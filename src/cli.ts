@@ -27,7 +27,7 @@ Options for every command:
   API key     sent as x-api-key from $ZKPREDICT_API_KEY, when the service sets API_KEYS
   --help      help for a command, e.g. zkpredict train --help`,
   train: `zkpredict train --model NAME [--recipe default|tutorial|nowcast|forecast] [--window 7|3] [--seed N] [--epochs N]
-                [--data DIR | --synthetic-seed N --synthetic-days N] [--no-wait]
+                [--data DIR | --synthetic-seed N --synthetic-days N] [--no-wait] [--private]
 
   --data DIR   upload the five Giza dataset files found in DIR (aave_liquidations_v2.csv, ...,
                tokens_daily_volume.csv; .csv, .parquet, .arrow or .json)
@@ -43,11 +43,13 @@ Options for every command:
   proof: `zkpredict proof get ID
 zkpredict proof download ID [-o FILE]
 zkpredict proof verify FILE        verify a downloaded bundle offline (no server), with snarkjs
+  [--commitment C]                 a private version's bundle: also require public signal 0 = C, the commitment you pinned
 zkpredict proof verify ID          ask the service to verify a stored proof
 zkpredict proof calldata FILE      the arguments of the batch contract's verifyBatch for a batch bundle (JSON)`,
   models: `zkpredict models list
 zkpredict models show NAME [VERSION]
-zkpredict models upload FILE.onnx --name NAME [--features a,b,c,...] [--threshold 0.5] [--proof-system groth16|plonk]`,
+zkpredict models upload FILE.onnx --name NAME [--features a,b,c,...] [--threshold 0.5] [--proof-system groth16|plonk] [--private]
+  --private   a private version: weights hidden, a commitment published (README "Private models")`,
 }
 
 class CliError extends Error {}
@@ -74,6 +76,8 @@ const OPTIONS = {
   threshold: { type: 'string' },
   'proof-system': { type: 'string' },
   'synthetic-days': { type: 'string' },
+  commitment: { type: 'string' },
+  private: { type: 'boolean' },
 } as const
 
 function parseCommandLine (): ReturnType<typeof parseArgs<{ allowPositionals: true, options: typeof OPTIONS }>> {
@@ -167,6 +171,7 @@ async function train (): Promise<void> {
     window: integer(opts.window, '--window') ?? 7,
     ...(opts.seed != null ? { seed: integer(opts.seed, '--seed') } : {}),
     ...(opts.epochs != null ? { epochs: integer(opts.epochs, '--epochs') } : {}),
+    ...(opts.private === true ? { proof_visibility: 'private' } : {}),
   }
   let job
   if (opts.data != null) {
@@ -293,14 +298,29 @@ async function proof (): Promise<void> {
       throw new CliError(`${file} is not a proof bundle: it needs proof_system, proof, public_signals and verification_key (from ` +
         '`zkpredict proof download`)')
     }
+    // A private version's proof (issue 14) binds the model by public signal 0: it must be the version's published commitment.
+    const pinned = opts.commitment ?? bundle.commitment
+    if (pinned != null && String(bundle.public_signals[0]) !== String(pinned)) {
+      const whose = opts.commitment != null ? ' you pinned' : ' in the bundle'
+      console.log(`verified: false (public signal 0 is not the commitment${whose}, ${String(pinned)})`)
+      process.exitCode = 1
+      return
+    }
     const started = performance.now()
     const verified = await snarkjs[system as 'groth16'].verify(bundle.verification_key, bundle.public_signals,
       bundle.proof).catch(() => false)
     const ms = performance.now() - started
     console.log(`verified: ${String(verified)} (${system}, ${ms.toFixed(1)} ms, offline) model ${bundle.model?.name} version ` +
       `${bundle.model?.version} onnx_sha256 ${bundle.model?.onnx_sha256}`)
-    console.log('note: this checks the proof against the key inside the bundle; compare that key (or onnx_sha256) with the one the ' +
-      'model\'s publisher gives to know which model it proves.')
+    if (pinned != null) {
+      console.log(`private version: circuit ${String(bundle.circuit_id)}, public signal 0 = commitment ${String(pinned)}`)
+      console.log('note: this checks the proof against the key inside the bundle and the commitment ' +
+        `${opts.commitment != null ? 'you pinned' : 'inside the bundle (pin yours with --commitment)'}; compare the key with the ` +
+        'architecture\'s published vk_sha256.')
+    } else {
+      console.log('note: this checks the proof against the key inside the bundle; compare that key (or onnx_sha256) with the one the ' +
+        'model\'s publisher gives to know which model it proves.')
+    }
     if (!verified) process.exitCode = 1
     await (globalThis as { curve_bn128?: { terminate: () => Promise<void> } }).curve_bn128?.terminate()
   } else if (sub === 'calldata') {
@@ -337,6 +357,7 @@ async function models (): Promise<void> {
       ...(opts.features != null ? { features: opts.features.split(',').map((f) => f.trim()) } : {}),
       ...(opts.threshold != null ? { threshold: Number(opts.threshold) } : {}),
       ...(opts['proof-system'] != null ? { proof_system: opts['proof-system'] } : {}),
+      ...(opts.private === true ? { proof_visibility: 'private' } : {}),
     }))
     const result = await api('POST', '/models', form)
     console.log(`registered ${result.name} version ${result.version} (${base}${result.href})`)

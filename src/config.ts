@@ -71,6 +71,16 @@ export const ConfigSchema = Type.Object({
     description: 'With API_KEYS set, also require a key for predictions, proofs and registry reads (training, uploads, deletes and ' +
     'alias changes always need one)'
   }),
+  ADMIN_API_KEYS: Type.String({
+    default: '',
+    description: "Comma-separated admin keys: valid wherever an API key is, and the only keys that read a private version's ONNX " +
+      'file, weights and salt; empty: nobody can'
+  }),
+  PRIVATE_ZKEY_DIR: Type.String({
+    default: '',
+    description: "A directory of finished phase-2 ceremony keys named <circuit_id>.zkey (docs/CEREMONY.md): each private architecture's " +
+      'key is replaced by its ceremony key once the transcript verifies against the circuit and the ptau; empty turns it off'
+  }),
   // Budgets per route group (src/plugins/app/rate-limit.ts), each counted per API key (per client IP without a valid one).
   // Predictions and reads are unlimited by default: the old single budget (6,000 a minute) answered 429 to one client that
   // sent /predict as fast as the service served it (issue 12), and overload has its own answer (503, OVERLOAD_*). Writes

@@ -170,8 +170,25 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The version's ONNX file */
+        /** The version's ONNX file (a private version's only with an admin key: 403 otherwise) */
         get: operations["getModelOnnx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/models/{name}/versions/{version}/private-parameters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A private version's quantized weights and salt (admin key only: 403 otherwise) */
+        get: operations["getPrivateParameters"];
         put?: never;
         post?: never;
         delete?: never;
@@ -496,6 +513,8 @@ export interface components {
                 span_days?: number;
             };
             proof_system?: components["schemas"]["ProofSystem"];
+            /** @description public (default): weights in the circuit; private: weights hidden behind a published commitment */
+            proof_visibility?: "public" | "private";
             /** @description synthetic data (the default) or five dataset URLs */
             data?: {
                 synthetic: components["schemas"]["SyntheticOptions"];
@@ -563,6 +582,8 @@ export interface components {
                     span_days?: number;
                 };
                 proof_system?: string;
+                /** @description public (default): weights in the circuit; private: weights hidden behind a published commitment */
+                proof_visibility?: "public" | "private";
                 /** @description synthetic, urls or upload */
                 data: string;
             };
@@ -616,6 +637,19 @@ export interface components {
             };
             build_ms?: number;
             error?: string;
+            /** @description private versions: the architecture's circuit, shared by its private versions */
+            circuit_id?: string;
+            /** @description private versions: the phase 2 of the architecture's key: one operator contribution, or a verified multi-party ceremony */
+            setup_trust?: "local-insecure" | "ceremony";
+            /** @description private versions: the phase-2 contributions recorded in the architecture's key */
+            contributions?: {
+                index: number;
+                name: string;
+                type: "contribution" | "beacon";
+                /** @description blake2b-512 hash of the contribution, as snarkjs zkey verify prints it */
+                transcript: string;
+                beacon_hash?: string;
+            }[];
             /** @description what the circuit can prove, per feature in input order (the range its Num2Bits check on each fixed-point input allows): a row outside gets its prediction and proof status "unprovable" */
             input_ranges?: {
                 feature: string;
@@ -689,6 +723,12 @@ export interface components {
             /** @description true once a circuit for this version is ready */
             provable: boolean;
             proof_system?: components["schemas"]["ProofSystem"];
+            /** @description public (default): weights in the circuit; private: weights hidden behind a published commitment */
+            proof_visibility?: "public" | "private";
+            /** @description private versions: the Poseidon commitment to the quantized weights and a secret salt (decimal); each proof's public signal 0 must equal it */
+            commitment?: string;
+            /** @description private versions: the architecture's circuit id */
+            circuit_id?: string;
             not_provable_reason?: string;
             circuit?: components["schemas"]["CircuitInfo"];
         };
@@ -720,6 +760,8 @@ export interface components {
             features?: string[];
             threshold?: number;
             proof_system?: "groth16" | "plonk";
+            /** @description public (default): weights in the circuit; private: weights hidden behind a published commitment */
+            proof_visibility?: "public" | "private";
         };
         /** @description The version the upload registered */
         Registered: {
@@ -796,6 +838,10 @@ export interface components {
             prove_ms?: number;
             error?: string;
             batch?: components["schemas"]["BatchProof"];
+            /** @description private versions: the model's commitment (public signal 0) */
+            commitment?: string;
+            /** @description private versions: the architecture's circuit */
+            circuit_id?: string;
         };
         /** @description Everything needed to verify a proof offline: proof, public signals, verification key, and the model version it proves */
         ProofBundle: {
@@ -815,6 +861,10 @@ export interface components {
                 version: number;
                 onnx_sha256: string;
             };
+            /** @description private versions: the version's published commitment; a verifier checks public signal 0 against the commitment it pinned for the version (GET /models/{name}/versions/{v}), not this copy */
+            commitment?: string;
+            /** @description private versions: the architecture's circuit */
+            circuit_id?: string;
             /** @description how each public input was computed from raw values (log1p outside the circuit): a verifier recomputes them */
             feature_transforms?: {
                 /** @description the model input */
@@ -1279,6 +1329,30 @@ export interface components {
                 secure: boolean;
             } | null;
             models: number;
+            /** @description private architectures' circuits and who made their keys: local-insecure = one operator contribution; ceremony = a verified multi-party phase 2 (PRIVATE_ZKEY_DIR) */
+            private_circuits?: {
+                circuit_id: string;
+                sizes: number[];
+                constraints: number;
+                vk_sha256: string;
+                zkey_sha256: string;
+                setup_trust: "local-insecure" | "ceremony";
+                ptau: {
+                    file: string;
+                    secure: boolean;
+                    power: number;
+                };
+                contributions: {
+                    index: number;
+                    name: string;
+                    type: "contribution" | "beacon";
+                    transcript: string;
+                    beacon_hash?: string;
+                }[];
+                verified_at?: string;
+                /** @description PRIVATE_ZKEY_DIR has a key for this architecture that was refused, and why */
+                ceremony_error?: string;
+            }[];
         };
         /** @description The deleted version: a tombstone stays (GET answers it with status deleted) so that its finished proofs stay verifiable and downloadable */
         Deleted: {
@@ -1288,6 +1362,18 @@ export interface components {
             deleted: true;
             /** @description queued proofs of the version that now fail with "version N was deleted" */
             cancelled_proofs: number;
+        };
+        /** @description A private version's secrets: with them anyone recomputes its commitment (src/proofs/private/commitment.ts) */
+        PrivateParameters: {
+            circuit_id: string;
+            sizes: number[];
+            commitment: string;
+            /** @description decimal field element */
+            salt: string;
+            /** @description quantized scaler, weights, biases, threshold (decimal strings) */
+            parameters: {
+                [key: string]: unknown;
+            };
         };
         /** @description Open Inference Protocol v2 model metadata */
         V2ModelMetadata: {
@@ -2286,7 +2372,95 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key is not valid */
+            /** @description What went wrong: a machine-readable code, and a message that names the field, row or column and says what to send instead */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description What went wrong: a machine-readable code, and a message that names the field, row or column and says what to send instead */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests for this key or client (Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description What went wrong: a machine-readable code, and a message that names the field, row or column and says what to send instead */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Overloaded, or a queue is full (Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getPrivateParameters: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description lower-case letters, digits, - and _, at most 64 */
+                name: string;
+                /** @description a version number or an alias such as latest */
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A private version's secrets: with them anyone recomputes its commitment (src/proofs/private/commitment.ts) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrivateParameters"];
+                };
+            };
+            /** @description What went wrong: a machine-readable code, and a message that names the field, row or column and says what to send instead */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No API key, where one is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description What went wrong: a machine-readable code, and a message that names the field, row or column and says what to send instead */
             403: {
                 headers: {
                     [name: string]: unknown;

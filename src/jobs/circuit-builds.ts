@@ -4,6 +4,7 @@ import { AppError } from '../errors.js'
 import type { ProofEngine } from './proof-engine.js'
 import { WorkQueue } from './work-queue.js'
 import { publishCircuit } from '../observability/events.js'
+import type { PrivateModels } from './private-models.js'
 
 /**
  * Builds each version's circuit in the background after registration (compile, setup, keys),
@@ -15,6 +16,7 @@ export class CircuitBuilds {
   private closing = false
   /** REDIS_URL mode: builds go to the deployment's BullMQ 'circuits' queue (one build per version, job id dedup). */
   private remote: ((meta: VersionMeta) => Promise<void>) | undefined
+  private privateModels: PrivateModels | undefined
 
   constructor (private readonly registry: Registry, private readonly engine: ProofEngine, private readonly log: FastifyBaseLogger) {
     // Proofs waiting for a deleted version's circuit stop waiting: it will never be built.
@@ -29,6 +31,11 @@ export class CircuitBuilds {
 
   useQueue (add: (meta: VersionMeta) => Promise<void>): void {
     this.remote = add
+  }
+
+  /** Private versions (issue 14) get their architecture's circuit, built once for all of them. */
+  usePrivate (privateModels: PrivateModels): void {
+    this.privateModels = privateModels
   }
 
   resumeAll (): void {
@@ -85,6 +92,17 @@ export class CircuitBuilds {
     this.closing = true
   }
 
+  /** Compiled in this process, once per architecture (privateModels.ensure shares one build between its versions). */
+  private async buildPrivate (meta: VersionMeta, privateModels: PrivateModels): Promise<void> {
+    const started = Date.now()
+    await this.registry.setCircuit(meta, { status: 'building', ...(meta.circuit_id != null ? { circuit_id: meta.circuit_id } : {}) })
+    const secrets = await privateModels.readSecrets(this.registry.versionDir(meta.name, meta.version))
+    const { meta: arch, built } = await privateModels.ensure(secrets.sizes)
+    await this.registry.setCircuit(meta, { ...privateModels.circuitState(arch), build_ms: Date.now() - started })
+    this.log.info({ model: meta.name, version: meta.version, circuit_id: arch.circuit_id, built }, 'private version provable')
+    publishCircuit({ source: this, state: 'ready', proof_system: meta.proof_system, seconds: (Date.now() - started) / 1000 })
+  }
+
   private async build (meta: VersionMeta): Promise<void> {
     const key = `${meta.name}@${meta.version}`
     if (this.closing) return
@@ -94,9 +112,12 @@ export class CircuitBuilds {
       return // deleted (or found damaged) while its build waited
     }
     try {
-      const onnx = await this.registry.readOnnx(meta)
-      const reason = this.engine.checkProvable(onnx, meta)
-      if (reason != null) {
+      const privateModels = meta.proof_visibility === 'private' ? this.privateModels : undefined
+      const onnx = privateModels == null ? await this.registry.readOnnx(meta) : new Uint8Array()
+      const reason = privateModels == null ? this.engine.checkProvable(onnx, meta) : null
+      if (privateModels != null) {
+        await this.buildPrivate(meta, privateModels)
+      } else if (reason != null) {
         await this.registry.setCircuit(meta, { status: 'unsupported', error: reason })
         this.log.info({ model: meta.name, version: meta.version, reason }, 'model version is not provable; it still serves predictions')
         publishCircuit({ source: this, state: 'unsupported', proof_system: meta.proof_system })

@@ -12,6 +12,7 @@ import { newTimeId } from './queues/ids.js'
 import type { ProofStore } from './queues/proof-store.js'
 import type { ProofRecord } from './proof-record.js'
 import type { BatchCircuits } from './batch-circuits.js'
+import type { PrivateModels } from './private-models.js'
 
 export type { ProofRecord } from './proof-record.js'
 
@@ -72,6 +73,7 @@ export class LocalProofDispatch implements ProofDispatch {
 export class ProofJobs {
   private readonly vkCache = new Map<string, unknown>()
   private closing = false
+  private privateModels: PrivateModels | undefined
 
   constructor (
     private readonly registry: Registry,
@@ -85,6 +87,11 @@ export class ProofJobs {
   ) {
     if (dispatch instanceof LocalProofDispatch) dispatch.run = async (id) => await this.runLocal(id)
     registry.onDelete((name, version) => this.vkCache.delete(`${name}@${version}`))
+  }
+
+  /** Private versions (issue 14): proven and verified with their architecture's circuit and their commitment. */
+  usePrivate (privateModels: PrivateModels): void {
+    this.privateModels = privateModels
   }
 
   /** Embedded mode after a restart: the proofs that were queued or proving run again, oldest first. */
@@ -117,6 +124,7 @@ export class ProofJobs {
       proof_system: meta.proof_system,
       inputs,
       served,
+      ...(meta.commitment != null ? { commitment: meta.commitment, circuit_id: meta.circuit_id } : {}),
       ...(trace != null ? { trace } : {}),
     }
     if (this.dispatch.recordFirst) await this.store.create(job)
@@ -161,14 +169,18 @@ export class ProofJobs {
         `model '${meta.name}' version ${meta.version} has no verification key: its circuit is ` +
         `${state.status}${state.error != null ? ` (${state.error})` : ''}`)
     }
+    // A private version's key is its architecture's (kept by PrivateModels, which a ceremony may replace): not cached here.
+    if (meta.circuit_id != null && this.privateModels != null) return await this.privateModels.verificationKey(meta.circuit_id)
     // A key that does not parse is the service's damaged file (500 storage_damaged, the version marked damaged), never a 400.
     const vk = await this.registry.readVersionJson<unknown>(meta, path.join(this.registry.circuitDir(meta), 'verification_key.json'))
     this.vkCache.set(key, vk)
     return vk
   }
 
-  async verify (meta: VersionMeta, publicSignals: string[], proof: unknown): Promise<{ verified: boolean, verification_ms: number }> {
+  async verify (meta: VersionMeta, publicSignals: string[], proof: unknown):
+  Promise<{ verified: boolean, verification_ms: number, reason?: string }> {
     const vk = await this.verificationKey(meta)
+    if (meta.circuit_id != null && this.privateModels != null) return await this.privateModels.verify(meta, publicSignals, proof)
     const started = performance.now()
     const verified = await this.engine.verify(meta.proof_system, vk, publicSignals, proof).catch(() => false)
     return { verified, verification_ms: performance.now() - started }
@@ -290,7 +302,9 @@ export class ProofJobs {
     publishProof({ ...event, state: 'proving', seconds: (Date.now() - Date.parse(job.created)) / 1000 })
     if (job.batch != null) return await this.proveBatch(job, meta, event, fail, options.finalAttempt, span)
     try {
-      const result = await this.engine.prove(this.registry.circuitDir(meta), meta.proof_system, job.inputs)
+      const result = meta.circuit_id != null && this.privateModels != null
+        ? await this.privateModels.prove(this.registry.versionDir(meta.name, meta.version), meta.circuit_id, job.inputs)
+        : await this.engine.prove(this.registry.circuitDir(meta), meta.proof_system, job.inputs)
       const written = await this.store.complete({
         ...job,
         status: 'succeeded',

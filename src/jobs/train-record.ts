@@ -14,6 +14,8 @@ export interface TrainSpec {
   horizon?: number
   walk_forward?: boolean | { test_days?: number, step_days?: number, span_days?: number }
   proof_system?: ProofSystemName
+  /** private: the version is registered with a commitment and proven with its architecture's circuit (issue 14) */
+  proof_visibility?: 'public' | 'private'
   data: { synthetic: { seed?: number, days?: number } } | { sources: Record<DatasetName, DataSource> }
 }
 
@@ -31,6 +33,7 @@ export interface TrainJobRecord extends StoredJob {
     horizon?: number,
     walk_forward?: TrainSpec['walk_forward'],
     proof_system?: string,
+    proof_visibility?: 'public' | 'private',
     data: 'synthetic' | 'urls' | 'upload'
   }
   /** The full spec, kept so a queued job can resume after a restart (uploaded files live in uploadDir). */

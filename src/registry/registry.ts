@@ -32,6 +32,8 @@ export type RegisterInput = Omit<VersionMeta, 'version' | 'created' | 'onnx_sha2
   circuit?: CircuitState
   /** the evaluation report (src/evaluation), written as evaluation.json in the same staging directory */
   evaluation?: unknown
+  /** a private version's salt and quantized weights (src/jobs/private-models.ts), written as private.json with the version */
+  secrets?: unknown
 }
 
 interface ModelState {
@@ -75,6 +77,11 @@ const DELETED_FILE = 'deleted.json'
  * its circuit state, and the verification key and Solidity verifier, so that its finished proofs stay verifiable
  * and downloadable. The ONNX file, the proving key and the rest of the build (megabytes) are removed.
  */
+/**
+ * A private version's quantized weights and salt (src/jobs/private-models.ts writes it): its circuit files are its
+ * architecture's, shared and checked by PrivateModels, not kept in the version's directory.
+ */
+export const PRIVATE_SECRETS_FILE = 'private.json'
 const TOMBSTONE_FILES = new Set(['meta.json', 'circuit.json', DELETED_FILE])
 const TOMBSTONE_CIRCUIT_FILES = new Set<string>([ARTIFACT_FILES.vk, ARTIFACT_FILES.verifier])
 
@@ -227,7 +234,9 @@ export class Registry {
     if (tombstone != null) {
       // A delete cut off by a crash left files a tombstone does not keep: finish it.
       if (cleanUp) await this.trimTombstone(dir)
-      if (damage == null && circuit?.status === 'ready') damage = await this.check.firstDamage([this.vkFile(dir)]) ?? undefined
+      if (damage == null && circuit?.status === 'ready' && meta?.proof_visibility !== 'private') {
+        damage = await this.check.firstDamage([this.vkFile(dir)]) ?? undefined
+      }
       const record: VersionRecord = {
         name,
         version,
@@ -249,7 +258,9 @@ export class Registry {
   private versionFiles (dir: string, meta: VersionMeta, circuit: CircuitState | undefined): ExpectedFile[] {
     const files: ExpectedFile[] = [{ file: path.join(dir, 'model.onnx'), kind: 'sha256', sha256: meta.onnx_sha256 }]
     if (meta.evaluation === true) files.push({ file: path.join(dir, 'evaluation.json'), kind: 'json' })
-    if (circuit?.status === 'ready') {
+    if (meta.proof_visibility === 'private') {
+      files.push({ file: path.join(dir, PRIVATE_SECRETS_FILE), kind: 'json' })
+    } else if (circuit?.status === 'ready') {
       const circuitDir = path.join(dir, 'circuit')
       files.push(
         this.vkFile(dir),
@@ -456,7 +467,7 @@ export class Registry {
       this.requireState(input.name, entry)
       const modelDir = path.join(this.root, input.name)
       const version = entry.state.next_version
-      const { onnx, circuit, evaluation, ...rest } = input
+      const { onnx, circuit, evaluation, secrets, ...rest } = input
       const meta: VersionMeta = {
         ...rest,
         ...(evaluation !== undefined ? { evaluation: true } : {}),
@@ -472,6 +483,7 @@ export class Registry {
         await writeJsonAtomic(path.join(staging, 'meta.json'), meta)
         await writeJsonAtomic(path.join(staging, 'circuit.json'), circuitState)
         if (evaluation !== undefined) await writeJsonAtomic(path.join(staging, 'evaluation.json'), evaluation)
+        if (secrets !== undefined) await writeJsonAtomic(path.join(staging, PRIVATE_SECRETS_FILE), secrets)
         // The number is taken before the rename: a crash in between only skips a number.
         entry.state.next_version = version + 1
         await writeJsonAtomic(path.join(modelDir, 'model.json'), entry.state)

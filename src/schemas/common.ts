@@ -30,6 +30,14 @@ export const ErrorResponse = Type.Object({
 })
 
 export const ProofSystem = Type.Union([Type.Literal('groth16'), Type.Literal('plonk')], { $id: 'ProofSystem' })
+/**
+ * public: the weights are constants of the version's own circuit and the ONNX file is readable; private (issue 14): one circuit
+ * per architecture, the weights are private inputs, the version publishes a Poseidon commitment and only an admin key reads
+ * its ONNX file, weights and salt. Inline (no $id): the multipart upload spec is also validated outside Fastify.
+ */
+export const ProofVisibility = Type.Union([Type.Literal('public'), Type.Literal('private')], {
+  description: 'public (default): weights in the circuit; private: weights hidden behind a published commitment',
+})
 export const JobStatus = Type.Union([Type.Literal('queued'), Type.Literal('running'), Type.Literal('succeeded'), Type.Literal('failed')],
   { $id: 'JobStatus' })
 export const ProofStatus = Type.Union([Type.Literal('queued'), Type.Literal('proving'), Type.Literal('succeeded'), Type.Literal('failed')],

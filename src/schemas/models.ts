@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox'
-import { FilePart, JsonPart, ModelName, ProofSystem, ref } from './common.js'
+import { FilePart, JsonPart, ModelName, ProofSystem, ProofVisibility, ref } from './common.js'
 import { Metrics } from './training.js'
 import { FeatureTransform } from './evaluation.js'
 
@@ -22,6 +22,17 @@ export const CircuitInfo = Type.Object({
   ptau: Type.Optional(Type.Object({ file: Type.String(), secure: Type.Boolean(), power: Type.Optional(Type.Integer()) })),
   build_ms: Type.Optional(Type.Number()),
   error: Type.Optional(Type.String()),
+  circuit_id: Type.Optional(Type.String({ description: "private versions: the architecture's circuit, shared by its private versions" })),
+  setup_trust: Type.Optional(Type.Union([Type.Literal('local-insecure'), Type.Literal('ceremony')], {
+    description: "private versions: the phase 2 of the architecture's key: one operator contribution, or a verified multi-party ceremony",
+  })),
+  contributions: Type.Optional(Type.Array(Type.Object({
+    index: Type.Integer(),
+    name: Type.String(),
+    type: Type.Union([Type.Literal('contribution'), Type.Literal('beacon')]),
+    transcript: Type.String({ description: 'blake2b-512 hash of the contribution, as snarkjs zkey verify prints it' }),
+    beacon_hash: Type.Optional(Type.String()),
+  }), { description: "private versions: the phase-2 contributions recorded in the architecture's key" })),
   input_ranges: Type.Optional(Type.Array(Type.Object({
     feature: Type.String(),
     min: Type.Number({ description: 'inclusive, raw units (before the scaler)' }),
@@ -78,6 +89,13 @@ export const ModelVersion = Type.Object({
   onnx_bytes: Type.Integer(),
   provable: Type.Boolean({ description: 'true once a circuit for this version is ready' }),
   proof_system: Type.Optional(ref(ProofSystem)),
+  proof_visibility: Type.Optional(ProofVisibility),
+  commitment: Type.Optional(Type.String({
+    pattern: '^[0-9]{1,78}$',
+    description: "private versions: the Poseidon commitment to the quantized weights and a secret salt (decimal); each proof's " +
+      'public signal 0 must equal it',
+  })),
+  circuit_id: Type.Optional(Type.String({ description: "private versions: the architecture's circuit id" })),
   not_provable_reason: Type.Optional(Type.String()),
   circuit: Type.Optional(ref(CircuitInfo)),
 }, { $id: 'ModelVersion', description: 'A model version: inputs, features, threshold, metrics, and its circuit (provable once ready)' })
@@ -104,6 +122,7 @@ export const UploadSpec = Type.Object({
   threshold: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
   // Inline, not a $ref: this schema also validates the multipart 'spec' part outside Fastify.
   proof_system: Type.Optional(Type.Union([Type.Literal('groth16'), Type.Literal('plonk')])),
+  proof_visibility: Type.Optional(ProofVisibility),
 }, { $id: 'UploadSpec', additionalProperties: false })
 export type UploadSpecBody = Static<typeof UploadSpec>
 

@@ -38,6 +38,8 @@ export const Proof = Type.Object({
   prove_ms: Type.Optional(Type.Number()),
   error: Type.Optional(Type.String()),
   batch: Type.Optional(ref(BatchProofInfo)),
+  commitment: Type.Optional(Type.String({ description: "private versions: the model's commitment (public signal 0)" })),
+  circuit_id: Type.Optional(Type.String({ description: "private versions: the architecture's circuit" })),
 }, { $id: 'Proof', description: 'A proof job: status, and once succeeded the proof, its public signals and the proven output' })
 
 export const ProofBundle = Type.Object({
@@ -46,6 +48,12 @@ export const ProofBundle = Type.Object({
   public_signals: Type.Array(Type.String({ pattern: '^[0-9]{1,78}$' }), { maxItems: 10_000 }),
   verification_key: SnarkjsObject,
   model: Type.Object({ name: ModelName, version: Type.Integer({ minimum: 1 }), onnx_sha256: Type.String() }),
+  commitment: Type.Optional(Type.String({
+    pattern: '^[0-9]{1,78}$',
+    description: "private versions: the version's published commitment; a verifier checks public signal 0 against the commitment " +
+      'it pinned for the version (GET /models/{name}/versions/{v}), not this copy',
+  })),
+  circuit_id: Type.Optional(Type.String({ maxLength: 128, description: "private versions: the architecture's circuit" })),
   feature_transforms: Type.Optional(Type.Array(FeatureTransform, {
     maxItems: 4096,
     description: 'how each public input was computed from raw values (log1p outside the circuit): a verifier recomputes them',

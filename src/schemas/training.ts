@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox'
-import { FilePart, JsonPart, ModelName, ProofSystem, JobStatus, ref } from './common.js'
+import { FilePart, JsonPart, ModelName, ProofSystem, ProofVisibility, JobStatus, ref } from './common.js'
 
 // ---- training ------------------------------------------------------------------------------
 const SourceUrl = Type.String({
@@ -42,6 +42,7 @@ export const TrainRequest = Type.Object({
     description: 'walk-forward backtest saved with the version (default: on for nowcast and forecast, off for tutorial and default)',
   })),
   proof_system: Type.Optional(ref(ProofSystem)),
+  proof_visibility: Type.Optional(ProofVisibility),
   data: Type.Optional(Type.Union([
     Type.Object({ synthetic: ref(SyntheticOptions) }, { additionalProperties: false }),
     Type.Object({ sources: ref(DataSources) }, { additionalProperties: false }),
@@ -97,6 +98,7 @@ export const TrainJob = Type.Object({
       test_days: Type.Optional(Type.Integer()), step_days: Type.Optional(Type.Integer()), span_days: Type.Optional(Type.Integer()),
     })])),
     proof_system: Type.Optional(Type.String()),
+    proof_visibility: Type.Optional(ProofVisibility),
     data: Type.String({ description: 'synthetic, urls or upload' }),
   }),
   progress: Type.Optional(ref(TrainProgress)),

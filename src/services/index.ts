@@ -10,6 +10,7 @@ import { BatchCircuits } from '../jobs/batch-circuits.js'
 import { LocalProofDispatch, ProofJobs } from '../jobs/proof-jobs.js'
 import type { ProofEngine } from '../jobs/proof-engine.js'
 import { createProofEngine } from '../jobs/snark-engine.js'
+import { PrivateModels } from '../jobs/private-models.js'
 import { parseRetention } from '../jobs/queues/ids.js'
 import { FileProofStore } from '../jobs/queues/file-proof-store.js'
 import { RedisProofStore } from '../jobs/queues/redis-proof-store.js'
@@ -42,6 +43,8 @@ export interface Services {
   proofs: Proofs
   /** The proof engine (powers of tau in use, for /health). */
   engine: ProofEngine
+  /** Private versions' per-architecture circuits and their setups (for /health). */
+  privateModels: PrivateModels
   /** What metrics observe (src/observability): whose events count, and the queues whose depth they report. */
   observed: MetricsSources
   /** REDIS_URL mode: the BullMQ queues (undefined when embedded). */
@@ -70,6 +73,15 @@ export async function createServices (config: Config, log: FastifyBaseLogger): P
   })
   const circuits = new CircuitBuilds(registry, engine, log)
   const batches = new BatchCircuits(registry, engine, log, config.MAX_BATCH_PROOF)
+  const privateModels = new PrivateModels({
+    dataDir,
+    ptauFile: config.PTAU_FILE === '' ? undefined : config.PTAU_FILE,
+    devPtauCandidates: [SHIPPED_DEV_PTAU],
+    zkeyDir: config.PRIVATE_ZKEY_DIR === '' ? undefined : config.PRIVATE_ZKEY_DIR,
+    log,
+  })
+  await privateModels.init()
+  circuits.usePrivate(privateModels)
   const retentionMs = parseRetention(config.PROOF_RETENTION)
   const closers: Array<() => Promise<void>> = []
   let queues: Queues | undefined
@@ -106,7 +118,8 @@ export async function createServices (config: Config, log: FastifyBaseLogger): P
     localProofQueue = dispatch.queue
     proofJobs = new ProofJobs(registry, engine, circuits, store, dispatch, log, batches)
   }
-  const models = new Models({ registry, circuits, proofs: proofJobs, engine, defaultProofSystem: config.PROOF_SYSTEM })
+  proofJobs.usePrivate(privateModels)
+  const models = new Models({ registry, circuits, proofs: proofJobs, engine, defaultProofSystem: config.PROOF_SYSTEM, privateModels })
   const trainJobs = new TrainJobs(registry, {
     dir: path.join(dataDir, 'jobs', 'train'),
     uploadsDir: path.join(dataDir, 'uploads'),
@@ -148,10 +161,12 @@ export async function createServices (config: Config, log: FastifyBaseLogger): P
     training,
     proofs: new Proofs({ registry, proofs: proofJobs }),
     engine,
+    privateModels,
     observed: { sources: [predictor, proofJobs, trainJobs, circuits], queues: depthSources },
     queues,
     startBackground: () => {
       circuits.resumeAll()
+      void privateModels.installCeremonies()
       proofJobs.resume(resumableProofs)
       trainJobs.resume(resumableTraining)
       if (queues != null && config.ROLE !== 'api') {

@@ -10,6 +10,7 @@ import type { CircuitBuilds } from '../jobs/circuit-builds.js'
 import type { ProofJobs } from '../jobs/proof-jobs.js'
 import type { ProofEngine } from '../jobs/proof-engine.js'
 import { batchSizes } from '../proofs/batch-sizes.js'
+import { privateBatchError, type PrivateModels, type PrivateSecrets } from '../jobs/private-models.js'
 
 export interface ModelsDeps {
   registry: Registry
@@ -17,6 +18,8 @@ export interface ModelsDeps {
   proofs: ProofJobs
   engine: ProofEngine
   defaultProofSystem: ProofSystemName
+  /** Private versions (issue 14): commitments, the per-architecture circuits, the secrets. */
+  privateModels?: PrivateModels
 }
 
 /** The model registry's use cases: register (trained or uploaded), read, delete, aliases, verifier downloads. */
@@ -25,9 +28,35 @@ export class Models {
 
   /** The one registration of a new version, trained or uploaded: it is stored, then its circuit is built in the background. */
   async register (input: RegisterInput): Promise<VersionMeta> {
+    if (input.proof_visibility === 'private') return await this.registerPrivate(input)
     const meta = await this.deps.registry.register(input)
     void this.deps.circuits.enqueue(meta)
     return meta
+  }
+
+  /**
+   * A private version: committed to with a fresh salt; when its architecture's circuit already exists the
+   * version is registered ready (provable at once, no build); else the one build of that architecture is queued.
+   */
+  private async registerPrivate (input: RegisterInput): Promise<VersionMeta> {
+    const pm = this.privateModels()
+    const committed = pm.commit(input.onnx, input.threshold)
+    const known = await pm.lookup(committed.circuit_id)
+    const meta = await this.deps.registry.register({
+      ...input,
+      proof_system: 'groth16',
+      commitment: committed.commitment,
+      circuit_id: committed.circuit_id,
+      secrets: committed.secrets,
+      ...(known != null ? { circuit: { ...pm.circuitState(known), build_ms: 0 } } : {}),
+    })
+    if (known == null) void this.deps.circuits.enqueue(meta)
+    return meta
+  }
+
+  private privateModels (): PrivateModels {
+    if (this.deps.privateModels == null) throw new AppError(501, 'private_unavailable', 'this service has no private models')
+    return this.deps.privateModels
   }
 
   /** An ONNX file trained elsewhere and its spec (the parsed JSON of the 'spec' part, checked here). */
@@ -35,6 +64,10 @@ export class Models {
     const spec = checkUploadSpec(specValue)
     if (onnx == null || onnx.byteLength === 0) {
       throw new AppError(400, 'missing_part', "the multipart body has no 'model' file part (the ONNX file)", { field: 'model' })
+    }
+    if (spec.proof_visibility === 'private' && spec.proof_system === 'plonk') {
+      throw new AppError(400, 'invalid_spec', 'private versions prove with groth16 (one key per architecture): drop proof_system plonk',
+        { field: 'spec.proof_system' })
     }
     const summary = await checkServable(onnx, spec)
     const featuresFromMetadata = parseJsonArray(summary.metadata.feature_names)
@@ -48,6 +81,7 @@ export class Models {
       features: spec.features ?? featuresFromMetadata,
       threshold: Number.isFinite(threshold) ? threshold : 0.5,
       proof_system: spec.proof_system ?? this.deps.defaultProofSystem,
+      ...(spec.proof_visibility !== undefined ? { proof_visibility: spec.proof_visibility } : {}),
     })
   }
 
@@ -66,7 +100,13 @@ export class Models {
 
   /** Any version, whatever its status (ready, damaged, deleted). */
   view (name: string, version: string | number = 'latest'): Static<typeof ModelVersion> {
-    return versionView(this.deps.registry, this.deps.registry.lookup(name, version))
+    const record = this.deps.registry.lookup(name, version)
+    const view = versionView(this.deps.registry, record)
+    // A ceremony may have replaced the architecture's key since registration: show the key in use.
+    const circuitId = record.meta?.circuit_id
+    const arch = circuitId != null ? this.deps.privateModels?.known(circuitId) : undefined
+    if (arch != null && view.circuit?.status === 'ready') view.circuit = { ...view.circuit, ...this.privateModels().circuitState(arch) }
+    return view
   }
 
   /** The version's evaluation report (evaluation.json): 404 for a version without one. */
@@ -81,9 +121,22 @@ export class Models {
     return report as Static<typeof Evaluation>
   }
 
-  async onnx (name: string, version: string): Promise<{ meta: VersionMeta, bytes: Buffer }> {
+  /** The ONNX file; a private version's only for an admin key (its weights are what the commitment hides). */
+  async onnx (name: string, version: string, admin = false): Promise<{ meta: VersionMeta, bytes: Buffer }> {
     const meta = this.resolve(name, version)
+    requireAdminForPrivate(meta, admin, 'ONNX file is')
     return { meta, bytes: await this.deps.registry.readOnnx(meta) }
+  }
+
+  /** A private version's secrets (quantized weights, salt): what an admin needs to recompute the commitment. */
+  async privateParameters (name: string, version: string, admin: boolean): Promise<PrivateSecrets> {
+    const meta = this.resolve(name, version)
+    if (meta.proof_visibility !== 'private') {
+      throw new AppError(404, 'not_private', `model '${meta.name}' version ${meta.version} is public: its weights are in its ONNX file`,
+        { field: 'version' })
+    }
+    requireAdminForPrivate(meta, admin, 'weights and salt are')
+    return await this.privateModels().readSecrets(this.deps.registry.versionDir(meta.name, meta.version))
   }
 
   /**
@@ -115,6 +168,7 @@ export class Models {
    */
   async batchVerifier (name: string, version: string, size: number): Promise<string> {
     const meta = this.resolve(name, version)
+    if (meta.proof_visibility === 'private') throw privateBatchError(meta)
     const batches = this.deps.proofs.batches
     const sizes = batches != null ? batchSizes(batches.maxRows) : []
     if (batches == null || !sizes.includes(size)) {
@@ -132,6 +186,7 @@ export class Models {
   async solidityVerifier (name: string, version: string): Promise<string> {
     const meta = this.deps.registry.resolveProven(name, version)
     await this.deps.proofs.verificationKey(meta) // the same readiness checks and errors
+    if (meta.circuit_id != null) return await this.privateModels().solidityVerifier(meta.circuit_id)
     return await this.deps.engine.solidityVerifier(this.deps.registry.circuitDir(meta), meta.proof_system)
   }
 }
@@ -140,6 +195,13 @@ export class Models {
 function rowsOf (sizes: number[], size: number): string {
   const smaller = sizes[sizes.indexOf(size) - 1] ?? 0
   return smaller + 1 === size ? `${size} row${size === 1 ? '' : 's'}` : `${smaller + 1} to ${size} rows`
+}
+
+function requireAdminForPrivate (meta: VersionMeta, admin: boolean, what: string): void {
+  if (meta.proof_visibility === 'private' && !admin) {
+    throw new AppError(403, 'admin_key_required',
+      `model '${meta.name}' version ${meta.version} is private: its ${what} served only with an admin key (ADMIN_API_KEYS)`)
+  }
 }
 
 export function checkUploadSpec (value: unknown): UploadSpecBody {

@@ -8,6 +8,7 @@ import { notProvableMessage } from '../jobs/circuit-builds.js'
 import { domainViolation } from '../features/domain.js'
 import type { ProofJobs } from '../jobs/proof-jobs.js'
 import { PtauTooSmallError } from '../proofs/batch-sizes.js'
+import { privateBatchError } from '../jobs/private-models.js'
 
 export type PredictOutcome = Static<typeof PredictResponse>
 
@@ -170,6 +171,7 @@ export class Predictions {
    */
   private async withBatchProof (meta: VersionMeta, input: ModelInput, outcome: PredictOutcome, width: number): Promise<PredictOutcome> {
     const { registry, proofs } = this.deps
+    if (meta.proof_visibility === 'private') throw privateBatchError(meta)
     const batches = proofs.batches
     if (batches == null) throw new AppError(422, 'not_provable', 'batch proofs are not available in this service', { field: 'proof' })
     const max = batches.maxRows

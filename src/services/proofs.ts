@@ -33,6 +33,8 @@ export class Proofs {
       public_signals: job.public_signals,
       verification_key: await this.deps.proofs.verificationKey(meta) as Record<string, unknown>,
       model: { name: meta.name, version: meta.version, onnx_sha256: meta.onnx_sha256 },
+      // private versions: the commitment public signal 0 must equal, and the architecture's circuit (never the weights or salt)
+      ...(meta.commitment != null ? { commitment: meta.commitment, circuit_id: meta.circuit_id } : {}),
       // how each public input was computed from raw values (log1p runs outside the circuit)
       ...(meta.feature_transforms !== undefined ? { feature_transforms: meta.feature_transforms } : {}),
     }
@@ -71,7 +73,8 @@ export class Proofs {
     const result = { ...await this.deps.proofs.verify(meta, bundle.public_signals, bundle.proof), vk_matches_registry: matches }
     const version = `model '${meta.name}' version ${meta.version}`
     if (matches) {
-      return result.verified ? result : { ...result, reason: `the proof does not verify against the verification key of ${version}` }
+      if (result.verified) return result
+      return { ...result, reason: result.reason ?? `the proof does not verify against the verification key of ${version}` }
     }
     const differs = `the bundle's verification key differs from the registry's for ${version}`
     return {

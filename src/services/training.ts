@@ -165,6 +165,10 @@ function toSpec (body: TrainRequestBody, data: TrainSpec['data']): TrainSpec {
     const message = `horizon applies to the forecast recipe only (recipe is '${body.recipe ?? 'default'}')`
     throw new AppError(400, 'invalid_spec', message, { field: 'horizon' })
   }
+  if (body.proof_visibility === 'private' && body.proof_system === 'plonk') {
+    throw new AppError(400, 'invalid_spec', 'private versions prove with groth16 (one key per architecture): drop proof_system plonk',
+      { field: 'proof_system' })
+  }
   return {
     model: body.model,
     recipe: body.recipe ?? 'default',
@@ -174,6 +178,7 @@ function toSpec (body: TrainRequestBody, data: TrainSpec['data']): TrainSpec {
     ...(body.horizon !== undefined ? { horizon: body.horizon } : {}),
     ...(body.walk_forward !== undefined ? { walk_forward: body.walk_forward } : {}),
     proof_system: body.proof_system,
+    ...(body.proof_visibility !== undefined ? { proof_visibility: body.proof_visibility } : {}),
     data
   }
 }

@@ -23,7 +23,7 @@ const READ_METHODS = new Set(['GET', 'HEAD'])
  */
 export default fp(async (app) => {
   const config = app.config
-  const apiKeys = new ApiKeys(parseApiKeys(config.API_KEYS), config.API_KEYS_REQUIRED_FOR_READ)
+  const apiKeys = new ApiKeys(parseApiKeys(config.API_KEYS), config.API_KEYS_REQUIRED_FOR_READ, parseApiKeys(config.ADMIN_API_KEYS))
   if (!apiKeys.enabled) app.log.warn('API_KEYS is empty: anyone who can reach the service may train, upload, delete and change aliases')
   app.decorate('apiKeys', apiKeys)
 
