@@ -1,5 +1,4 @@
 import onnxProto from 'onnx-proto'
-import type { TrainedModel } from '../training/types.js'
 
 const { onnx } = onnxProto
 
@@ -53,7 +52,7 @@ export function encodeModel (fields: Parameters<typeof onnx.ModelProto.create>[0
 }
 
 /**
- * Writes a TrainedModel as ONNX (opset 13, IR version 7) with onnx-proto.
+ * Writes a trained model (OnnxModelSource) as ONNX (opset 13, IR version 7) with onnx-proto.
  *
  * Layout (only ops the circuit transpiler supports):
  *   input 'input' float32 [N, F]   (RAW feature values, N a dynamic batch dim)
@@ -71,7 +70,30 @@ export const ONNX_IR_VERSION = 7
 export const INPUT_NAME = 'input'
 export const OUTPUT_NAMES = ['probability', 'logit'] as const
 
-export function exportOnnx (model: TrainedModel): Uint8Array {
+/**
+ * What an ONNX file is written from. Training's TrainedModel has these fields; the shape is declared here so that
+ * src/onnx depends on nothing above it (training imports this writer, not the other way round).
+ */
+export interface OnnxModelSource {
+  featureNames: string[]
+  scaler: { min: number[], max: number[] }
+  /** weights [in][out] */
+  layers: ReadonlyArray<{ weights: number[][], bias: number[], activation: string }>
+  recipe: string
+  window: number
+  seed: number
+  threshold: number
+  metrics: unknown
+  dataset: unknown
+  backend: string
+  details?: Record<string, number | string>
+  featureTransforms?: unknown[]
+  target?: string
+  horizon?: number
+  calibration?: unknown
+}
+
+export function exportOnnx (model: OnnxModelSource): Uint8Array {
   const features = model.featureNames.length
   const { min, max } = model.scaler
   if (min.length !== features || max.length !== features) throw new Error('scaler and feature names disagree')

@@ -1,5 +1,5 @@
 import { Type, type TSchema } from 'typebox'
-import { NAME_PATTERN } from '../registry/names.js'
+import { NAME_PATTERN } from '../names.js'
 
 /**
  * One TypeBox schema per shape of the API. Each has an `$id`: the app registers them with

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { fitPrior, predictPrior } from '../../src/evaluation/baselines.js'
 import { blockBootstrap, quantile } from '../../src/evaluation/bootstrap.js'
-import { applyPlatt, fitPlatt, fitPlattMonotone, sigmoid } from '../../src/evaluation/calibration.js'
+import { applyPlatt, fitPlatt, fitPlattMonotone, sigmoid } from '../../src/training/calibration.js'
 import { buildSection, hardLabels } from '../../src/evaluation/report.js'
 import { brier, calibrationBins, expectedCalibrationError, prCurve, rocCurve } from '../../src/evaluation/scores.js'
 import { foldPlatt, holdout, logitsOf } from '../../src/training/recipes/calibrated.js'

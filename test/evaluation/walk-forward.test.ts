@@ -7,7 +7,7 @@ import { origins, walkForward } from '../../src/evaluation/walk-forward.js'
 import { buildFeatureDataset } from '../../src/features/index.js'
 import { buildRecipeFeatures, methodSplit } from '../../src/features/recipe-features.js'
 import { exportOnnx } from '../../src/onnx/write.js'
-import { runTrainingPipeline } from '../../src/training/pipeline.js'
+import { runTrainingPipeline } from '../../src/jobs/train-pipeline.js'
 import { trainModel } from '../../src/training/train.js'
 import type { TrainingProgress } from '../../src/training/types.js'
 

@@ -3,7 +3,7 @@ import { DataError } from '../../src/errors.js'
 import { DATASET_NAMES, type DatasetName } from '../../src/data/types.js'
 import type { DataSource } from '../../src/data/sources.js'
 import { decodeOnnx } from '../../src/onnx/read.js'
-import { runTrainingJob } from '../../src/training/run-in-worker.js'
+import { runTrainingJob } from '../../src/jobs/train-in-worker.js'
 import type { TrainingProgress } from '../../src/training/types.js'
 
 const limits = { maxBytes: 10 * 1024 * 1024, timeoutMs: 10_000 }

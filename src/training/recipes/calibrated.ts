@@ -1,4 +1,4 @@
-import { fitPlattMonotone, type PlattMap } from '../../evaluation/calibration.js'
+import { fitPlattMonotone, type PlattMap } from '../calibration.js'
 import { bestF1Threshold } from '../metrics.js'
 import { trainingRandom } from '../../seeded-random.js'
 import { initParams, paramLayout } from '../network.js'

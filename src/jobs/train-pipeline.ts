@@ -1,7 +1,7 @@
 import type { FetchLimits, DataSource } from '../data/sources.js'
 import type { DatasetName, GizaDatasets } from '../data/types.js'
-import type { BackendName } from './backend.js'
-import type { RecipeName, TrainedModel, TrainingProgress } from './types.js'
+import type { BackendName } from '../training/backend.js'
+import type { RecipeName, TrainedModel, TrainingProgress } from '../training/types.js'
 
 /** What a training job needs; plain data so that it crosses into a worker thread by structured clone. */
 export interface TrainingJobSpec {
@@ -27,7 +27,7 @@ export interface TrainingJobResult {
 /**
  * The whole job in the current thread: load data (synthetic or the five sources), build the feature
  * variant that belongs to the recipe (tutorial -> 'tutorial', default -> 'per-token'), train, export.
- * worker.ts runs this off the event loop; tests and scripts may call it directly.
+ * train-worker.ts runs this off the event loop; tests and scripts may call it directly.
  */
 export async function runTrainingPipeline (
   spec: TrainingJobSpec,

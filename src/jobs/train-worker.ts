@@ -1,9 +1,9 @@
 import { isMainThread, parentPort, workerData } from 'node:worker_threads'
-import { runTrainingPipeline, type TrainingJobSpec } from './pipeline.js'
-import type { TrainingProgress } from './types.js'
+import { runTrainingPipeline, type TrainingJobSpec } from './train-pipeline.js'
+import type { TrainingProgress } from '../training/types.js'
 
 /**
- * Worker-thread entry of run-in-worker.ts: runs one training job (tfjs keeps the thread busy for
+ * Worker-thread entry of train-in-worker.ts: runs one training job (tfjs keeps the thread busy for
  * seconds, which must not stall the HTTP event loop) and reports back by messages:
  *   {type: 'progress', progress} | {type: 'done', model, onnx} | {type: 'error', error: {name, message, where, statusCode, code}}
  */

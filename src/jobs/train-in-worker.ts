@@ -1,13 +1,13 @@
 import { Worker } from 'node:worker_threads'
 import { AppError, DataError } from '../errors.js'
-import type { TrainingJobResult, TrainingJobSpec } from './pipeline.js'
-import type { TrainedModel, TrainingProgress } from './types.js'
-import type { SerializedError, WorkerMessage } from './worker.js'
+import type { TrainingJobResult, TrainingJobSpec } from './train-pipeline.js'
+import type { TrainedModel, TrainingProgress } from '../training/types.js'
+import type { SerializedError, WorkerMessage } from './train-worker.js'
 
-export type { TrainingJobResult, TrainingJobSpec } from './pipeline.js'
+export type { TrainingJobResult, TrainingJobSpec } from './train-pipeline.js'
 
 /**
- * Runs a training job in a worker thread (src/training/worker.ts, resolved next to this file so it
+ * Runs a training job in a worker thread (src/jobs/train-worker.ts, resolved next to this file so it
  * works from dist/). Progress messages reach `onProgress`; aborting the signal terminates the worker
  * and rejects with an AbortError. Errors are rebuilt on this side so that a DataError stays a
  * DataError (statusCode and `where` kept) and an AppError keeps its status and code.
@@ -17,7 +17,7 @@ export async function runTrainingJob (
   opts: { onProgress?: (p: TrainingProgress) => void, signal?: AbortSignal } = {}
 ): Promise<TrainingJobResult> {
   if (opts.signal?.aborted === true) throw abortError()
-  const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: spec })
+  const worker = new Worker(new URL('./train-worker.js', import.meta.url), { workerData: spec })
   return await new Promise<TrainingJobResult>((resolve, reject) => {
     let settled = false
     const finish = (fn: () => void): void => {
