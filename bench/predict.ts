@@ -75,7 +75,7 @@ export async function benchPredict (service: RunningService, model: string, seco
       results,
       rss: { afterWarmup, underLoad },
       goals: [
-        { goal: '/predict (1 row, no proof, 32 connections) >= 60% of the bare Fastify route', met: ratio >= 0.6, measured: `${fmt(ratio * 100, 0)}% (${fmt(key.service.rps, 0)} vs ${fmt(key.bare.rps, 0)} req/s)` },
+        { goal: '/predict (1 row, no proof, 32 connections) >= 70% of the bare Fastify route (issue 12; issue 7 asked 60%)', met: ratio >= 0.7, measured: `${fmt(ratio * 100, 0)}% (${fmt(key.service.rps, 0)} vs ${fmt(key.bare.rps, 0)} req/s)` },
         { goal: '... with p99 under 10 ms', met: key.service.p99 < 10, measured: `p99 ${key.service.p99} ms (bare route: ${key.bare.p99} ms)` },
       ],
     }

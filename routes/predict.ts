@@ -42,7 +42,9 @@ const predictRoutes: FastifyPluginAsyncTypebox = async (app) => {
     bodyLimit: app.config.BODY_LIMIT,
     config: { access: 'read' },
   }, async (request) => {
-    const contentType = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase()
+    const header = request.headers['content-type']
+    // The usual header as it comes, without the parsing a parameter or another spelling needs.
+    const contentType = header === 'application/json' ? header : (header ?? '').split(';')[0].trim().toLowerCase()
     if (contentType === ARROW) return await predictions.predictArrow(request.query, request.body as Buffer)
     if (contentType !== 'application/json') {
       throw new AppError(415, 'unsupported_media_type',

@@ -66,9 +66,14 @@ export class ApiKeys {
     return match == null ? null : match.subarray(0, 8).toString('hex')
   }
 
+  /** Whether a route of this access class needs a key (keys are fixed at start, so this is decided once per route). */
+  needsKey (access: Access): boolean {
+    return this.enabled && access !== 'public' && (access !== 'read' || this.requiredForRead)
+  }
+
   /** Throws the 401/403 a request gets on a route of this access class. */
   check (access: Access, request: Pick<FastifyRequest, 'headers'>): void {
-    if (!this.enabled || access === 'public' || (access === 'read' && !this.requiredForRead)) return
+    if (!this.needsKey(access)) return
     const key = presentedKey(request)
     if (key == null) {
       throw new AppError(401, 'unauthorized',

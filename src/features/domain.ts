@@ -26,9 +26,40 @@ export function featureDomain (feature: string): FeatureDomain | null {
 
 /** Why `value` cannot be `feature`, or null when it can (or the feature has no rule). */
 export function domainViolation (feature: string, value: number): string | null {
-  const domain = featureDomain(feature)
+  return violationOf(feature, featureDomain(feature), value)
+}
+
+function violationOf (feature: string, domain: FeatureDomain | null, value: number): string | null {
   if (domain == null) return null
   const ok = domain.exclusive ? value > domain.min : value >= domain.min
   if (ok) return null
   return `${value} cannot be ${feature}: ${domain.what} must be ${domain.exclusive ? '>' : '>='} ${domain.min}`
+}
+
+/** The domains of a version's features, worked out once per feature list (a version's metadata is immutable). */
+const domainsByFeatures = new WeakMap<readonly string[], Array<FeatureDomain | null>>()
+
+/**
+ * The first value of `values` (rows of `features.length` columns) that its feature cannot take: its row, feature and
+ * why; null when every value can be. The per-feature rules are matched once per feature list, not per request
+ * (the regular expressions were 1.4% of /predict's main thread under load).
+ */
+export function firstDomainViolation (features: readonly string[], values: ArrayLike<number>, rows: number):
+{ row: number, feature: string, violation: string } | null {
+  let domains = domainsByFeatures.get(features)
+  if (domains == null) {
+    domains = features.map(featureDomain)
+    domainsByFeatures.set(features, domains)
+  }
+  const width = features.length
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < width; c++) {
+      const domain = domains[c]
+      if (domain == null) continue
+      const value = values[r * width + c]
+      if (domain.exclusive ? value > domain.min : value >= domain.min) continue
+      return { row: r, feature: features[c], violation: violationOf(features[c], domain, value) as string }
+    }
+  }
+  return null
 }

@@ -20,6 +20,45 @@ const PROOF_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 60
 /** Training: seconds (tutorial recipe, synthetic data) to tens of minutes; circuit builds: seconds to minutes. */
 const JOB_BUCKETS = [1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1200, 3600]
 
+/**
+ * A labelled count kept in a plain number and added to its prom-client counter when the registry is read: inc() on a
+ * prom-client child checks and hashes its labels on every call, which was most of what metrics cost /predict
+ * (BENCHMARKS.md, "Prediction without proof", 2026-12-02). Scrapes see exactly the counts an inc() per event gives.
+ */
+class PendingCount {
+  pending = 0
+  constructor (readonly labels: Record<string, string>) {}
+}
+
+/** A prom-client Counter whose children are PendingCounts, flushed into it by its collect() at every read. */
+function deferredCounter<L extends string> (name: string, help: string, labelNames: readonly L[], registers: Registry[]):
+{ counter: Counter<L>, child: (labels: Record<L, string>) => PendingCount } {
+  const children: PendingCount[] = []
+  const counter = new Counter<L>({
+    name,
+    help,
+    labelNames,
+    registers,
+    collect () {
+      for (const c of children) {
+        if (c.pending === 0) continue
+        this.inc(c.labels as Partial<Record<L, string>>, c.pending)
+        c.pending = 0
+      }
+    },
+  })
+  return {
+    counter,
+    child: (labels) => {
+      const c = new PendingCount(labels)
+      children.push(c)
+      // Present at zero from its first event, as a prom-client child is.
+      counter.inc(labels as Partial<Record<L, string>>, 0)
+      return c
+    },
+  }
+}
+
 export interface MetricsSources {
   /** The instances whose events count (see events.ts: `source`). */
   sources: object[]
@@ -30,18 +69,20 @@ export class ServiceMetrics {
   readonly registry = new Registry()
   private readonly own: Set<object>
   private readonly queues: QueueDepthSource[]
-  private readonly httpChildren = new Map<string, { count: Counter.Internal, duration: Histogram.Internal<string> }>()
+  private readonly httpChildren = new Map<string, { count: PendingCount, duration: Histogram.Internal<string> }>()
   private readonly inferChildren = new Map<string, {
-    success: Counter.Internal, failure: Counter.Internal, rows: Counter.Internal, duration: Histogram.Internal<string>
+    success: PendingCount, failure: Counter.Internal, rows: PendingCount, duration: Histogram.Internal<string>
   }>()
+
+  private readonly httpCount: (labels: Record<'method' | 'route' | 'status', string>) => PendingCount
+  private readonly inferSuccessCount: (labels: Record<'model_name' | 'model_version', string>) => PendingCount
+  private readonly inferRowsCount: (labels: Record<'model_name' | 'model_version', string>) => PendingCount
 
   private readonly unsubscribe: Array<() => void> = []
 
   readonly httpRequests: Counter<'method' | 'route' | 'status'>
   readonly httpDuration: Histogram<'method' | 'route' | 'status'>
-  private readonly inferSuccess: Counter<'model_name' | 'model_version'>
   private readonly inferFailure: Counter<'model_name' | 'model_version'>
-  private readonly inferRows: Counter<'model_name' | 'model_version'>
   private readonly inferDuration: Histogram<'model_name' | 'model_version'>
   private readonly proofJobs: Counter<'state' | 'proof_system' | 'mode'>
   private readonly proofDuration: Histogram<'proof_system' | 'mode'>
@@ -64,15 +105,20 @@ export class ServiceMetrics {
     const histogram = <L extends string>(name: string, help: string, labelNames: readonly L[], buckets: number[]): Histogram<L> =>
       new Histogram({ name, help, labelNames, buckets, registers })
     const http = ['method', 'route', 'status'] as const
-    this.httpRequests = counter('rest_server_requests_total', 'HTTP requests answered, by method, route pattern and status code', http)
+    const requests = deferredCounter('rest_server_requests_total', 'HTTP requests answered, by method, route pattern and status code', http,
+      registers)
+    this.httpRequests = requests.counter
+    this.httpCount = requests.child
     this.httpDuration = histogram('rest_server_requests_duration_seconds', 'HTTP request duration (received to answered), seconds', http,
       HTTP_BUCKETS)
     const model = ['model_name', 'model_version'] as const
-    this.inferSuccess = counter('model_infer_request_success_total',
-      'Inference calls that succeeded (one /predict or v2 infer request), by model and version', model)
+    const success = deferredCounter('model_infer_request_success_total',
+      'Inference calls that succeeded (one /predict or v2 infer request), by model and version', model, registers)
+    this.inferSuccessCount = success.child
     this.inferFailure = counter('model_infer_request_failure_total',
       'Inference calls that failed in the model runtime, by model and version', model)
-    this.inferRows = counter('model_infer_rows_total', 'Rows (instances) predicted, by model and version', model)
+    const rows = deferredCounter('model_infer_rows_total', 'Rows (instances) predicted, by model and version', model, registers)
+    this.inferRowsCount = rows.child
     this.inferDuration = histogram('model_infer_request_duration_seconds',
       'Time in the model runtime per inference call (onnxruntime, shared runs included), seconds', model, INFER_BUCKETS)
     const proof = ['proof_system', 'mode'] as const
@@ -130,10 +176,10 @@ export class ServiceMetrics {
     let child = this.httpChildren.get(key)
     if (child == null) {
       const labels = { method, route, status: String(status) }
-      child = { count: this.httpRequests.labels(labels), duration: this.httpDuration.labels(labels) }
+      child = { count: this.httpCount(labels), duration: this.httpDuration.labels(labels) }
       this.httpChildren.set(key, child)
     }
-    child.count.inc()
+    child.count.pending++
     child.duration.observe(seconds)
   }
 
@@ -164,16 +210,16 @@ export class ServiceMetrics {
     if (child == null) {
       const labels = { model_name: e.model, model_version: String(e.version) }
       child = {
-        success: this.inferSuccess.labels(labels),
+        success: this.inferSuccessCount(labels),
         failure: this.inferFailure.labels(labels),
-        rows: this.inferRows.labels(labels),
+        rows: this.inferRowsCount(labels),
         duration: this.inferDuration.labels(labels),
       }
       this.inferChildren.set(key, child)
     }
     if (!e.ok) { child.failure.inc(); return }
-    child.success.inc()
-    child.rows.inc(e.rows)
+    child.success.pending++
+    child.rows.pending += e.rows
     child.duration.observe(e.seconds)
   }
 

@@ -401,8 +401,7 @@ export class Registry {
   lookup (name: string, selector: number | string = 'latest'): VersionRecord {
     checkName(name)
     const entry = this.models.get(name)
-    const numbers = entry == null ? [] : [...entry.versions.keys(), ...entry.others.keys()]
-    if (entry == null || numbers.length === 0) {
+    if (entry == null || entry.versions.size + entry.others.size === 0) {
       if (entry?.stateDamage != null) throw new StorageDamagedError(`model '${name}'`, entry.stateDamage)
       throw new AppError(404, 'model_not_found', `model '${name}' does not exist`,
         { field: 'model' })
@@ -411,7 +410,7 @@ export class Registry {
     if (typeof selector === 'number' || /^[0-9]+$/.test(selector)) {
       version = Number(selector)
     } else if (selector === 'latest') {
-      version = this.aliasesOf(entry).latest
+      version = this.latestOf(entry)
     } else {
       version = entry.state.aliases[selector]
       if (version == null && entry.stateDamage != null) {
@@ -604,6 +603,15 @@ export class Registry {
 
   async fileExists (file: string): Promise<boolean> {
     return await stat(file).then(() => true, () => false)
+  }
+
+  /** aliasesOf(entry).latest without building the aliases (every /predict without a version asks for it). */
+  private latestOf (entry: ModelEntry): number | undefined {
+    if (Object.hasOwn(entry.state.aliases, 'latest')) return entry.state.aliases.latest
+    let latest: number | undefined
+    for (const v of entry.versions.keys()) if (latest == null || v > latest) latest = v
+    for (const r of entry.others.values()) if (r.status === 'damaged' && (latest == null || r.version > latest)) latest = r.version
+    return latest
   }
 
   private aliasesOf (entry: ModelEntry): Record<string, number> {

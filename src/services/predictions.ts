@@ -5,7 +5,7 @@ import type { Registry, VersionMeta } from '../registry/registry.js'
 import { arrowToTensor, instancesToTensor, type ModelInput } from '../inference/instances.js'
 import type { LoadedModel, NamedOutput, Predictor } from '../inference/predictor.js'
 import { notProvableMessage } from '../jobs/circuit-builds.js'
-import { domainViolation } from '../features/domain.js'
+import { firstDomainViolation } from '../features/domain.js'
 import type { ProofJobs } from '../jobs/proof-jobs.js'
 import { PtauTooSmallError } from '../proofs/batch-sizes.js'
 import { privateBatchError } from '../jobs/private-models.js'
@@ -212,14 +212,10 @@ export type ProofAsked = boolean | 'batch'
 /** 400 for the first value a named feature cannot take (a price <= 0, a negative volume or volatility), naming row and feature. */
 function checkDomains (input: ModelInput, features: string[] | null, rowName: (row: number) => string): void {
   if (features == null) return
-  const width = features.length
-  for (let r = 0; r < input.rows; r++) {
-    for (let c = 0; c < width; c++) {
-      const violation = domainViolation(features[c], input.exact[r * width + c])
-      if (violation != null) {
-        throw new AppError(400, 'invalid_instance', `${rowName(r)}.${features[c]}: ${violation}`, { row: r, field: features[c] })
-      }
-    }
+  const found = firstDomainViolation(features, input.exact, input.rows)
+  if (found != null) {
+    throw new AppError(400, 'invalid_instance', `${rowName(found.row)}.${found.feature}: ${found.violation}`,
+      { row: found.row, field: found.feature })
   }
 }
 

@@ -1,4 +1,5 @@
 import fp from 'fastify-plugin'
+import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify'
 import { ApiKeys, documentAccess, parseApiKeys, type Access } from '../../access.js'
 
 declare module 'fastify' {
@@ -19,7 +20,8 @@ const READ_METHODS = new Set(['GET', 'HEAD'])
  * API keys: each route declares its access level in its own options (`config: { access: 'write' }`).
  * A route that changes anything and declares none stops the app at start, so a new mutating route
  * is never open by default. A GET without one is a read when documented, public when hidden (/docs).
- * The key check runs in preParsing, so an unauthorised upload is refused before its body is read.
+ * The key check runs in preParsing, so an unauthorised upload is refused before its body is read; it is a hook of the
+ * routes that need a key only (none while API_KEYS is empty).
  */
 export default fp(async (app) => {
   const config = app.config
@@ -44,8 +46,22 @@ export default fp(async (app) => {
       // 429 is documented on every limited-able route, whatever this instance's budgets: the contract does not change with them.
       documentAccess(route, access, access !== 'public', route.config?.live !== true)
     }
-  })
-  app.addHook('preParsing', async (request) => {
-    apiKeys.check(request.routeOptions.config.access ?? 'public', request)
+    // The key check is added to the routes that can refuse a request, and to no other: keys are fixed at start, so with
+    // API_KEYS empty (the default) no request pays for a hook that cannot fail. First among the route's preParsing hooks.
+    if (apiKeys.needsKey(access)) {
+      const existing = route.preParsing == null ? [] : Array.isArray(route.preParsing) ? route.preParsing : [route.preParsing]
+      const level = access
+      type Done = (err?: Error | null, value?: unknown) => void
+      const checkKey = (request: FastifyRequest, _reply: FastifyReply, payload: unknown, done: Done): void => {
+        try {
+          apiKeys.check(level, request)
+        } catch (err) {
+          done(err as Error)
+          return
+        }
+        done(null, payload)
+      }
+      route.preParsing = [checkKey, ...existing] as RouteOptions['preParsing']
+    }
   })
 }, { name: 'access', dependencies: ['config'] })

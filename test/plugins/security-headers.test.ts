@@ -1,0 +1,74 @@
+import t from 'tap'
+import { IncomingMessage, ServerResponse } from 'node:http'
+import { Socket } from 'node:net'
+import helmet from 'helmet'
+import { HELMET_OPTIONS, securityHeaderValues } from '../../src/plugins/app/security-headers.js'
+import { UI_CSP } from '../../src/plugins/ui.js'
+import { waitFor } from '../helpers/app.js'
+import { build } from '../helpers/build.js'
+
+/**
+ * The security headers are worked out once (src/plugins/app/security-headers.ts): they must be what helmet's middleware
+ * sets on a real response, and be on every answer: success, 404, client error, overload.
+ */
+
+/** What helmet's middleware leaves on a real node:http response, as that response would send them. */
+function helmetOnRealResponse (): Record<string, string> {
+  const req = new IncomingMessage(new Socket())
+  const res = new ServerResponse(req)
+  // A header the service never sends but helmet removes: it must not survive either way.
+  res.setHeader('X-Powered-By', 'something')
+  let called = false
+  helmet(HELMET_OPTIONS)(req, res, () => { called = true })
+  if (!called) throw new Error('helmet did not call next')
+  return Object.fromEntries(Object.entries(res.getHeaders()).map(([k, v]) => [k, String(v)]))
+}
+
+t.test('the precomputed headers are what helmet sets on a real response', async (t) => {
+  const expected = helmetOnRealResponse()
+  const headers = securityHeaderValues()
+  t.same(headers, expected)
+  t.ok(Object.keys(headers).length >= 10, 'helmet\'s set of headers, not an empty one')
+  t.notOk('x-powered-by' in headers)
+  t.notMatch(headers['content-security-policy'], /upgrade-insecure-requests/)
+  t.ok(Object.isFrozen(headers), 'shared by every reply, so never changed by one')
+})
+
+t.test('a CSP computed per request (a nonce function) is refused, not frozen into every response', async (t) => {
+  t.throws(() => securityHeaderValues({ contentSecurityPolicy: { directives: { scriptSrc: ["'self'", () => "'nonce-x'"] } } }),
+    /computed per request/)
+})
+
+t.test('every answer carries them: success, 404, a client error, a route\'s own CSP kept', async (t) => {
+  const server = await build(t)
+  const headers = securityHeaderValues()
+  const answers = {
+    'GET /health/live (200)': await server.call('GET', '/health/live'),
+    'GET /nope (404)': await server.call('GET', '/nope'),
+    'POST /predict, invalid body (400)': await server.call('POST', '/predict', { model: 'm' }),
+    'POST /predict, unknown model (404)': await server.call('POST', '/predict', { model: 'nope', instances: [[1]] }),
+    'POST /predict, bad JSON (400)': await server.call('POST', '/predict', '{"model":'),
+  }
+  t.equal(answers['GET /health/live (200)'].status, 200)
+  t.equal(answers['GET /nope (404)'].status, 404)
+  t.equal(answers['POST /predict, invalid body (400)'].status, 400)
+  t.equal(answers['POST /predict, unknown model (404)'].status, 404)
+  t.equal(answers['POST /predict, bad JSON (400)'].status, 400)
+  for (const [name, res] of Object.entries(answers)) {
+    for (const [header, value] of Object.entries(headers)) t.equal(res.headers[header], value, `${name}: ${header}`)
+  }
+  // The dashboard sets a CSP of its own (src/plugins/ui.ts): the route's header wins over the shared one.
+  const ui = await server.inject({ url: '/ui' })
+  t.equal(ui.statusCode, 200)
+  t.equal(ui.headers['content-security-policy'], UI_CSP)
+  t.equal(ui.headers['x-content-type-options'], 'nosniff', 'and keeps the others')
+})
+
+t.test('an overload answer (503 from the pressure plugin) carries them too', async (t) => {
+  const server = await build(t, { config: { OVERLOAD_MAX_HEAP_BYTES: 1024 * 1024, OVERLOAD_SAMPLE_MS: 50 } })
+  const answer = await waitFor(async () => {
+    const res = await server.call('GET', '/models')
+    return res.status === 503 ? res : undefined
+  }, 10_000, 20)
+  for (const [header, value] of Object.entries(securityHeaderValues())) t.equal(answer.headers[header], value, header)
+})
