@@ -4,6 +4,7 @@
  *
  *   nice -n 19 node dist/scripts/tune-nowcast.js [DATA_DIR] --mode inner [--extras long,rate] [--hidden 32,16]
  *        [--lr 1e-3] [--epochs 40] [--val-days 28] [--wd 0] [--pw 1] [--refit] [--seeds 0,1,2,3,4] [--inner-folds 3]
+ *        [--smooth 3] [--base log|raw] [--lag-usd log|raw] [--trainer calibrated|default] [--lrs 1e-3,3e-3] [--default-epochs 100]
  *
  * --mode inner (the selection): METHOD's test rows are dropped first. On the remaining training period,
  *   K back-to-back blocks of 41 labelled days (the size of METHOD's test) each serve once as a pseudo-test
@@ -23,6 +24,7 @@ import { TEST_DAYS } from '../src/features/split.js'
 import type { FeatureDataset } from '../src/features/types.js'
 import { trainModel } from '../src/training/train.js'
 import type { CalibratedRecipeOptions } from '../src/training/recipes/calibrated.js'
+import type { DefaultRecipeOptions } from '../src/training/recipes/default.js'
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -41,6 +43,14 @@ const { values, positionals } = parseArgs({
     seeds: { type: 'string', default: '0' },
     'inner-folds': { type: 'string', default: '3' },
     window: { type: 'string', default: '7' },
+    smooth: { type: 'string', default: '3' },
+    // log1p on METHOD's volume / market-cap columns and on the lagged USD, or their raw values (min-max either way)
+    base: { type: 'string', default: 'log' },
+    'lag-usd': { type: 'string', default: 'log' },
+    // calibrated: the nowcast recipe (validation slice); default: the default recipe's 5-fold CV over lrs, refit on all rows
+    trainer: { type: 'string', default: 'calibrated' },
+    lrs: { type: 'string', default: '1e-3,3e-3' },
+    'default-epochs': { type: 'string', default: '100' },
   },
 })
 
@@ -56,6 +66,7 @@ const recipe: Partial<CalibratedRecipeOptions> = {
   lr: Number(values.lr),
   maxEpochs: Number(values.epochs),
   minEpochs: Number(values['min-epochs']),
+  smooth: Number(values.smooth),
   valDays: Number(values['val-days']),
   batchSize: Number(values.batch),
   weightDecay: Number(values.wd),
@@ -63,9 +74,15 @@ const recipe: Partial<CalibratedRecipeOptions> = {
   refit: values.refit,
   hidden,
 }
+const defaultRecipe: Partial<DefaultRecipeOptions> = {
+  lrs: values.lrs.split(',').map(Number),
+  maxEpochs: Number(values['default-epochs']),
+}
+const trainer = values.trainer === 'default' ? 'default' : 'calibrated'
+const inputs = { logBase: values.base !== 'raw', logLagUsd: values['lag-usd'] !== 'raw' }
 const seeds = values.seeds.split(',').map(Number)
 const data = await loadGizaDirectory(dataDir)
-const set = buildRecipeFeatures(data, 'nowcast', Number(values.window) as 3 | 7, undefined, extras)
+const set = buildRecipeFeatures(data, 'nowcast', Number(values.window) as 3 | 7, undefined, extras, inputs)
 const split = methodSplit(set)
 
 /** Datasets to score: METHOD's split, or K pseudo-test blocks inside its training period. */
@@ -92,7 +109,7 @@ const per: Record<string, number[]> = {}
 for (const seed of seeds) {
   const line: string[] = []
   for (const { name, d } of datasets) {
-    const model = await trainModel(d, { recipe: 'nowcast', seed, calibratedRecipe: recipe })
+    const model = await trainModel(d, { recipe: 'nowcast', seed, calibratedRecipe: recipe, defaultRecipe, nowcastTrainer: trainer })
     for (const c of cols) (per[`${name}.${c}`] ??= []).push(model.metrics[c])
     line.push(`${name} roc ${model.metrics.roc_auc.toFixed(4)} f1 ${model.metrics.f1.toFixed(4)} ep ${String(model.details?.epochs)}`)
   }
@@ -104,6 +121,8 @@ const summary = cols.map((c) => {
   const all = datasets.map(({ name }) => mean(per[`${name}.${c}`]))
   return `${c} ${mean(all).toFixed(4)} [${datasets.map(({ name }) => `${mean(per[`${name}.${c}`]).toFixed(3)}±${sd(per[`${name}.${c}`]).toFixed(3)}`).join(' ')}]`
 })
-console.log(`RESULT mode=${values.mode} extras=${values.extras || '-'} hidden=${values.hidden} lr=${values.lr} epochs=${values.epochs} ` +
+console.log(`RESULT mode=${values.mode} base=${values.base} lag-usd=${values['lag-usd']} trainer=${trainer}` +
+  (trainer === 'default' ? ` lrs=${values.lrs} default-epochs=${values['default-epochs']}` : '') + ` smooth=${values.smooth}` +
+  ` extras=${values.extras || '-'} hidden=${values.hidden} lr=${values.lr} epochs=${values.epochs} ` +
   `val=${values['val-days']} wd=${values.wd} pw=${values.pw} refit=${values.refit} batch=${values.batch} seeds=${values.seeds} features=${set.featureNames.length}: ` +
   summary.join(' ; '))

@@ -142,7 +142,7 @@ function valueAt (values: Float64Array, first: number, day: number): number {
 const LIQ_WINDOWS = [3, 7, 14, 28] as const
 
 /** The history features ending on `end` (inclusive), and their descriptions. */
-function historyFeatures (suffix: string, endText: string): { names: string[], transforms: FeatureTransform[] } {
+function historyFeatures (suffix: string, endText: string, logUsd = true): { names: string[], transforms: FeatureTransform[] } {
   const transforms: FeatureTransform[] = [
     {
       feature: `liquidated_${suffix}`,
@@ -157,8 +157,8 @@ function historyFeatures (suffix: string, endText: string): { names: string[], t
       description: `days with a liquidation of the token in the ${w} days ending on ${endText}`,
     })),
     {
-      feature: `log1p_liquidated_usd_${suffix}`,
-      transform: 'log1p',
+      feature: logUsd ? `log1p_liquidated_usd_${suffix}` : `liquidated_usd_${suffix}`,
+      transform: logUsd ? 'log1p' : 'identity',
       source: 'debt_value_USD',
       description: `debt USD liquidated for the token on ${endText}`,
     },
@@ -178,13 +178,13 @@ function historyFeatures (suffix: string, endText: string): { names: string[], t
   return { names: transforms.map((t) => t.feature), transforms }
 }
 
-function historyValues (s: TokenSeries | undefined, market: Map<number, number>, end: number): number[] {
+function historyValues (s: TokenSeries | undefined, market: Map<number, number>, end: number, logUsd = true): number[] {
   const liq = s === undefined ? 0 : valueAt(s.liq, s.first, end)
   const counts = LIQ_WINDOWS.map((w) => (s === undefined ? 0 : windowSum(s.liq, s.first, end, w)))
   const usd = s === undefined ? 0 : valueAt(s.usd, s.first, end)
   let m7 = 0
   for (let d = end - 6; d <= end; d++) m7 += market.get(d) ?? 0
-  return [liq, ...counts, log1pNonNegative(usd), market.get(end) ?? 0, m7]
+  return [liq, ...counts, logUsd ? log1pNonNegative(usd) : usd, market.get(end) ?? 0, m7]
 }
 
 /** METHOD's per-token columns that get log1p in the nowcast (volumes, market caps and their averages). */
@@ -279,13 +279,27 @@ function extraValues (
   return out
 }
 
-export function buildNowcastFeatures (table: DailyTable, window: FeatureWindow, extras: readonly NowcastExtra[] = []): LagFeatureSet {
+/** How the nowcast's inputs are scaled before min-max (exploration: scripts/tune-nowcast.ts --base, --lag-usd). */
+export interface NowcastInputs {
+  /** log1p on METHOD's volume / market-cap columns (false: the raw values, as the default recipe takes them) */
+  logBase: boolean
+  /** log1p on the previous day's liquidated USD (false: raw USD) */
+  logLagUsd: boolean
+}
+
+export const NOWCAST_INPUTS: NowcastInputs = { logBase: true, logLagUsd: true }
+
+export function buildNowcastFeatures (
+  table: DailyTable, window: FeatureWindow, extras: readonly NowcastExtra[] = [], inputs: Partial<NowcastInputs> = {}
+): LagFeatureSet {
+  const { logBase, logLagUsd } = { ...NOWCAST_INPUTS, ...inputs }
+  const logged = (name: string): boolean => logBase && isLogged(name)
   const base = computeFeatures(table, 'per-token', window)
   const baseNames = featureNames(window)
   const series = tokenSeries(table)
   const market = marketCounts(series)
-  const history = historyFeatures('prev', 'the day before the labelled day')
-  const baseTransforms: FeatureTransform[] = baseNames.map((name) => isLogged(name)
+  const history = historyFeatures('prev', 'the day before the labelled day', logLagUsd)
+  const baseTransforms: FeatureTransform[] = baseNames.map((name) => logged(name)
     ? { feature: `log1p_${name}`, transform: 'log1p', source: name, description: `METHOD.md's ${name} (per token) on the labelled day` }
     : { feature: name, transform: 'identity', source: name, description: `METHOD.md's ${name} (per token) on the labelled day` })
   const tokens = [...new Set(base.token)].sort()
@@ -293,8 +307,8 @@ export function buildNowcastFeatures (table: DailyTable, window: FeatureWindow, 
   base.X.forEach((x, i) => {
     const s = series.get(base.token[i])
     const prev = base.day[i] - 1
-    const values = x.map((v, j) => (isLogged(baseNames[j]) ? log1pNonNegative(v) : v))
-    rows.X.push([...values, ...historyValues(s, market, prev), ...extraValues(extras, tokens, base.token[i], s, market, prev)])
+    const values = x.map((v, j) => (logged(baseNames[j]) ? log1pNonNegative(v) : v))
+    rows.X.push([...values, ...historyValues(s, market, prev, logLagUsd), ...extraValues(extras, tokens, base.token[i], s, market, prev)])
     rows.y.push(base.y[i])
     rows.day.push(base.day[i])
     rows.token.push(base.token[i])

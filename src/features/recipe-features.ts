@@ -11,7 +11,7 @@ import { buildDailyTable } from './daily-table.js'
 import { computeFeatures, featureNames } from './features.js'
 import {
   buildForecastFeatures, buildNowcastFeatures, selectRows, withPersistence,
-  type FeatureTransform, type NowcastExtra, type LagFeatureSet, type LagRows,
+  type FeatureTransform, type NowcastExtra, type NowcastInputs, type LagFeatureSet, type LagRows,
 } from './lags.js'
 import { fitMinMaxScaler } from './scaler.js'
 import { isoDay, TEST_DAYS } from './split.js'
@@ -25,10 +25,11 @@ export interface RecipeFeatureSet extends LagFeatureSet {
 }
 
 export function buildRecipeFeatures (
-  data: GizaDatasets, recipe: RecipeFeatureName, window: FeatureWindow, horizon?: number, nowcastExtras?: readonly NowcastExtra[]
+  data: GizaDatasets, recipe: RecipeFeatureName, window: FeatureWindow, horizon?: number, nowcastExtras?: readonly NowcastExtra[],
+  nowcastInputs?: Partial<NowcastInputs>
 ): RecipeFeatureSet {
   const table = buildDailyTable(data)
-  if (recipe === 'nowcast') return { ...buildNowcastFeatures(table, window, nowcastExtras), variant: 'per-token', window }
+  if (recipe === 'nowcast') return { ...buildNowcastFeatures(table, window, nowcastExtras, nowcastInputs), variant: 'per-token', window }
   if (recipe === 'forecast') return { ...buildForecastFeatures(table, horizon), variant: 'per-token', window }
   const variant: FeatureVariant = recipe === 'tutorial' ? 'tutorial' : 'per-token'
   const rows = withPersistence(table, computeFeatures(table, variant, window))

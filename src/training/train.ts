@@ -26,6 +26,8 @@ export interface TrainOptions {
   defaultRecipe?: Partial<DefaultRecipeOptions>
   /** experiments only: overrides of the nowcast / forecast recipe (validation days, learning rate...) */
   calibratedRecipe?: Partial<CalibratedRecipeOptions>
+  /** experiments only (scripts/tune-nowcast.ts): train the nowcast with the default recipe's CV search instead */
+  nowcastTrainer?: 'calibrated' | 'default'
 }
 
 const PROGRESS_INTERVAL_MS = 200
@@ -73,6 +75,10 @@ export async function trainModel (dataset: FeatureDataset, opts: TrainOptions): 
     case 'tutorial': result = await trainTutorial(ctx); break
     case 'default': result = await trainDefault(ctx, opts.defaultRecipe); break
     case 'nowcast':
+      result = opts.nowcastTrainer === 'default'
+        ? await trainDefault(ctx, opts.defaultRecipe)
+        : await trainCalibrated(ctx, opts.calibratedRecipe)
+      break
     case 'forecast': result = await trainCalibrated(ctx, opts.calibratedRecipe); break
     default: throw new Error(`unknown recipe ${String(opts.recipe)}`)
   }

@@ -94,3 +94,38 @@ t.test('the extra nowcast inputs tried by the tuning script end the day before a
   t.ok(n > 100)
   t.same(known.rows.X.slice(0, n), wide.rows.X.slice(0, n), 'rows up to the cut do not change when later data are removed')
 })
+
+t.test('raw inputs (tuning script --base raw --lag-usd raw): METHOD\'s per-token values as they are, the same lags', async (t) => {
+  const raw = buildRecipeFeatures(data, 'nowcast', 7, undefined, [], { logBase: false, logLagUsd: false })
+  t.equal(raw.featureNames.length, set.featureNames.length)
+  t.same(raw.transforms.map((f) => f.feature), raw.featureNames)
+  t.notOk(raw.transforms.some((f) => f.transform === 'log1p'), 'no input is log1p of its source')
+  t.same(raw.featureNames.slice(0, 10), buildRecipeFeatures(data, 'default', 7).featureNames, 'METHOD\'s names, unprefixed')
+  t.ok(raw.featureNames.includes('liquidated_usd_prev') && !raw.featureNames.includes('log1p_liquidated_usd_prev'))
+  const method = buildRecipeFeatures(data, 'default', 7)
+  t.same(raw.rows.X.map((x) => x.slice(0, 10)), method.rows.X, 'the default recipe\'s 10 inputs, row for row')
+  const usd = raw.featureNames.indexOf('liquidated_usd_prev')
+  const logUsd = set.featureNames.indexOf('log1p_liquidated_usd_prev')
+  let liquidated = 0
+  raw.rows.X.forEach((x, r) => {
+    if (x[usd] > 0) liquidated++
+    if (Math.abs(Math.log1p(x[usd]) - set.rows.X[r][logUsd]) > 1e-9) t.fail(`row ${r}: raw USD ${x[usd]} vs log1p ${set.rows.X[r][logUsd]}`)
+    for (let j = 10; j < raw.featureNames.length; j++) {
+      if (j !== usd && x[j] !== set.rows.X[r][j]) t.fail(`row ${r}: lag ${raw.featureNames[j]} changed`)
+    }
+  })
+  t.ok(liquidated > 0, `${liquidated} rows with a liquidation the day before`)
+  const logLagsOnly = buildRecipeFeatures(data, 'nowcast', 7, undefined, [], { logBase: false })
+  t.ok(logLagsOnly.featureNames.includes('log1p_liquidated_usd_prev'))
+  t.same(logLagsOnly.rows.X.map((x) => x.slice(0, 10)), method.rows.X)
+})
+
+t.test('the default recipe\'s CV search on the nowcast inputs (tuning script --trainer default) sizes the net to them', async (t) => {
+  const model = await trainModel(split, {
+    recipe: 'nowcast', seed: 1, epochs: 3, nowcastTrainer: 'default', defaultRecipe: { lrs: [1e-3], minEpochs: 1, smooth: 1 },
+  })
+  t.same(model.layers.map((l) => l.weights.length), [set.featureNames.length, 32, 16])
+  t.equal(model.history.length, 5 + 1, 'five CV folds, then the final fit on all training rows')
+  t.equal(model.details?.lr, 1e-3)
+  t.ok(model.metrics.roc_auc >= 0 && model.metrics.roc_auc <= 1)
+})

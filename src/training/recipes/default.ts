@@ -55,7 +55,9 @@ export async function trainDefault (ctx: RecipeContext, overrides: Partial<Defau
   const folds = kFold(n, recipe.folds)
   const totalFolds = folds.length * recipe.lrs.length + 1
 
-  const trainer = new FlatTrainer(initParams(rng), { lr: recipe.lrs[0] })
+  // ctx.arch is METHOD's 10-32-16-1 for the default recipe (the same draws as before); wider inputs for experiments
+  const arch = ctx.arch
+  const trainer = new FlatTrainer(initParams(rng, arch), { lr: recipe.lrs[0] }, arch)
   try {
     trainer.setData(ctx.xTrain, y, weights)
     const history: { loss: number, val_loss?: number }[][] = []
@@ -69,7 +71,7 @@ export async function trainDefault (ctx: RecipeContext, overrides: Partial<Defau
       const oof: Float32Array[] = Array.from({ length: maxEpochs }, () => new Float32Array(n))
       for (const { train, val } of folds) {
         foldNo++
-        trainer.reset(initParams(rng), lr)
+        trainer.reset(initParams(rng, arch), lr)
         const foldHistory: { loss: number, val_loss?: number }[] = []
         for (let e = 0; e < maxEpochs; e++) {
           await ctx.checkpoint()
@@ -97,7 +99,7 @@ export async function trainDefault (ctx: RecipeContext, overrides: Partial<Defau
     const oofAuc = rocAuc(best.oof, y)
 
     // Final fit on all training rows, fresh model, the chosen lr and epochs.
-    trainer.reset(initParams(rng), best.lr)
+    trainer.reset(initParams(rng, arch), best.lr)
     const all = Int32Array.from({ length: n }, (_, i) => i)
     const finalHistory: { loss: number, val_loss?: number }[] = []
     for (let e = 0; e < best.epochs; e++) {
