@@ -1,4 +1,5 @@
 import { AjvCompiler } from '@fastify/ajv-compiler'
+import { SerializerSelector } from '@fastify/fast-json-stringify-compiler'
 import type { FastifyServerOptions } from 'fastify'
 
 /**
@@ -22,6 +23,61 @@ export function validatorsWithoutBodyCoercion (): FastifyServerOptions['schemaCo
         } as never)
         return (route: { httpPart?: string }) => (route.httpPart === 'body' ? strict(route as never) : coercing(route as never))
       },
+      buildSerializer: serializersOfReferencedSchemas,
     },
   }) as unknown as FastifyServerOptions['schemaController']
+}
+
+type RouteSchema = { schema?: unknown, method: string, url: string, httpStatus: string }
+type Serializer = (doc: unknown) => string
+
+/**
+ * Response serializers as fastify makes them (fast-json-stringify through its SerializerSelector), with two changes
+ * that matter at start-up: each one gets only the shared schemas its response schema refers to, and an identical
+ * response schema (an Error on most routes) is compiled once. fast-json-stringify validates every external schema it is
+ * given on each build, so handing all ~40 shared schemas to each of the ~150 (route, status) pairs cost about 3.8 s of
+ * CPU of a 6.9 s start-up (node --cpu-prof of the server: fast-json-stringify, json-schema-ref-resolver and ajv on top;
+ * BENCHMARKS.md, bounded state).
+ */
+export function serializersOfReferencedSchemas (externalSchemas: Record<string, unknown>, options?: unknown):
+(route: RouteSchema) => Serializer {
+  const compile = SerializerSelector()
+  const made = new Map<string, Serializer>()
+  return (route) => {
+    const key = JSON.stringify(route.schema) ?? ''
+    let serializer = made.get(key)
+    if (serializer == null) {
+      const externals = referencedSchemas(route.schema, externalSchemas) ?? externalSchemas
+      serializer = compile(externals, options as never)(route)
+      made.set(key, serializer)
+    }
+    return serializer
+  }
+}
+
+/**
+ * The shared schemas (by `$id`) that `schema` refers to with `$ref`, directly or through each other. null when a
+ * reference names no shared schema (an absolute URL, a relative path): then the caller passes them all, as fastify does.
+ */
+export function referencedSchemas (schema: unknown, external: Record<string, unknown>): Record<string, unknown> | null {
+  const picked: Record<string, unknown> = {}
+  const stack: unknown[] = [schema]
+  while (stack.length > 0) {
+    const node = stack.pop()
+    if (node == null || typeof node !== 'object') continue
+    for (const [key, value] of Object.entries(node)) {
+      if (key === '$ref' && typeof value === 'string') {
+        const id = value.split('#')[0]
+        if (id === '') continue // inside the schema that holds it
+        if (!Object.hasOwn(external, id)) return null
+        if (!Object.hasOwn(picked, id)) {
+          picked[id] = external[id]
+          stack.push(external[id])
+        }
+      } else if (typeof value === 'object') {
+        stack.push(value)
+      }
+    }
+  }
+  return picked
 }
