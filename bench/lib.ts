@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
+import { readdirSync, readFileSync } from 'node:fs'
 import os from 'node:os'
 import { once } from 'node:events'
 import autocannon from 'autocannon'
@@ -77,3 +78,26 @@ export function loadavg (): string {
 }
 
 export const sleep = async (ms: number): Promise<void> => await new Promise((resolve) => setTimeout(resolve, ms))
+
+/**
+ * CPU seconds a process has used so far (Linux /proc; zeros elsewhere or once it has exited), split into its
+ * main thread (tid = pid: the event loop) and all its other threads (worker threads such as a prover, GC, libuv).
+ */
+export function processCpu (pid: number | undefined): { main: number, others: number } {
+  const out = { main: 0, others: 0 }
+  if (pid == null) return out
+  const tick = 100 // USER_HZ on Linux
+  let tasks: string[]
+  try { tasks = readdirSync(`/proc/${pid}/task`) } catch { return out }
+  for (const tid of tasks) {
+    try {
+      // Fields after the ')' that ends the thread's name: utime and stime are the 12th and 13th.
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      const seconds = (Number(fields[11]) + Number(fields[12])) / tick
+      if (tid === String(pid)) out.main += seconds
+      else out.others += seconds
+    } catch {} // a thread that ended meanwhile
+  }
+  return out
+}

@@ -20,7 +20,7 @@ export function redisVersion (): string {
   return spawnSync(process.env.REDIS_SERVER ?? 'redis-server', ['--version'], { encoding: 'utf8' }).stdout.split(' ')[2]?.replace('v=', '') ?? '?'
 }
 
-export interface BenchRedis { url: string, port: number, stop: () => Promise<void> }
+export interface BenchRedis { url: string, port: number, pid: number | undefined, stop: () => Promise<void> }
 
 /**
  * A redis-server of the benchmark's own (REDIS_SERVER or PATH) on a free loopback port, noeviction,
@@ -49,6 +49,7 @@ export async function startRedis (options: { aof: boolean }): Promise<BenchRedis
   return {
     url,
     port,
+    pid: child.pid,
     stop: async () => {
       if (child.exitCode == null) { child.kill('SIGTERM'); await once(child, 'exit') }
       process.removeListener('exit', killOnExit)

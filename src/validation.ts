@@ -11,32 +11,6 @@ import type { FastifyServerOptions } from 'fastify'
  */
 const validatorPool = AjvCompiler()
 
-type Serializer = (data: unknown) => string
-type SerializerFactory = (externalSchemas: unknown, serializerOptions: unknown) => (route: { schema: unknown }) => Serializer
-
-/**
- * Response serializers compiled once per process for the same schema, shared schemas and options.
- * fast-json-stringify builds a fresh resolver (and an Ajv instance) with every shared schema for
- * each route: measured with --cpu-prof on a loaded 2-core machine, it was a quarter of the CPU of
- * starting the app, and the test suite starts the app ~200 times (several times in most files).
- * A compiled serializer is a pure function of that key, so sharing it between apps changes nothing.
- */
-const serializers = new Map<string, Serializer>()
-const sha256 = (value: unknown): string => createHash('sha256').update(JSON.stringify(value) ?? 'undefined').digest('hex')
-const cachedSerializers: SerializerFactory = (externalSchemas, serializerOptions) => {
-  const compile = (SerializerSelector() as unknown as SerializerFactory)(externalSchemas, serializerOptions)
-  const shared = sha256([externalSchemas, serializerOptions])
-  return (route) => {
-    const key = `${shared}:${sha256(route.schema)}`
-    let serializer = serializers.get(key)
-    if (serializer === undefined) {
-      serializer = compile(route)
-      serializers.set(key, serializer)
-    }
-    return serializer
-  }
-}
-
 /**
  * Query strings and path parameters arrive as text, so their schemas coerce ("7" -> 7,
  * "true" -> true). A JSON body has real types: coercing it would turn `true` or "1" into a
@@ -58,7 +32,65 @@ export function validatorsWithoutBodyCoercion (): FastifyServerOptions['schemaCo
         } as never)
         return (route: { httpPart?: string }) => (route.httpPart === 'body' ? strict(route as never) : coercing(route as never))
       },
-      buildSerializer: cachedSerializers,
+      buildSerializer: serializersOfReferencedSchemas,
     },
   }) as unknown as FastifyServerOptions['schemaController']
+}
+
+type RouteSchema = { schema?: unknown, method: string, url: string, httpStatus: string }
+type Serializer = (doc: unknown) => string
+
+/**
+ * Response serializers as fastify makes them (fast-json-stringify through its SerializerSelector), with two
+ * changes that matter at start-up: each one gets only the shared schemas its response schema refers to, and an
+ * identical response schema with the same shared schemas and options (an Error on most routes; every route again
+ * when a process builds a second app, as tests, the OpenAPI generator and an API with a worker do) is compiled
+ * once per process: a compiled serializer is a pure function of that key, so sharing it changes nothing. fast-
+ * json-stringify validates every external schema it is given on each build, so handing all ~40 shared schemas to
+ * each of the ~150 (route, status) pairs cost about 3.8 s of CPU of a 6.9 s start-up (node --cpu-prof of the
+ * server: fast-json-stringify, json-schema-ref-resolver and ajv on top; BENCHMARKS.md, bounded state).
+ */
+export function serializersOfReferencedSchemas (externalSchemas: Record<string, unknown>, options?: unknown):
+(route: RouteSchema) => Serializer {
+  const compile = SerializerSelector()
+  return (route) => {
+    const externals = referencedSchemas(route.schema, externalSchemas) ?? externalSchemas
+    const key = sha256([externals, options, route.schema])
+    let serializer = compiledSerializers.get(key)
+    if (serializer == null) {
+      serializer = compile(externals, options as never)(route)
+      compiledSerializers.set(key, serializer)
+    }
+    return serializer
+  }
+}
+
+const compiledSerializers = new Map<string, Serializer>()
+const sha256 = (value: unknown): string => createHash('sha256').update(JSON.stringify(value) ?? 'undefined').digest('hex')
+
+/**
+ * The shared schemas (by `$id`) that `schema` refers to with `$ref`, directly or through each other. null when a
+ * reference names no shared schema (an absolute URL, a relative path): then the caller passes them all, as fastify does.
+ */
+export function referencedSchemas (schema: unknown, external: Record<string, unknown>): Record<string, unknown> | null {
+  const picked: Record<string, unknown> = {}
+  const stack: unknown[] = [schema]
+  while (stack.length > 0) {
+    const node = stack.pop()
+    if (node == null || typeof node !== 'object') continue
+    for (const [key, value] of Object.entries(node)) {
+      if (key === '$ref' && typeof value === 'string') {
+        const id = value.split('#')[0]
+        if (id === '') continue // inside the schema that holds it
+        if (!Object.hasOwn(external, id)) return null
+        if (!Object.hasOwn(picked, id)) {
+          picked[id] = external[id]
+          stack.push(external[id])
+        }
+      } else if (typeof value === 'object') {
+        stack.push(value)
+      }
+    }
+  }
+  return picked
 }
