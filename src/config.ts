@@ -214,8 +214,7 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
   try {
     config = envSchema<Config>({ schema: ConfigSchema, data: [env], dotenv: false })
   } catch (err) {
-    // env-schema's message reads "env/PORT must be <= 65535": keep it, but say where it comes from.
-    throw new Error(`invalid configuration: ${(err as Error).message}`)
+    throw new Error(`invalid configuration: ${configErrorMessage(err as Error & { errors?: AjvError[] }, env)}`)
   }
   if (env.RATE_LIMIT_MAX !== undefined) {
     // A removed setting would be ignored silently, and its meaning (one budget for everything) changed: say what replaces it.
@@ -237,4 +236,27 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
 export function allowedHosts (config: Config): string[] | undefined {
   const hosts = config.FETCH_ALLOWED_HOSTS.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean)
   return hosts.length > 0 ? hosts : undefined
+}
+
+interface AjvError { instancePath: string, keyword: string, message?: string, params?: { allowedValue?: unknown } }
+
+/**
+ * env-schema's message lists every branch of a choice ("env/ROLE must be equal to constant" once per value, then
+ * "must match a schema in anyOf"): a choice says its values and what was given instead; other errors keep Ajv's
+ * words ("PORT must be <= 65535").
+ */
+export function configErrorMessage (err: Error & { errors?: AjvError[] }, env: Record<string, string | undefined>): string {
+  if (!Array.isArray(err.errors) || err.errors.length === 0) return err.message
+  const byName = new Map<string, AjvError[]>()
+  for (const e of err.errors) {
+    const name = e.instancePath.replace(/^\//, '') || 'the environment'
+    byName.set(name, [...(byName.get(name) ?? []), e])
+  }
+  return [...byName].map(([name, errors]) => {
+    const choices = errors.filter((e) => e.keyword === 'const').map((e) => String(e.params?.allowedValue))
+    if (choices.length > 0 && errors.every((e) => e.keyword === 'const' || e.keyword === 'anyOf')) {
+      return `${name} must be one of ${choices.join(', ')} (got '${String(env[name])}')`
+    }
+    return errors.map((e) => `${name} ${e.message ?? 'is invalid'}`).join(', ')
+  }).join('; ')
 }

@@ -152,6 +152,11 @@ export class PrivateModels {
           ptauPath: this.options.ptauFile,
           ptauCacheDir: path.join(this.options.dataDir, 'ptau'),
           devPtauCandidates: this.options.devPtauCandidates,
+          // The constraint count, a development ptau's INSECURE warning and its progress (minutes for 2^13 and up)
+          logger: {
+            info: (m: string) => this.options.log.info({ circuit_id: id }, m),
+            warn: (m: string) => this.options.log.warn({ circuit_id: id }, m),
+          },
         })
         this.options.log.info({ circuit_id: id, constraints: art.meta.constraints, ms: Math.round(performance.now() - started) },
           'private circuit ready')

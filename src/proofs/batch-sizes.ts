@@ -93,7 +93,7 @@ Promise<BatchPtau> {
     ? 'no prepared powers of tau is available'
     : `the powers of tau in use (${path.basename(ptau.path)}${o.ptauFile ? ', PTAU_FILE' : ''}) holds 2^${ptau.power}`
   const fit = ptau != null && largestFitting != null ? largestFitting(ptau.power) : 0
-  const instead = fit > 0 ? `, or send at most ${fit} rows per batch` : ''
+  const instead = fit > 0 ? `, or send at most ${fit} row${fit === 1 ? '' : 's'} per batch` : ''
   throw new PtauTooSmallError(`${what} needs a powers of tau of 2^${power}; ${have}: set PTAU_FILE to a prepared ceremony file of ` +
     `2^${power} or more (e.g. powersOfTau28_hez_final_${power}.ptau)${instead}`, power, ptau?.power ?? null)
 }
