@@ -286,7 +286,7 @@ async function proof (): Promise<void> {
     let bundle: any
     try { bundle = JSON.parse(text) } catch { throw new CliError(`${file} is not a proof bundle (not JSON)`) }
     if (isBatchBundle(bundle)) {
-      const res = await verifyBatchBundleText(bundle)
+      const res = await verifyBatchBundleText(bundle, opts.commitment)
       for (const line of res.lines) console.log(line)
       if (!res.ok) process.exitCode = 1
       await (globalThis as { curve_bn128?: { terminate: () => Promise<void> } }).curve_bn128?.terminate()
