@@ -287,7 +287,7 @@ async function proof (): Promise<void> {
     // of every other command (measured with process.cpuUsage on this 2-core machine)
     const { isBatchBundle, verifyBatchBundleText } = await import('./proofs/batch-cli.js')
     if (isBatchBundle(bundle)) {
-      const res = await verifyBatchBundleText(bundle)
+      const res = await verifyBatchBundleText(bundle, opts.commitment)
       for (const line of res.lines) console.log(line)
       if (!res.ok) process.exitCode = 1
       await (globalThis as { curve_bn128?: { terminate: () => Promise<void> } }).curve_bn128?.terminate()

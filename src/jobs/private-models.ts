@@ -14,9 +14,12 @@ import { AppError, NotProvableError } from '../errors.js'
 import { readJson, writeJsonAtomic } from '../fs-atomic.js'
 import { extractModel } from '../proofs/extract.js'
 import { resolvePtau } from '../proofs/ptau.js'
+import { batchPtau } from '../proofs/batch-sizes.js'
+import { InputRangeError } from '../proofs/evaluate.js'
 import {
-  PRIVATE_FILES, buildArchitecture, commitParams, installCeremonyKey, newSalt, paramsFromJSON, paramsToJSON, planArchitecture,
-  provePrivate, quantizePrivate, verifyPrivateProof, type ArchitectureMeta
+  PRIVATE_BATCH_VERIFIER_FILE, PRIVATE_FILES, buildArchitecture, buildPrivateBatch, commitParams, evaluatePrivateRows, installCeremonyKey,
+  newSalt, paramsFromJSON, paramsToJSON, planArchitecture, provePrivate, provePrivateBatch, quantizePrivate, verifyPrivateProof,
+  type ArchitectureMeta, type PrivateBatchMeta, type PrivateBatchProveResult
 } from '../proofs/private/index.js'
 import { PRIVATE_SECRETS_FILE, type CircuitState, type VersionMeta } from '../registry/registry.js'
 import type { ProveResult } from './proof-engine.js'
@@ -72,6 +75,9 @@ const GROTH16_PRIVATE_SETUP = 'Groth16, one key per architecture: powers of tau,
 
 export class PrivateModels {
   readonly root: string
+  /** DATA_DIR/circuits/private-batch/<circuit_id>/<size>: one batch circuit per (architecture, size), shared like the single one */
+  readonly batchRoot: string
+  private readonly batchBuilds = new Map<string, Promise<PrivateBatchMeta>>()
   private readonly builds = new Map<string, Promise<ArchitectureMeta>>()
   private readonly metas = new Map<string, ArchitectureMeta>()
   private readonly vks = new Map<string, unknown>()
@@ -80,6 +86,7 @@ export class PrivateModels {
 
   constructor (private readonly options: PrivateModelsOptions) {
     this.root = path.join(options.dataDir, 'circuits', 'private')
+    this.batchRoot = path.join(options.dataDir, 'circuits', 'private-batch')
   }
 
   archDir (circuitId: string): string {
@@ -260,6 +267,89 @@ export class PrivateModels {
     return await verifyPrivateProof(vk, publicSignals, proof, meta.commitment)
   }
 
+  batchDir (circuitId: string, size: number): string {
+    return path.join(this.batchRoot, circuitId, String(size))
+  }
+
+  /** The private batch circuit of (architecture, size) if it is built (no build). */
+  async batchMeta (circuitId: string, size: number): Promise<PrivateBatchMeta | undefined> {
+    if (!/^[a-z0-9-]+$/.test(circuitId)) return undefined
+    return await readJson<PrivateBatchMeta>(path.join(this.batchDir(circuitId, size), PRIVATE_FILES.meta)).catch(() => undefined)
+  }
+
+  /**
+   * The private batch circuit of (architecture, size), built the first time (compile + setup in this process, like the
+   * architecture's own circuit); concurrent callers share the build. The powers of tau: PTAU_FILE or the largest
+   * development file at hand, never a new one (a PtauTooSmallError names the power needed).
+   */
+  async ensureBatch (circuitId: string, sizes: number[], size: number): Promise<PrivateBatchMeta> {
+    const ready = await this.batchMeta(circuitId, size)
+    if (ready != null) return ready
+    const key = `${circuitId}/${size}`
+    let build = this.batchBuilds.get(key)
+    if (build == null) {
+      build = (async () => {
+        const started = performance.now()
+        const cacheDir = path.join(this.options.dataDir, 'ptau')
+        this.options.log.info({ circuit_id: circuitId, size }, 'building the private batch circuit (once per architecture and size)')
+        const art = await buildPrivateBatch({
+          sizes,
+          size,
+          outDir: this.batchDir(circuitId, size),
+          ptauCacheDir: cacheDir,
+          ptauFor: async (power) => {
+            const where = { ptauFile: this.options.ptauFile, devCandidates: this.options.devPtauCandidates, cacheDir }
+            return (await batchPtau(where, power, `a private batch proof of ${size} rows of ${circuitId}`)).path
+          },
+        })
+        const ms = Math.round(performance.now() - started)
+        this.options.log.info({ circuit_id: art.meta.circuit_id, constraints: art.meta.constraints, ms }, 'private batch circuit ready')
+        return art.meta
+      })()
+      this.batchBuilds.set(key, build)
+      build.finally(() => this.batchBuilds.delete(key)).catch(() => undefined)
+    }
+    return await build
+  }
+
+  async batchVerificationKey (circuitId: string, size: number): Promise<unknown> {
+    return JSON.parse(await readFile(path.join(this.batchDir(circuitId, size), PRIVATE_FILES.vk), 'utf8')) as unknown
+  }
+
+  async batchSolidity (circuitId: string, size: number): Promise<string> {
+    return await readFile(path.join(this.batchDir(circuitId, size), PRIVATE_BATCH_VERIFIER_FILE), 'utf8')
+  }
+
+  /**
+   * Which of `rows` the version's model can prove (inside its private input box): null for a provable row, else why not.
+   * The reason names the feature and its value, as a failed single private proof does.
+   */
+  async unprovableRows (versionDir: string, rows: number[][]): Promise<Array<string | null>> {
+    const secrets = await this.readSecrets(versionDir)
+    const plan = planArchitecture(secrets.sizes)
+    const params = paramsFromJSON(secrets.parameters)
+    return rows.map((row) => {
+      try {
+        evaluatePrivateRows(plan, params, [row])
+        return null
+      } catch (err) {
+        if (err instanceof InputRangeError) return err.message.replace(/^row 0: /, '')
+        throw err
+      }
+    })
+  }
+
+  /** One private batch proof of `rows` with the version's own parameters and salt: public signals [commitment, words...]. */
+  async proveBatch (versionDir: string, circuitId: string, size: number, rows: number[][]):
+  Promise<PrivateBatchProveResult & { vk_sha256: string }> {
+    const secrets = await this.readSecrets(versionDir)
+    if (secrets.circuit_id !== circuitId) throw new Error(`the version's private.json is for ${secrets.circuit_id}, not ${circuitId}`)
+    const meta = await this.ensureBatch(circuitId, secrets.sizes, size)
+    const r = await provePrivateBatch(this.batchDir(circuitId, size), paramsFromJSON(secrets.parameters), BigInt(secrets.salt), rows)
+    if (r.commitment !== secrets.commitment) throw new Error('the stored parameters no longer hash to the published commitment')
+    return { ...r, vk_sha256: meta.vk_sha256 }
+  }
+
   private async readMeta (id: string): Promise<ArchitectureMeta | null> {
     if (!/^[a-z0-9-]+$/.test(id)) return null
     const meta = await readJson<ArchitectureMeta>(path.join(this.archDir(id), PRIVATE_FILES.meta)).catch(() => null)
@@ -296,13 +386,4 @@ export class PrivateModels {
       return meta
     }
   }
-}
-
-/**
- * Batch circuits hold a version's weights as constants (src/proofs/batch-circuit.ts): a private version has none, and its
- * one circuit per architecture proves one row, so it answers this rather than building a circuit that would reveal its weights.
- */
-export function privateBatchError (meta: VersionMeta): AppError {
-  return new AppError(422, 'not_provable', `model '${meta.name}' version ${meta.version} is private: batch proofs are for public ` +
-    'versions (their circuit holds the weights); ask proof: true for a private proof of each row', { field: 'proof' })
 }

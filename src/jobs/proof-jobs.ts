@@ -13,6 +13,7 @@ import type { ProofStore } from './queues/proof-store.js'
 import type { ProofRecord } from './proof-record.js'
 import type { BatchCircuits } from './batch-circuits.js'
 import type { PrivateModels } from './private-models.js'
+import type { DecodedBatchRow } from '../proofs/batch-layout.js'
 
 export type { ProofRecord } from './proof-record.js'
 
@@ -94,6 +95,11 @@ export class ProofJobs {
     this.privateModels = privateModels
   }
 
+  /** The private models' circuits (batch verification and contracts of private versions), when this service has them. */
+  get privates (): PrivateModels | undefined {
+    return this.privateModels
+  }
+
   /** Embedded mode after a restart: the proofs that were queued or proving run again, oldest first. */
   resume (ids: string[]): void {
     for (const id of ids) void this.dispatch.enqueue({ id } as ProofRecord)
@@ -150,6 +156,8 @@ export class ProofJobs {
       proof_system: 'groth16', // batch circuits are Groth16 only (src/proofs/batch-setup.ts)
       inputs: [],
       batch: { size, rows: rows.map((r, row) => ({ row, inputs: r.inputs, served: r.served })) },
+      // a private version's batch (src/proofs/private/batch-circuit.ts): public signal 0 is this commitment
+      ...(meta.commitment != null ? { commitment: meta.commitment, circuit_id: meta.circuit_id } : {}),
       ...(trace != null ? { trace } : {}),
     }
     if (this.dispatch.recordFirst) await this.store.create(job)
@@ -346,13 +354,23 @@ export class ProofJobs {
     const batch = queued.batch as NonNullable<ProofRecord['batch']>
     let job = queued
     try {
-      if (this.batches == null) throw new PermanentProofError('batch proofs are not available in this process')
-      const dir = await this.batches.ensure(meta, batch.size)
-      const vkSha256 = String((await this.batches.meta(meta, batch.size)).vk_sha256)
-      job = { ...job, status: 'proving', started: new Date().toISOString() }
-      await this.store.save(job)
-      publishProof({ ...event, state: 'proving', seconds: (Date.now() - Date.parse(job.created)) / 1000 })
-      const result = await this.engine.proveBatch(dir, batch.rows.map((r) => r.inputs))
+      let result: { publicSignals: string[], proof: unknown, prove_ms: number, size: number, rows: DecodedBatchRow[] }
+      let vkSha256: string
+      if (meta.circuit_id != null && this.privateModels != null) {
+        // A private version: the (architecture, size) batch circuit, the version's parameters and salt as private inputs
+        const r = await this.privateModels.proveBatch(this.registry.versionDir(meta.name, meta.version), meta.circuit_id, batch.size,
+          batch.rows.map((row) => row.inputs))
+        result = r
+        vkSha256 = r.vk_sha256
+      } else {
+        if (this.batches == null) throw new PermanentProofError('batch proofs are not available in this process')
+        const dir = await this.batches.ensure(meta, batch.size)
+        vkSha256 = String((await this.batches.meta(meta, batch.size)).vk_sha256)
+        job = { ...job, status: 'proving', started: new Date().toISOString() }
+        await this.store.save(job)
+        publishProof({ ...event, state: 'proving', seconds: (Date.now() - Date.parse(job.created)) / 1000 })
+        result = await this.engine.proveBatch(dir, batch.rows.map((r) => r.inputs))
+      }
       const rows = batch.rows.map((r, i) => {
         const out = result.rows[i]
         return { ...r, output: { logit: out.logit, probability: out.probability, label: out.label } }

@@ -20,6 +20,9 @@ export interface BatchBundle {
   public_signals: string[]
   verification_key: unknown
   model?: { name: string, version: number, onnx_sha256: string }
+  /** A private version's batch (src/proofs/private/batch-circuit.ts): public signal 0 is this commitment, the words follow */
+  commitment?: string
+  circuit_id?: string
   batch: {
     size: number
     inputFracBits: number
@@ -45,22 +48,34 @@ function sameRow (a: DecodedBatchRow, b: DecodedBatchRow): boolean {
   return a.label === b.label && a.logit === b.logit && a.inputs.length === b.inputs.length && a.inputs.every((v, i) => v === b.inputs[i])
 }
 
-export async function checkBatchBundle (bundle: BatchBundle): Promise<BatchCheck> {
+/**
+ * `commitment`: the commitment the verifier pinned for a private version (else the bundle's own, if
+ * any). A private batch's public signal 0 must equal it; the words are the signals after it.
+ */
+export async function checkBatchBundle (bundle: BatchBundle, commitment?: string): Promise<BatchCheck> {
   const vkSha256 = createHash('sha256').update(JSON.stringify(bundle?.verification_key ?? null, null, 1)).digest('hex')
   const fail = (reason: string, verificationMs = 0): BatchCheck =>
     ({ verified: false, rowsMatch: false, rows: [], verification_ms: verificationMs, vk_sha256: vkSha256, reason })
   if (bundle?.kind !== 'batch' || bundle.proof_system !== 'groth16' || bundle.batch == null) return fail('not a batch bundle')
+  const pinned = commitment ?? bundle.commitment
+  if (pinned != null) {
+    const s0 = Array.isArray(bundle.public_signals) ? bundle.public_signals[0] : undefined
+    if (!/^[0-9]{1,78}$/.test(pinned) || typeof s0 !== 'string' || s0 !== BigInt(pinned).toString()) {
+      return fail('public signal 0 is not the published commitment')
+    }
+  }
   const v = await verifyProofTimed('groth16', bundle.verification_key, bundle.public_signals, bundle.proof)
   if (!v.verified) return fail(v.reason ?? 'the proof does not verify', v.verification_ms)
+  const words = pinned != null ? bundle.public_signals.slice(1) : bundle.public_signals
   let layout: BatchLayout
   let decoded: DecodedBatchRow[]
   try {
     layout = layoutFromJSON(bundle.batch.layout)
-    const un = unpackWords(layout, bundle.public_signals)
+    const un = unpackWords(layout, words)
     if (!un.canonical) return { ...fail('padding rows are not canonical', v.verification_ms), verified: true }
     // Re-pack what was decoded: the words must be exactly that packing (no stray bits, no aliasing)
     const again = packRows(layout, un.rows)
-    if (again.some((w, i) => w.toString() !== bundle.public_signals[i])) {
+    if (again.some((w, i) => w.toString() !== words[i])) {
       return { ...fail('the words are not a packing of rows', v.verification_ms), verified: true }
     }
     decoded = un.rows.map((r) => decodeRow(r, bundle.batch))

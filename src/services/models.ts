@@ -10,7 +10,7 @@ import type { CircuitBuilds } from '../jobs/circuit-builds.js'
 import type { ProofJobs } from '../jobs/proof-jobs.js'
 import type { ProofEngine } from '../jobs/proof-engine.js'
 import { batchSizes } from '../proofs/batch-sizes.js'
-import { privateBatchError, type PrivateModels, type PrivateSecrets } from '../jobs/private-models.js'
+import type { PrivateModels, PrivateSecrets } from '../jobs/private-models.js'
 
 export interface ModelsDeps {
   registry: Registry
@@ -164,16 +164,25 @@ export class Models {
 
   /**
    * The Solidity contract of a version's batch circuit of `size` rows (issue 15): `ZkPredictBatch{size}Verifier`, which
-   * takes the rows and outputs as calldata. A size's circuit is built by the first batch proof of that size.
+   * takes the rows and outputs as calldata. A size's circuit is built by the first batch proof of that size. A private
+   * version's is its architecture's `ZkPredictPrivateBatch{size}Verifier`, deployed with the version's commitment.
    */
   async batchVerifier (name: string, version: string, size: number): Promise<string> {
     const meta = this.resolve(name, version)
-    if (meta.proof_visibility === 'private') throw privateBatchError(meta)
     const batches = this.deps.proofs.batches
     const sizes = batches != null ? batchSizes(batches.maxRows) : []
     if (batches == null || !sizes.includes(size)) {
       throw new AppError(400, 'invalid_batch_size', `size ${size} is not a batch size; the batch circuits have ${sizes.join(', ')} rows`,
         { field: 'size' })
+    }
+    if (meta.circuit_id != null) {
+      const pm = this.privateModels()
+      if ((await pm.batchMeta(meta.circuit_id, size)) == null) {
+        throw new AppError(409, 'circuit_not_ready', `the private batch circuit of ${size} rows of ${meta.circuit_id} is not built ` +
+          `yet: it is built by the first request with proof "batch" of ${rowsOf(sizes, size)} to a private version of that architecture`,
+        { field: 'size' })
+      }
+      return await pm.batchSolidity(meta.circuit_id, size)
     }
     if (!(await batches.isBuilt(meta, size))) {
       throw new AppError(409, 'circuit_not_ready', `model '${meta.name}' version ${meta.version} has no batch circuit of ${size} rows ` +

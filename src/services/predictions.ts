@@ -6,9 +6,8 @@ import { arrowToTensor, instancesToTensor, type ModelInput } from '../inference/
 import type { LoadedModel, NamedOutput, Predictor } from '../inference/predictor.js'
 import { notProvableMessage } from '../jobs/circuit-builds.js'
 import { firstDomainViolation } from '../features/domain.js'
-import type { ProofJobs } from '../jobs/proof-jobs.js'
+import { namedInputs, type ProofJobs } from '../jobs/proof-jobs.js'
 import { PtauTooSmallError } from '../proofs/batch-sizes.js'
-import { privateBatchError } from '../jobs/private-models.js'
 
 export type PredictOutcome = Static<typeof PredictResponse>
 
@@ -171,7 +170,6 @@ export class Predictions {
    */
   private async withBatchProof (meta: VersionMeta, input: ModelInput, outcome: PredictOutcome, width: number): Promise<PredictOutcome> {
     const { registry, proofs } = this.deps
-    if (meta.proof_visibility === 'private') throw privateBatchError(meta)
     const batches = proofs.batches
     if (batches == null) throw new AppError(422, 'not_provable', 'batch proofs are not available in this service', { field: 'proof' })
     const max = batches.maxRows
@@ -183,15 +181,22 @@ export class Predictions {
     const circuit = registry.circuit(meta)
     const rows = Array.from({ length: input.rows }, (_, r) => Array.from(input.exact.subarray(r * width, (r + 1) * width)))
     const provable: number[] = []
+    // A private version publishes no input ranges (they would reveal its scaler): its own parameters say which rows it can prove
+    const privates = meta.circuit_id != null ? proofs.privates : undefined
+    const privateReasons = privates != null ? await privates.unprovableRows(registry.versionDir(meta.name, meta.version), rows) : null
     for (const [r, row] of rows.entries()) {
-      const reason = outOfRange(row, circuit.input_ranges)
+      const privateReason = privateReasons?.[r]
+      const reason = privateReasons != null
+        ? (privateReason != null ? namedInputs(privateReason, meta.features) : null)
+        : outOfRange(row, circuit.input_ranges)
       if (reason == null) provable.push(r)
       else outcome.predictions[r].proof = { status: 'unprovable', reason: `row ${r}: ${reason}` }
     }
     if (provable.length === 0) return outcome
     const size = batches.sizeFor(provable.length) as number
     try {
-      await batches.checkPtau(meta, size)
+      // A private batch's circuit size is known once compiled: a powers of tau too small fails its proof job, naming the power
+      if (privates == null) await batches.checkPtau(meta, size)
     } catch (err) {
       if (err instanceof PtauTooSmallError) throw new AppError(503, 'ptau_too_small', err.message, { field: 'proof' })
       throw err

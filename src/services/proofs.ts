@@ -93,13 +93,15 @@ export class Proofs {
   private async batchBundle (job: Succeeded, meta: VersionMeta): Promise<Static<typeof ProofBundle>> {
     const batch = job.batch as NonNullable<ProofRecord['batch']>
     const circuit = await this.batchCircuit(meta, batch.size)
+    // A private batch: public signal 0 is the commitment, the words follow
+    const words = meta.commitment != null ? job.public_signals.slice(1) : job.public_signals
     if (batch.vk_sha256 != null && circuit.facts.vk_sha256 !== batch.vk_sha256) {
       throw new Error(`the batch circuit of ${batch.size} rows of model '${meta.name}' version ${meta.version} is not the one ` +
         `proof '${job.id}' was made with (vk_sha256 ${String(circuit.facts.vk_sha256)} != ${batch.vk_sha256})`)
     }
     const facts = circuit.facts
     const layout = layoutFromJSON(facts.batch.layout)
-    const rows = unpackWords(layout, job.public_signals).rows.map((r) => decodeRow(r, facts))
+    const rows = unpackWords(layout, words).rows.map((r) => decodeRow(r, facts))
     return {
       kind: 'batch',
       proof_system: 'groth16',
@@ -107,6 +109,7 @@ export class Proofs {
       public_signals: job.public_signals,
       verification_key: circuit.vk as Record<string, unknown>,
       model: { name: meta.name, version: meta.version, onnx_sha256: meta.onnx_sha256 },
+      ...(meta.commitment != null ? { commitment: meta.commitment, circuit_id: meta.circuit_id } : {}),
       ...(meta.feature_transforms !== undefined ? { feature_transforms: meta.feature_transforms } : {}),
       batch: {
         size: batch.size,
@@ -125,13 +128,14 @@ export class Proofs {
     const size = bundle.batch?.size
     if (size == null) return { verified: false, verification_ms: 0, reason: 'a batch bundle needs batch.size' }
     const circuit = await this.batchCircuit(meta, size)
+    // A private version: public signal 0 pinned to the version's commitment, never the bundle's copy
     const check = await checkBatchBundle({
       ...(bundle as unknown as BatchBundle),
       verification_key: circuit.vk,
       batch: {
         size, inputFracBits: circuit.facts.inputFracBits, logitScaleBits: circuit.facts.logitScaleBits, layout: circuit.facts.batch.layout,
       },
-    })
+    }, meta.commitment)
     const verified = check.verified && check.rowsMatch
     return {
       verified,
@@ -141,6 +145,15 @@ export class Proofs {
   }
 
   private async batchCircuit (meta: VersionMeta, size: number): Promise<{ vk: unknown, facts: BatchFacts }> {
+    const privates = this.deps.proofs.privates
+    if (meta.circuit_id != null && privates != null) {
+      // A private version's batch circuit is its architecture's, of that size (src/proofs/private/batch-setup.ts)
+      const facts = await privates.batchMeta(meta.circuit_id, size)
+      if (facts == null) {
+        throw new AppError(409, 'circuit_not_ready', `the private batch circuit of ${size} rows of ${meta.circuit_id} is not built here`)
+      }
+      return { vk: await privates.batchVerificationKey(meta.circuit_id, size), facts: facts as unknown as BatchFacts }
+    }
     const batches = this.deps.proofs.batches
     if (batches == null || !(await batches.isBuilt(meta, size))) {
       throw new AppError(409, 'circuit_not_ready', `model '${meta.name}' version ${meta.version} has no batch circuit of ${size} rows ` +

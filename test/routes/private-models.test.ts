@@ -227,16 +227,83 @@ t.test('two private uploads of one architecture: one circuit, proofs that hide t
     t.equal((await app.call('GET', '/models/pub/versions/1/private-parameters', undefined, ADMIN)).status, 404)
   })
 
-  t.test('no batch proofs of a private version: its weights would be circuit constants', async (t) => {
-    const res = await app.call('POST', '/predict', { model: 'priv-a', instances: [X, X], proof: 'batch' }, USER)
-    t.equal(res.status, 422, JSON.stringify(res.body))
-    t.equal(res.body.error, 'not_provable')
-    t.equal(res.body.where?.field, 'proof')
-    t.match(res.body.message, /private/)
+  t.test('batch proofs of private versions: one (architecture, size) key for two versions, verified, rejections', async (t) => {
+    const X2 = [2e6, 3e9, 0.1]
+    const far = [4.2e9 * 400, 1e9, 0.3] // outside A's provable box (more than 256 training widths out)
+    const batchOf = async (name: string, instances: number[][]): Promise<any> => {
+      const res = await app.call('POST', '/predict', { model: name, instances, proof: 'batch' }, USER)
+      t.equal(res.status, 200, JSON.stringify(res.body))
+      const ids = new Set(res.body.predictions.filter((p: any) => p.proof?.id != null).map((p: any) => p.proof.id))
+      t.equal(ids.size, 1, 'one proof for the provable rows')
+      const id = [...ids][0] as string
+      const proof = await waitFor(async () => {
+        const p = (await app.call('GET', `/proofs/${id}`)).body
+        return p.status === 'succeeded' || p.status === 'failed' ? p : undefined
+      }, LONG, 100)
+      return { proof, predictions: res.body.predictions }
+    }
+    const a = await batchOf('priv-a', [X, far, X2])
+    t.same(a.predictions.map((p: any) => p.proof.status), ['queued', 'unprovable', 'queued'])
+    t.match(a.predictions[1].proof.reason, /row 1: .*outside the provable range/)
+    t.same([a.predictions[0].proof.row, a.predictions[2].proof.row], [0, 1])
+    const pa2 = a.proof
+    t.equal(pa2.status, 'succeeded', pa2.error)
+    t.equal(pa2.commitment, va.commitment, 'GET /proofs/{id} carries the commitment')
+    t.equal(pa2.circuit_id, CIRCUIT_ID)
+    t.equal(pa2.public_signals[0], va.commitment, 'public signal 0 is the commitment')
+    t.equal(pa2.batch.size, 2)
+    for (const [i, r] of [0, 2].entries()) {
+      const row = pa2.batch.rows[i]
+      t.ok(Math.abs(row.output.probability - a.predictions[r].probability) <= 1e-3, `|proven - served| = ${Math.abs(row.output.probability - a.predictions[r].probability)}`)
+      t.equal(row.output.label, a.predictions[r].label)
+    }
+    const batchKey = path.join(app.dataDir, 'circuits', 'private-batch', CIRCUIT_ID, '2', 'circuit.zkey')
+    const mtime = statSync(batchKey).mtimeMs
+    const b = await batchOf('priv-b', [X, X2])
+    t.equal(b.proof.status, 'succeeded', b.proof.error)
+    t.equal(b.proof.public_signals[0], vb.commitment)
+    t.equal(b.proof.batch.vk_sha256, pa2.batch.vk_sha256, 'one batch key for the architecture and size')
+    t.equal(statSync(batchKey).mtimeMs, mtime, 'no second setup')
+    t.notOk(existsSync(path.join(app.dataDir, 'models', 'priv-a', '1', 'batch')), 'no per-version batch circuit: the weights stay private')
+
+    t.same((await app.call('POST', `/proofs/${pa2.id}/verify`)).body.verified, true)
+    const bA = (await app.call('GET', `/proofs/${pa2.id}/download`)).body
+    const bB = (await app.call('GET', `/proofs/${b.proof.id}/download`)).body
+    t.equal(bA.kind, 'batch')
+    t.equal(bA.commitment, va.commitment)
+    t.equal(bA.circuit_id, CIRCUIT_ID)
+    t.equal(bA.rows.length, 2)
+    t.equal((await verifyBundle(app, bA)).verified, true, 'POST /proofs/verify')
+    t.equal((await verifyBundle(app, bB)).verified, true)
+    const asA = await verifyBundle(app, { ...bB, model: bA.model })
+    t.equal(asA.verified, false, "B's batch presented for A")
+    t.match(asA.reason, /commitment/)
+    t.equal((await verifyBundle(app, { ...bB, model: bA.model, commitment: va.commitment })).verified, false, "the bundle's commitment is not trusted")
+    const changedRow = JSON.parse(JSON.stringify(bA))
+    changedRow.rows[1].inputs[0] += 1
+    t.equal((await verifyBundle(app, changedRow)).verified, false, 'a changed row')
+    const changedOut = JSON.parse(JSON.stringify(bA))
+    changedOut.rows[0].label = 1 - changedOut.rows[0].label
+    t.equal((await verifyBundle(app, changedOut)).verified, false, 'a changed output')
+    const words = [...bA.public_signals]
+    words[1] = (BigInt(words[1]) + 1n).toString()
+    t.equal((await verifyBundle(app, { ...bA, public_signals: words })).verified, false, 'tampered signals')
+
+    const file = (name: string, value: unknown): string => { const f = path.join(work, name); writeFileSync(f, JSON.stringify(value)); return f }
+    const ok = await cli('proof', 'verify', file('ba.json', bA), '--commitment', va.commitment)
+    t.equal(ok.code, 0, ok.stdout)
+    t.match(ok.stdout, /rows match the public signals: true/)
+    const wrong = await cli('proof', 'verify', file('bb.json', bB), '--commitment', va.commitment)
+    t.equal(wrong.code, 1, "B's batch refused with A's commitment pinned")
+    const vk = file('bvk.json', bA.verification_key)
+    const stock = await run(process.execPath, [SNARKJS, 'groth16', 'verify', vk, file('bpublic.json', bA.public_signals), file('bproof.json', bA.proof)])
+    t.match(stock.stdout, /OK!/, 'stock snarkjs with the bundle\'s public signals')
+
     const sol = await app.call('GET', '/models/priv-a/versions/1/batch-verifier.sol?size=2', undefined, USER)
-    t.equal(sol.status, 422)
-    t.equal(sol.body.error, 'not_provable')
-    t.notOk(existsSync(path.join(app.dataDir, 'models', 'priv-a', '1', 'batch')), 'no batch circuit was built')
+    t.equal(sol.status, 200)
+    t.match(sol.body, /contract ZkPredictPrivateBatch2Verifier/)
+    t.equal((await app.call('GET', '/models/priv-b/versions/1/batch-verifier.sol?size=2', undefined, USER)).body, sol.body, 'one contract per architecture and size')
+    t.equal((await app.call('GET', '/models/priv-a/versions/1/batch-verifier.sol?size=4', undefined, USER)).status, 409, 'size 4 is not built yet')
   })
 
   t.test('a deleted private version: its secrets are removed, its proofs still verify', async (t) => {

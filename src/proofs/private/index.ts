@@ -16,3 +16,11 @@ export { provePrivate, decodePrivateSignals, loadPrivateProver, evictPrivateProv
 export { verifyPrivateProof } from './verify.js'
 export { readContributions, type Contribution } from './zkey-contributions.js'
 export { exportCeremonyStart, installCeremonyKey } from './ceremony.js'
+export {
+  privateBatchCircomSource, privateBatchLayout, privateBatchCircuitId, privateLogitBits, PRIVATE_X_BITS
+} from './batch-circuit.js'
+export {
+  buildPrivateBatch, loadPrivateBatch, PRIVATE_BATCH_VERIFIER_FILE, type PrivateBatchMeta, type PrivateBatchArtifacts
+} from './batch-setup.js'
+export { provePrivateBatch, evaluatePrivateRows, PRIVATE_LOGIT_SCALE_BITS, type PrivateBatchProveResult } from './batch-prove.js'
+export { verifyPrivateBatch } from './batch-verify.js'
