@@ -12,23 +12,21 @@ import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import t from 'tap'
-import * as ort from 'onnxruntime-node'
 import { WitnessCalculatorBuilder } from 'circom_runtime'
 import * as snarkjs from 'snarkjs'
-import { buildMlpOnnx, randomLayers, rng } from '../helpers/mlp-onnx.js'
 import { deployVerifier } from '../helpers/evm-verifier.js'
 import { releaseProvers } from '../../src/proofs/prover-cache.js'
-import { extractModel } from '../../src/proofs/extract.js'
 import { unpackWords } from '../../src/proofs/batch-layout.js'
 import { BatchInputRangeError } from '../../src/proofs/batch-prove.js'
 import { BATCH_VERIFY_SIGNATURE, batchCallArgs, batchContractName, calldataGas, encodeBatchCall } from '../../src/proofs/batch-solidity.js'
 import type { BatchBundle } from '../../src/proofs/batch-verify.js'
 import { SHIPPED_DEV_PTAU } from '../../src/services/index.js'
 import {
-  buildPrivateBatch, commitParams, newSalt, planArchitecture, provePrivateBatch, quantizePrivate, verifyPrivateBatch,
-  type PrivateBatchArtifacts, type PrivateBatchProveResult, type PrivateParams
+  buildPrivateBatch, commitParams, newSalt, planArchitecture, provePrivateBatch, verifyPrivateBatch,
+  type PrivateBatchArtifacts, type PrivateBatchProveResult
 } from '../../src/proofs/private/index.js'
 import { privateCircuitInput } from '../../src/proofs/private/evaluate.js'
+import { SCALER_A, SCALER_B, privateModel, rowsInBox, servedProbabilities, type Scaler } from '../helpers/private-fixtures.js'
 
 const require = createRequire(import.meta.url)
 const run = promisify(execFile)
@@ -43,21 +41,12 @@ t.teardown(async () => {
   rmSync(work, { recursive: true, force: true })
 })
 
-const scalerA = { min: [0, 1.2e5, 0.0004], max: [4.2e9, 5.6e10, 0.31] }
-const scalerB = { min: [10, 0, 1], max: [1e6, 2e9, 2] }
-function model (seed: number, scaler: { min: number[], max: number[] }, threshold?: number): { onnx: Uint8Array, params: PrivateParams } {
-  const onnx = buildMlpOnnx({ layers: randomLayers(SIZES, seed), scaler, metadata: threshold ? { threshold: String(threshold) } : {} })
-  return { onnx, params: quantizePrivate(extractModel(onnx)).params }
-}
-function rows (n: number, seed: number, scaler: { min: number[], max: number[] }): number[][] {
-  const g = rng(seed)
-  return Array.from({ length: n }, () => scaler.min.map((m, i) => m + (scaler.max[i] - m) * g()))
-}
-async function served (onnx: Uint8Array, xs: number[][]): Promise<Float32Array> {
-  const s = await ort.InferenceSession.create(onnx)
-  const out = await s.run({ input: new ort.Tensor('float32', Float32Array.from(xs.flat()), [xs.length, xs[0].length]) })
-  return out.probability.data as Float32Array
-}
+const scalerA = SCALER_A
+const scalerB = SCALER_B
+const model = (seed: number, scaler: Scaler, threshold?: number): ReturnType<typeof privateModel> =>
+  privateModel(SIZES, seed, scaler, threshold)
+const rows = rowsInBox
+const served = servedProbabilities
 
 const A = model(1, scalerA)
 const B = model(2, scalerB, 0.3)
