@@ -133,11 +133,7 @@ export class ProofJobs {
       ...(meta.commitment != null ? { commitment: meta.commitment, circuit_id: meta.circuit_id } : {}),
       ...(trace != null ? { trace } : {}),
     }
-    if (this.dispatch.recordFirst) await this.store.create(job)
-    await this.dispatch.enqueue(job)
-    if (!this.dispatch.recordFirst) await this.store.create(job)
-    publishProof({ source: this, state: 'queued', proof_system: job.proof_system, mode: this.dispatch.mode })
-    return job
+    return await this.storeAndDispatch(job)
   }
 
   /**
@@ -160,6 +156,11 @@ export class ProofJobs {
       ...(meta.commitment != null ? { commitment: meta.commitment, circuit_id: meta.circuit_id } : {}),
       ...(trace != null ? { trace } : {}),
     }
+    return await this.storeAndDispatch(job)
+  }
+
+  /** Stores and dispatches a new record, in the order the dispatch needs (see `recordFirst`). */
+  private async storeAndDispatch (job: ProofRecord): Promise<ProofRecord> {
     if (this.dispatch.recordFirst) await this.store.create(job)
     await this.dispatch.enqueue(job)
     if (!this.dispatch.recordFirst) await this.store.create(job)
