@@ -26,7 +26,7 @@ import {
   type PrivateBatchArtifacts, type PrivateBatchProveResult
 } from '../../src/proofs/private/index.js'
 import { privateCircuitInput } from '../../src/proofs/private/evaluate.js'
-import { SCALER_A, SCALER_B, privateModel, rowsInBox, servedProbabilities, type Scaler } from '../helpers/private-fixtures.js'
+import { SCALER_A, SCALER_B, privateModel, rowsInBox, servedProbabilities } from '../helpers/private-fixtures.js'
 
 const require = createRequire(import.meta.url)
 const run = promisify(execFile)
@@ -41,15 +41,8 @@ t.teardown(async () => {
   rmSync(work, { recursive: true, force: true })
 })
 
-const scalerA = SCALER_A
-const scalerB = SCALER_B
-const model = (seed: number, scaler: Scaler, threshold?: number): ReturnType<typeof privateModel> =>
-  privateModel(SIZES, seed, scaler, threshold)
-const rows = rowsInBox
-const served = servedProbabilities
-
-const A = model(1, scalerA)
-const B = model(2, scalerB, 0.3)
+const A = privateModel(SIZES, 1, SCALER_A)
+const B = privateModel(SIZES, 2, SCALER_B, 0.3)
 const saltA = newSalt()
 const saltB = newSalt()
 const commitA = commitParams(plan, A.params, saltA).toString()
@@ -83,9 +76,9 @@ t.before(async () => {
 t.test('one batch key for two models of the architecture; proven outputs match onnxruntime', async (t) => {
   const a = art[2]
   const zkeyMtime = statSync(a.zkeyPath).mtimeMs
-  for (const [m, salt, commitment, scaler, seed, n] of [[A, saltA, commitA, scalerA, 3, 2], [B, saltB, commitB, scalerB, 4, 1]] as const) {
-    const xs = rows(n, seed, scaler)
-    const probs = await served(m.onnx, xs)
+  for (const [m, salt, commitment, scaler, seed, n] of [[A, saltA, commitA, SCALER_A, 3, 2], [B, saltB, commitB, SCALER_B, 4, 1]] as const) {
+    const xs = rowsInBox(n, seed, scaler)
+    const probs = await servedProbabilities(m.onnx, xs)
     const r = await provePrivateBatch(a.dir, m.params, salt, xs)
     t.equal(r.publicSignals[0], commitment, 'public signal 0 is the model\'s commitment')
     t.equal(r.publicSignals.length, 1 + a.layout.words)
@@ -113,7 +106,7 @@ t.test('padding rows pack as zeros and say nothing; a padding flag must be a bit
   const input = { ...privateCircuitInput(A.params, quantizePrivateInputs(plan, X), saltA), x: [xq, xq] }
   await t.resolves(wc.calculateWitness({ ...input, real: ['1', '0'] }, true))
   await t.rejects(wc.calculateWitness({ ...input, real: ['1', '5'] }, true), 'real = 5 would scale the packed fields')
-  const far = [scalerA.max[0] + 300 * (scalerA.max[0] - scalerA.min[0]), 1e9, 0.3]
+  const far = [SCALER_A.max[0] + 300 * (SCALER_A.max[0] - SCALER_A.min[0]), 1e9, 0.3]
   const err = await provePrivateBatch(a.dir, A.params, saltA, [X, far]).then(() => null, (e: unknown) => e)
   t.ok(err instanceof BatchInputRangeError, 'a row outside the model\'s box is a BatchInputRangeError')
   t.match(err, { row: 1, column: 0 })
@@ -121,7 +114,7 @@ t.test('padding rows pack as zeros and say nothing; a padding flag must be a bit
 
 t.test('rejections: another commitment, a changed row or output, tampered signals', async (t) => {
   const a = art[2]
-  const xs = rows(2, 8, scalerA)
+  const xs = rowsInBox(2, 8, SCALER_A)
   const r = await provePrivateBatch(a.dir, A.params, saltA, xs)
   const good = bundleOf(a, r, commitA)
   t.equal((await verifyPrivateBatch(good, commitA)).verified, true)
@@ -163,7 +156,7 @@ t.test('rejections: another commitment, a changed row or output, tampered signal
 
 t.test('the private batch contract, deployed with a commitment, accepts the rows and rejects changes', async (t) => {
   const a = art[2]
-  const xs = rows(2, 11, scalerA)
+  const xs = rowsInBox(2, 11, SCALER_A)
   const r = await provePrivateBatch(a.dir, A.params, saltA, xs)
   const source = readFileSync(a.contractPath, 'utf8')
   const name = batchContractName(2, true)

@@ -23,7 +23,7 @@ import {
 } from '../../src/proofs/private/index.js'
 import { privateCircuitInput, quantizePrivateInputs } from '../../src/proofs/private/evaluate.js'
 import { deployVerifier } from '../helpers/evm-verifier.js'
-import { SCALER_A, SCALER_B, privateModel, rowsInBox, servedProbabilities, type Scaler } from '../helpers/private-fixtures.js'
+import { SCALER_A, SCALER_B, privateModel, rowsInBox, servedProbabilities } from '../helpers/private-fixtures.js'
 
 const require = createRequire(import.meta.url)
 const run = promisify(execFile)
@@ -38,15 +38,8 @@ t.teardown(async () => {
   rmSync(work, { recursive: true, force: true })
 })
 
-const scalerA = SCALER_A
-const scalerB = SCALER_B
-const model = (seed: number, scaler: Scaler, threshold?: number): ReturnType<typeof privateModel> =>
-  privateModel(SIZES, seed, scaler, threshold)
-const rows = rowsInBox
-const served = servedProbabilities
-
-const A = model(1, scalerA)
-const B = model(2, scalerB, 0.3)
+const A = privateModel(SIZES, 1, SCALER_A)
+const B = privateModel(SIZES, 2, SCALER_B, 0.3)
 const saltA = newSalt()
 const saltB = newSalt()
 const commitA = commitParams((await import('../../src/proofs/private/format.js')).planArchitecture(SIZES), A.params, saltA).toString()
@@ -61,9 +54,9 @@ t.test('two models of one architecture share the circuit and key; the second nee
   t.same(A.sizes, SIZES)
   t.same(B.sizes, SIZES)
   const zkeyMtime = statSync(art.zkeyPath).mtimeMs
-  for (const [m, salt, scaler, seed] of [[A, saltA, scalerA, 3], [B, saltB, scalerB, 4]] as const) {
-    const xs = rows(2, seed, scaler)
-    const probs = await served(m.onnx, xs)
+  for (const [m, salt, scaler, seed] of [[A, saltA, SCALER_A, 3], [B, saltB, SCALER_B, 4]] as const) {
+    const xs = rowsInBox(2, seed, scaler)
+    const probs = await servedProbabilities(m.onnx, xs)
     const commitment = commitParams(art.plan, m.params, salt).toString()
     for (const [i, x] of xs.entries()) {
       const r = await provePrivate(art.dir, m.params, salt, x)
@@ -109,7 +102,7 @@ t.test('rejections: another model, a commitment one weight away, tampered signal
 
 t.test('range checks are constraints: out-of-range weights and inputs get no witness', async (t) => {
   const wc = await WitnessCalculatorBuilder(readFileSync(art.wasmPath))
-  const xq = quantizePrivateInputs(art.plan, rows(1, 6, scalerA)[0])
+  const xq = quantizePrivateInputs(art.plan, rowsInBox(1, 6, SCALER_A)[0])
   const ok = privateCircuitInput(A.params, xq, saltA)
   await wc.calculateWitness(ok, true)
   const big: PrivateParams = { ...A.params, weights: A.params.weights.map((W) => W.map((r) => [...r])) }
@@ -118,14 +111,14 @@ t.test('range checks are constraints: out-of-range weights and inputs get no wit
   const neg: PrivateParams = { ...A.params, bias: A.params.bias.map((b) => [...b]) }
   neg.bias[0][0] = -(1n << 28n) - 1n
   await t.rejects(wc.calculateWitness(privateCircuitInput(neg, xq, saltA), true), 'a bias one past its bound')
-  const far = [...rows(1, 6, scalerA)[0]]
-  far[0] = scalerA.max[0] + 300 * (scalerA.max[0] - scalerA.min[0])
+  const far = [...rowsInBox(1, 6, SCALER_A)[0]]
+  far[0] = SCALER_A.max[0] + 300 * (SCALER_A.max[0] - SCALER_A.min[0])
   await t.rejects(provePrivate(art.dir, A.params, saltA, far), InputRangeError, 'an input 300 widths out')
   await t.rejects(wc.calculateWitness(privateCircuitInput(A.params, quantizePrivateInputs(art.plan, far), saltA), true), 'and the circuit itself refuses it')
 })
 
 t.test('stock snarkjs CLI and the Solidity verifier in an EVM', async (t) => {
-  const a = await provePrivate(art.dir, A.params, saltA, rows(1, 7, scalerA)[0])
+  const a = await provePrivate(art.dir, A.params, saltA, rowsInBox(1, 7, SCALER_A)[0])
   writeFileSync(path.join(work, 'public.json'), JSON.stringify(a.publicSignals))
   writeFileSync(path.join(work, 'proof.json'), JSON.stringify(a.proof))
   const { stdout } = await run(process.execPath, [cli, 'groth16', 'verify', art.vkPath, path.join(work, 'public.json'), path.join(work, 'proof.json')])
@@ -154,13 +147,13 @@ t.test('multi-party phase 2: two contributions and a beacon, verified and instal
   t.match(stdout, /ZKey Ok!/)
   await t.rejects(installCeremonyKey(art.dir, path.join(dir, 'final.zkey'), path.join(work, 'no-such.ptau')), 'a transcript that cannot be verified is not installed')
 
-  const before = await provePrivate(art.dir, A.params, saltA, rows(1, 8, scalerA)[0])
+  const before = await provePrivate(art.dir, A.params, saltA, rowsInBox(1, 8, SCALER_A)[0])
   const meta = await installCeremonyKey(art.dir, path.join(dir, 'final.zkey'), SHIPPED_DEV_PTAU)
   t.equal(meta.ceremony.source, 'ceremony')
   t.same(meta.ceremony.contributions.map((c) => [c.name, c.type]), [['alice', 'contribution'], ['bob', 'contribution'], ['beacon', 'beacon']])
   t.not(meta.vk_sha256, art.meta.vk_sha256, 'a new verification key')
   const now = await loadArchitecture(art.dir)
-  const after = await provePrivate(art.dir, A.params, saltA, rows(1, 8, scalerA)[0])
+  const after = await provePrivate(art.dir, A.params, saltA, rowsInBox(1, 8, SCALER_A)[0])
   t.ok((await verifyPrivateProof(now.vk, after.publicSignals, after.proof, commitA)).verified, 'proofs under the ceremony key verify')
   t.notOk((await verifyPrivateProof(now.vk, before.publicSignals, before.proof, commitA)).verified, 'a proof under the operator key does not')
   t.equal(after.commitment, commitA, 'the commitment does not depend on the setup')
