@@ -3,6 +3,7 @@ import { pino } from 'pino'
 import type { FastifyBaseLogger } from 'fastify'
 import { loadConfig } from './config.js'
 import { createServices } from './services/index.js'
+import { parseWorkerQueues } from './jobs/queues/bullmq.js'
 import { ServiceMetrics } from './observability/metrics.js'
 import { serveMetrics } from './observability/metrics-server.js'
 import { startTracing } from './observability/tracing.js'
@@ -35,7 +36,9 @@ async function runWorker (env: Record<string, string | undefined> = process.env)
     metrics = server
     log.info({ port: server.port }, 'worker metrics at GET /metrics')
   }
+  let closing = false
   closeWithGrace({ delay: config.WORKER_LOCK_MS }, async ({ err, signal }) => {
+    closing = true
     if (err != null) log.error({ err }, 'closing after an error')
     else log.info({ signal }, 'closing: the jobs in hand finish, the queues keep the rest')
     await services.close()
@@ -43,6 +46,15 @@ async function runWorker (env: Record<string, string | undefined> = process.env)
     registry?.close()
     await tracing?.shutdown()
   })
+  // The circuits of the served versions are loaded before the first job is taken (`worker ready` comes after):
+  // a job's proof then costs the same on a fresh worker as on a warm one.
+  if (parseWorkerQueues(config.WORKER_QUEUES).includes('proofs')) {
+    const started = performance.now()
+    const warmed = await services.warmProvers()
+    log.info({ circuits: warmed, ms: Math.round(performance.now() - started) }, 'served circuits loaded into the prover threads')
+  }
+  // A SIGTERM during the warm-up has closed the services: no worker starts on them.
+  if (closing) return
   services.startBackground()
   log.info({ queues: config.WORKER_QUEUES, proof_workers: config.PROOF_WORKERS, prefix: config.REDIS_PREFIX }, 'worker ready')
   // Scripts and tests wait for this line.

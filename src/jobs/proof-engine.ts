@@ -13,6 +13,8 @@ export interface ProofEngine {
   /** Compiles the circuit and runs the setup into `dir` (atomically); returns the circuit's facts. */
   build: (input: { onnx: Uint8Array, meta: VersionMeta, dir: string, proofSystem: ProofSystemName }) => Promise<CircuitState>
   prove: (dir: string, proofSystem: ProofSystemName, inputs: number[]) => Promise<ProveResult>
+  /** Loads a built circuit into every prover thread ahead of its first proof (nothing in a process that proves nothing). */
+  warm: (dir: string) => Promise<void>
   verify: (proofSystem: ProofSystemName, vk: unknown, publicSignals: string[], proof: unknown) => Promise<boolean>
   /** Issue 15: builds the batch circuit of `size` rows into `dir` (atomically; Groth16 with the given powers of tau). */
   buildBatch: (input: { onnx: Uint8Array, meta: VersionMeta, dir: string, size: number, ptauPath: string }) =>

@@ -105,6 +105,35 @@ export class ProofJobs {
     for (const id of ids) void this.dispatch.enqueue({ id } as ProofRecord)
   }
 
+  /**
+   * Loads the circuits of the served versions (each model's latest and its aliases, public circuits that are built)
+   * into every prover thread, at most `limit` of them: a worker process does this before it takes jobs, so that no
+   * user's proof pays for loading its circuit (a cold first proof of the 10-32-16-1 net: BENCHMARKS.md, "Scale-out").
+   * A circuit that cannot be loaded is logged and left to its first proof, which reports it.
+   */
+  async warmServed (limit: number): Promise<number> {
+    const served = new Map<string, VersionMeta>()
+    for (const model of this.registry.listModels()) {
+      for (const selector of ['latest', ...Object.keys(model.aliases)]) {
+        try {
+          const meta = this.registry.resolve(model.name, selector)
+          if (meta.circuit_id == null && this.registry.circuit(meta).status === 'ready') served.set(this.registry.circuitDir(meta), meta)
+        } catch {} // damaged or deleted: nothing to warm
+      }
+    }
+    let warmed = 0
+    for (const [dir, meta] of [...served].slice(0, limit)) {
+      try {
+        await this.engine.warm(dir)
+        warmed++
+      } catch (err) {
+        this.log.warn({ model: meta.name, version: meta.version, err: (err as Error).message },
+          'a served circuit could not be loaded ahead of its proofs')
+      }
+    }
+    return warmed
+  }
+
   async get (id: string): Promise<ProofRecord> {
     const job = await this.store.get(id)
     if (job === 'expired') {

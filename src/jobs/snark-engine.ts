@@ -118,6 +118,8 @@ export async function createProofEngine (options: ProofEngineOptions): Promise<P
       return { proof: result.proof, publicSignals: result.publicSignals, output: result.output, prove_ms: result.prove_ms }
     },
 
+    warm: async (dir) => { await pool?.warmAll(dir) },
+
     buildBatch: async ({ onnx, meta, dir, size, ptauPath }) => {
       const result = await buildInChild<{ constraints: number, vk_sha256: string }>({
         onnx, outDir: dir, proofSystem: 'groth16', threshold: meta.threshold, ptauPath, batchSize: size,

@@ -165,7 +165,10 @@ export class ProverPool {
       const idle = this.slots.filter((s) => !s.job && !s.exiting)
       if (idle.length === 0) return
       const job = this.queue[0]
-      const slot = idle.find((s) => s.loaded.has(job.dir)) ?? idle[0]
+      // A proof goes where its circuit is loaded; a warm-up where it is not yet (warmAll spreads over the threads)
+      const slot = job.msg.type === 'warm'
+        ? idle.find((s) => !s.loaded.has(job.dir)) ?? idle[0]
+        : idle.find((s) => s.loaded.has(job.dir)) ?? idle[0]
       this.queue.shift()
       slot.job = job
       slot.timer = setTimeout(() => this.onCrash(slot, `proof timed out after ${job.timeoutMs} ms`), job.timeoutMs)
@@ -205,6 +208,18 @@ export class ProverPool {
   async warm (artifactsDir: string): Promise<void> {
     const dir = path.resolve(artifactsDir)
     await this.submit(dir, (id) => ({ type: 'warm', id, dir }))
+  }
+
+  /**
+   * Loads a circuit into every worker thread (a worker process does this for the served versions before it takes
+   * jobs): without it each thread's first proof of a circuit also parses its proving key and compiles its witness
+   * calculator, inside the time a user waits. Warm-ups submitted together land on distinct idle threads, whose
+   * thread ids it returns.
+   */
+  async warmAll (artifactsDir: string): Promise<number[]> {
+    const dir = path.resolve(artifactsDir)
+    const loaded = await Promise.all(this.slots.map(async () => await this.submit(dir, (id) => ({ type: 'warm', id, dir }))))
+    return loaded.map((r) => (r as { thread: number }).thread)
   }
 
   /** Drops a circuit from every worker's cache (after its directory was rebuilt or deleted). */

@@ -3,7 +3,7 @@
  * caches (witness calculator, parsed proving key, curve) warm between jobs.
  */
 import os from 'node:os'
-import { parentPort, workerData } from 'node:worker_threads'
+import { parentPort, threadId, workerData } from 'node:worker_threads'
 import { prove } from './prove.js'
 import { proveBatch } from './batch-prove.js'
 import { evictProver, loadProver, releaseProvers, setProverCacheSize } from './prover-cache.js'
@@ -52,7 +52,7 @@ async function handle (msg: WorkerRequest): Promise<void> {
       ? await prove(msg.dir, msg.inputs, { singleThread })
       : msg.type === 'prove-batch'
         ? await proveBatch(msg.dir, msg.rows, { singleThread })
-        : (await loadProver(msg.dir, { singleThread }), null)
+        : (await loadProver(msg.dir, { singleThread }), { thread: threadId })
     port?.postMessage({ type: 'done', id: msg.id, result } satisfies WorkerReply)
   } catch (err) {
     const e = err as Error & { column?: number, row?: number }

@@ -49,6 +49,8 @@ export interface Services {
   observed: MetricsSources
   /** REDIS_URL mode: the BullMQ queues (undefined when embedded). */
   queues?: Queues
+  /** Loads the served versions' circuits into the prover threads (a worker process, before it takes jobs); how many. */
+  warmProvers: () => Promise<number>
   startBackground: () => void
   close: () => Promise<void>
 }
@@ -164,6 +166,7 @@ export async function createServices (config: Config, log: FastifyBaseLogger): P
     privateModels,
     observed: { sources: [predictor, proofJobs, trainJobs, circuits], queues: depthSources },
     queues,
+    warmProvers: async () => await proofJobs.warmServed(config.PROVER_CACHE_SIZE),
     startBackground: () => {
       circuits.resumeAll()
       void privateModels.installCeremonies()

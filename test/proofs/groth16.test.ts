@@ -197,6 +197,17 @@ t.test('prover pool: proofs off the main thread, a bounded queue, errors keep th
   t.match(pool.stats, { completed: 6, failed: 1, restarts: 0 })
 })
 
+t.test('prover pool: warmAll loads a circuit into every thread', async (t) => {
+  const pool = new ProverPool({ size: 2 })
+  t.teardown(() => pool.close())
+  const threads = await pool.warmAll(aave.dir)
+  t.equal(new Set(threads).size, 2, `one warm-up per thread (threads ${threads.join(', ')})`)
+  t.match(pool.stats, { completed: 2, failed: 0 })
+  const proofs = await Promise.all(rows(2, 23).map((x) => pool.prove(aave.dir, x)))
+  for (const r of proofs) t.ok(await verifyProof('groth16', aave.vk, r.publicSignals, r.proof), 'a proof from a warmed thread verifies')
+  await t.rejects(pool.warmAll(path.join(aave.dir, 'no-such-circuit')), 'a circuit that cannot be loaded rejects the warm-up')
+})
+
 t.test('prover pool: a worker killed mid-job fails only that job and is replaced', async (t) => {
   // The job timeout is the pool's own way to kill a worker mid-job (the same path as a crash): at
   // 1 ms no proof (nor the key load before it) can finish, so every job is killed while running.
