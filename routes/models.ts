@@ -5,6 +5,7 @@ import {
   AliasRequest, ErrorResponse, Evaluation, ModelList, ModelName, ModelSummary, ModelVersion, Registered, VerificationKey, VersionSelector,
   bodyErrors, errorResponses, ref, serverError, uploadMultipartBody,
 } from '../src/schemas/index.js'
+import multipart from '../src/plugins/external/multipart.js'
 import { jsonPartOf, parseSpecPart, readParts, type JsonPart } from './lib/multipart.js'
 
 const NameParams = Type.Object({ name: ModelName })
@@ -34,6 +35,9 @@ const Deleted = Type.Object({
 })
 
 const modelRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  // Multipart bodies are read by this file's routes only: the plugin's two async hooks run on every request of the
+  // context it is registered in, and /predict paid for them (BENCHMARKS.md, "Prediction without proof").
+  await app.register(multipart)
   app.addSchema(Deleted)
   app.addSchema(PrivateParameters)
   const { models } = app.services

@@ -5,6 +5,7 @@ import {
   ErrorResponse, TrainJob, TrainJobList, TrainRequest, errorResponses, ref, serverError, trainMultipartBody,
   type TrainRequestBody
 } from '../src/schemas/index.js'
+import multipart from '../src/plugins/external/multipart.js'
 import { jsonPartOf, parseSpecPart, readParts, type JsonPart } from './lib/multipart.js'
 
 const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) })
@@ -14,6 +15,9 @@ const TrainListQuery = Type.Object({
 }, { additionalProperties: false })
 
 const trainRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  // Multipart bodies are read by this file's routes only: the plugin's two async hooks run on every request of the
+  // context it is registered in, and /predict paid for them (BENCHMARKS.md, "Prediction without proof").
+  await app.register(multipart)
   const { training } = app.services
 
   app.post('/train', {

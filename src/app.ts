@@ -5,7 +5,6 @@ import type { Config } from './config.js'
 import type { Services } from './services/index.js'
 import { validatorsWithoutBodyCoercion } from './validation.js'
 import swagger from './plugins/external/swagger.js'
-import multipart from './plugins/external/multipart.js'
 import securityHeaders from './plugins/app/security-headers.js'
 import access from './plugins/app/access.js'
 import bodies from './plugins/app/bodies.js'
@@ -87,7 +86,6 @@ export async function buildApp ({ config, services, startBackground }: AppOption
 
   // External plugins
   await app.register(swagger)
-  await app.register(multipart)
 
   // App plugins. Order matters where hooks meet: access marks each route (public routes are not
   // rate-limited) before rate-limit adds its per-route hook; pressure and rate-limit answer in
