@@ -4,6 +4,7 @@ import {
   circuitChannel, inferenceChannel, proofChannel, trainingChannel,
   type CircuitEvent, type InferenceEvent, type ProofEvent, type QueueDepth, type QueueDepthSource, type TrainingEvent,
 } from './events.js'
+import { DeferredHistogram, type HistogramCounts } from './deferred-histogram.js'
 
 /**
  * The service's Prometheus metrics in a registry of its own (not prom-client's global one, so that
@@ -69,9 +70,9 @@ export class ServiceMetrics {
   readonly registry = new Registry()
   private readonly own: Set<object>
   private readonly queues: QueueDepthSource[]
-  private readonly httpChildren = new Map<string, { count: PendingCount, duration: Histogram.Internal<string> }>()
+  private readonly httpChildren = new Map<string, { count: PendingCount, duration: HistogramCounts }>()
   private readonly inferChildren = new Map<string, {
-    success: PendingCount, failure: Counter.Internal, rows: PendingCount, duration: Histogram.Internal<string>
+    success: PendingCount, failure: Counter.Internal, rows: PendingCount, duration: HistogramCounts
   }>()
 
   private readonly httpCount: (labels: Record<'method' | 'route' | 'status', string>) => PendingCount
@@ -81,9 +82,9 @@ export class ServiceMetrics {
   private readonly unsubscribe: Array<() => void> = []
 
   readonly httpRequests: Counter<'method' | 'route' | 'status'>
-  readonly httpDuration: Histogram<'method' | 'route' | 'status'>
+  readonly httpDuration: DeferredHistogram
   private readonly inferFailure: Counter<'model_name' | 'model_version'>
-  private readonly inferDuration: Histogram<'model_name' | 'model_version'>
+  private readonly inferDuration: DeferredHistogram
   private readonly proofJobs: Counter<'state' | 'proof_system' | 'mode'>
   private readonly proofDuration: Histogram<'proof_system' | 'mode'>
   private readonly proofWait: Histogram<'proof_system' | 'mode'>
@@ -109,8 +110,8 @@ export class ServiceMetrics {
       registers)
     this.httpRequests = requests.counter
     this.httpCount = requests.child
-    this.httpDuration = histogram('rest_server_requests_duration_seconds', 'HTTP request duration (received to answered), seconds', http,
-      HTTP_BUCKETS)
+    this.httpDuration = new DeferredHistogram('rest_server_requests_duration_seconds',
+      'HTTP request duration (received to answered), seconds', http, HTTP_BUCKETS, registers)
     const model = ['model_name', 'model_version'] as const
     const success = deferredCounter('model_infer_request_success_total',
       'Inference calls that succeeded (one /predict or v2 infer request), by model and version', model, registers)
@@ -119,8 +120,8 @@ export class ServiceMetrics {
       'Inference calls that failed in the model runtime, by model and version', model)
     const rows = deferredCounter('model_infer_rows_total', 'Rows (instances) predicted, by model and version', model, registers)
     this.inferRowsCount = rows.child
-    this.inferDuration = histogram('model_infer_request_duration_seconds',
-      'Time in the model runtime per inference call (onnxruntime, shared runs included), seconds', model, INFER_BUCKETS)
+    this.inferDuration = new DeferredHistogram('model_infer_request_duration_seconds',
+      'Time in the model runtime per inference call (onnxruntime, shared runs included), seconds', model, INFER_BUCKETS, registers)
     const proof = ['proof_system', 'mode'] as const
     this.proofJobs = counter('zkpredict_proof_jobs_total',
       'Proof jobs entering a state (queued, proving, succeeded, failed), by proof system and mode', ['state', ...proof])
@@ -170,13 +171,13 @@ export class ServiceMetrics {
     this.subscribe(circuitChannel, (e: CircuitEvent) => { this.circuit(e) })
   }
 
-  /** One answered HTTP request. Label children are cached: prom-client hashes the label values on every labels() call. */
+  /** One answered HTTP request. Label children are cached by one string key: nothing is hashed per request. */
   observeRequest (method: string, route: string, status: number, seconds: number): void {
     const key = `${method} ${route} ${status}`
     let child = this.httpChildren.get(key)
     if (child == null) {
       const labels = { method, route, status: String(status) }
-      child = { count: this.httpCount(labels), duration: this.httpDuration.labels(labels) }
+      child = { count: this.httpCount(labels), duration: this.httpDuration.child(labels) }
       this.httpChildren.set(key, child)
     }
     child.count.pending++
@@ -213,7 +214,7 @@ export class ServiceMetrics {
         success: this.inferSuccessCount(labels),
         failure: this.inferFailure.labels(labels),
         rows: this.inferRowsCount(labels),
-        duration: this.inferDuration.labels(labels),
+        duration: this.inferDuration.child(labels),
       }
       this.inferChildren.set(key, child)
     }
