@@ -113,7 +113,10 @@ t.test('two APIs and two workers on one Redis: proofs survive a killed worker, a
     return ids.length >= 2 ? ids : undefined
   }, 120_000, 20)
   await workers[0].kill()
-  workers.push(await spawnWorker(shared))
+  // The replacement loads the served circuit into its prover thread before it takes a job.
+  const replacement = await spawnWorker({ ...shared, LOG_LEVEL: 'info' })
+  workers.push(replacement)
+  t.match(replacement.output(), /"circuits":1,.*"msg":"served circuits loaded into the prover threads"/, 'the new worker warmed the served circuit first')
 
   // An API dies right after it accepted a request.
   const res = await api1.call('POST', '/predict', { model: 'e2e', instances: rows(3, 40), proof: true })
