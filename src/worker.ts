@@ -3,7 +3,6 @@ import { pino } from 'pino'
 import type { FastifyBaseLogger } from 'fastify'
 import { loadConfig } from './config.js'
 import { createServices } from './services/index.js'
-import { parseWorkerQueues } from './jobs/queues/bullmq.js'
 import { ServiceMetrics } from './observability/metrics.js'
 import { serveMetrics } from './observability/metrics-server.js'
 import { startTracing } from './observability/tracing.js'
@@ -48,9 +47,9 @@ async function runWorker (env: Record<string, string | undefined> = process.env)
   })
   // The circuits of the served versions are loaded before the first job is taken (`worker ready` comes after):
   // a job's proof then costs the same on a fresh worker as on a warm one.
-  if (parseWorkerQueues(config.WORKER_QUEUES).includes('proofs')) {
-    const started = performance.now()
-    const warmed = await services.warmProvers()
+  const started = performance.now()
+  const warmed = await services.warmProvers()
+  if (warmed > 0) {
     log.info({ circuits: warmed, ms: Math.round(performance.now() - started) }, 'served circuits loaded into the prover threads')
   }
   // A SIGTERM during the warm-up has closed the services: no worker starts on them.

@@ -15,8 +15,7 @@ import { parseRetention } from '../jobs/queues/ids.js'
 import { FileProofStore } from '../jobs/queues/file-proof-store.js'
 import { RedisProofStore } from '../jobs/queues/redis-proof-store.js'
 import { RedisTrainStore } from '../jobs/queues/train-store.js'
-import { checkRedis, connect, syncRegistry } from '../jobs/queues/redis.js'
-import { Queues, parseWorkerQueues, startWorkers } from '../jobs/queues/bullmq.js'
+import type { Queues } from '../jobs/queues/bullmq.js'
 import type { Worker } from 'bullmq'
 import { Models } from './models.js'
 import { Predictions } from './predictions.js'
@@ -91,8 +90,14 @@ export async function createServices (config: Config, log: FastifyBaseLogger): P
   let resumableProofs: string[] = []
   let localProofQueue: QueueDepthSource | undefined
   let redisTrainStore: RedisTrainStore | undefined
+  // BullMQ and ioredis are loaded only with REDIS_URL: they are ~300 of the ~900 modules the embedded mode would
+  // otherwise load at every start (each process of the test suite, the CLI, every server start).
+  let bull: typeof import('../jobs/queues/bullmq.js') | undefined
   if (config.REDIS_URL !== '') {
     // Scale-out (README "Scaling out"): queues in Redis (BullMQ), records in Redis, artefacts in the shared DATA_DIR.
+    const { checkRedis, connect, syncRegistry } = await import('../jobs/queues/redis.js')
+    bull = await import('../jobs/queues/bullmq.js')
+    const { Queues } = bull
     const prefix = config.REDIS_PREFIX
     const redis = connect(config.REDIS_URL, `${prefix}:store`, log)
     closers.push(async () => { await redis.quit().catch(() => undefined) })
@@ -166,14 +171,18 @@ export async function createServices (config: Config, log: FastifyBaseLogger): P
     privateModels,
     observed: { sources: [predictor, proofJobs, trainJobs, circuits], queues: depthSources },
     queues,
-    warmProvers: async () => await proofJobs.warmServed(config.PROVER_CACHE_SIZE),
+    // Only a process that takes proof jobs from the shared queue loads circuits ahead of them.
+    warmProvers: async () => bull != null && config.ROLE !== 'api' && bull.parseWorkerQueues(config.WORKER_QUEUES).includes('proofs')
+      ? await proofJobs.warmServed(config.PROVER_CACHE_SIZE)
+      : 0,
     startBackground: () => {
       circuits.resumeAll()
       void privateModels.installCeremonies()
       proofJobs.resume(resumableProofs)
       trainJobs.resume(resumableTraining)
-      if (queues != null && config.ROLE !== 'api') {
-        workers = startWorkers(queues.settings, parseWorkerQueues(config.WORKER_QUEUES), { proofs: proofJobs, circuits, trainJobs },
+      if (queues != null && bull != null && config.ROLE !== 'api') {
+        const taken = bull.parseWorkerQueues(config.WORKER_QUEUES)
+        workers = bull.startWorkers(queues.settings, taken, { proofs: proofJobs, circuits, trainJobs },
           { proofConcurrency: config.PROOF_WORKERS, trainConcurrency: config.TRAIN_CONCURRENCY }, log)
       }
       void training.trainDefaults()
