@@ -13,6 +13,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import t from 'tap'
+import { TEST_CIRCUIT_CACHE } from '../helpers/circuit-cache.js'
 import * as ort from 'onnxruntime-node'
 import { createEVM } from '@ethereumjs/evm'
 import { hexToBytes } from '@ethereumjs/util'
@@ -48,7 +49,7 @@ function rows (n: number, seed: number): number[][] {
 let art: BatchArtifacts
 
 t.before(async () => {
-  art = await buildBatchCircuit({ onnx: fixture('proof-small.onnx'), outDir: path.join(work, 'batch'), size: SIZE, ptauPath: SHIPPED_DEV_PTAU })
+  art = await buildBatchCircuit({ onnx: fixture('proof-small.onnx'), outDir: path.join(work, 'batch'), size: SIZE, ptauPath: SHIPPED_DEV_PTAU, buildCache: TEST_CIRCUIT_CACHE })
 })
 
 t.test('packing: round trip, padding, and every field refused outside its range', async (t) => {
