@@ -15,6 +15,7 @@ import * as snarkjs from 'snarkjs'
 import { batchCircomSource } from './batch-circuit.js'
 import { batchLayout, layoutFromJSON, layoutToJSON, type BatchLayout } from './batch-layout.js'
 import { batchVerifierSolidity } from './batch-solidity.js'
+import { buildCacheKey, keyedPtau, ptauKey, publishBuild, restoreBuild, snarkjsVersion } from './build-cache.js'
 import { compileCircuit } from './compile.js'
 import type { ProofLogger } from './logger.js'
 import { resolvePtau } from './ptau.js'
@@ -40,6 +41,8 @@ export interface BatchBuildOptions {
   threshold?: number
   quant?: Partial<QuantParams>
   logger?: ProofLogger
+  /** A cache of finished builds (build-cache.ts): used when the powers of tau are named (ptauPath or devPtauCandidates). */
+  buildCache?: string
 }
 
 export interface BatchArtifacts {
@@ -75,6 +78,18 @@ export async function buildBatchCircuit (o: BatchBuildOptions): Promise<BatchArt
   const transpileMs = performance.now() - t0
 
   const outDir = path.resolve(o.outDir)
+  // The ONNX bytes are in the key as for a single circuit: the circuit.json copied holds their hash and feature names
+  const ptauParts = o.buildCache != null ? await ptauKey(o.ptauPath, o.devPtauCandidates) : null
+  const cacheKey = o.buildCache != null && ptauParts != null
+    ? buildCacheKey({ kind: 'batch', source: sha256(source), onnx: sha256(o.onnx), ...ptauParts, snarkjsVersion: snarkjsVersion() })
+    : null
+  if (o.buildCache != null && cacheKey != null) {
+    const cached = await restoreBuild(o.buildCache, cacheKey, outDir, ARTIFACT_FILES.meta, loadBatchArtifacts)
+    if (cached != null) {
+      logger?.info(`batch circuit ready in ${outDir}: copied from the build cache (${cacheKey.slice(0, 12)})`)
+      return cached
+    }
+  }
   await mkdir(path.dirname(outDir), { recursive: true })
   const tmp = `${outDir}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
   await mkdir(tmp, { recursive: true })
@@ -158,6 +173,9 @@ export async function buildBatchCircuit (o: BatchBuildOptions): Promise<BatchArt
     if (old) await rm(old, { recursive: true, force: true })
     logger?.info(`batch circuit ready in ${outDir}: ${o.size} rows, ${h.nConstraints} constraints, 2^${power}, ` +
       `${layout.words} public words`)
+    if (o.buildCache != null && cacheKey != null && keyedPtau(ptau.path, o.ptauPath, o.devPtauCandidates)) {
+      await publishBuild(o.buildCache, cacheKey, outDir)
+    }
     return batchArtifactsOf(outDir, meta, vk)
   } catch (err) {
     await rm(tmp, { recursive: true, force: true })

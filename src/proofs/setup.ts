@@ -16,13 +16,14 @@
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { cp, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import os from 'node:os'
 import path from 'node:path'
 import * as snarkjs from 'snarkjs'
 import { stagingPath } from '../fs-atomic.js'
 import { ARTIFACT_FILES, type CircuitMeta, type ProofSystem } from './artifacts.js'
+import { buildCacheKey, ptauIdentity, publishBuild, restoreBuild, snarkjsVersion } from './build-cache.js'
 import { compileCircuit } from './compile.js'
 import type { ProofLogger } from './logger.js'
 import { resolvePtau, type PtauInfo } from './ptau.js'
@@ -120,9 +121,9 @@ export async function buildCircuit (o: BuildOptions): Promise<CircuitArtifacts> 
 
   const outDir = path.resolve(o.outDir)
   await mkdir(path.dirname(outDir), { recursive: true })
-  const cacheKey = o.buildCache != null ? await buildCacheKey(o, source) : null
+  const cacheKey = o.buildCache != null ? await circuitCacheKey(o, source) : null
   if (o.buildCache != null && cacheKey != null) {
-    const cached = await copyFromCache(path.join(o.buildCache, cacheKey), outDir)
+    const cached = await restoreBuild(o.buildCache, cacheKey, outDir, ARTIFACT_FILES.meta, loadArtifacts)
     if (cached != null) {
       logger?.info(`circuit ready in ${outDir}: copied from the build cache (${cacheKey.slice(0, 12)})`)
       return cached
@@ -210,7 +211,7 @@ export async function buildCircuit (o: BuildOptions): Promise<CircuitArtifacts> 
     if (old) await rm(old, { recursive: true, force: true })
     const seconds = ((performance.now() - tStart) / 1000).toFixed(1)
     logger?.info(`circuit ready in ${outDir}: ${o.proofSystem}, ${header.nConstraints} constraints, ${seconds} s`)
-    if (o.buildCache != null && cacheKey != null) await copyToCache(outDir, path.join(o.buildCache, cacheKey))
+    if (o.buildCache != null && cacheKey != null) await publishBuild(o.buildCache, cacheKey, outDir)
     return artifactsOf(outDir, meta, vk)
   } catch (err) {
     await rm(tmp, { recursive: true, force: true })
@@ -237,53 +238,15 @@ function artifactsOf (dir: string, meta: CircuitMeta, vk: snarkjs.VerificationKe
 }
 
 /** What decides a build's output: the circuit, the model bytes (in meta), the system, the ptau and the snarkjs version. */
-async function buildCacheKey (o: BuildOptions, source: string): Promise<string> {
-  const ptauOf = async (file: string): Promise<string> => {
-    const s = await stat(file).catch(() => null)
-    return s == null ? `${file}:absent` : `${path.resolve(file)}:${s.size}:${s.mtimeMs}`
-  }
-  const snarkjsVersion = (JSON.parse(readFileSync(path.join(path.dirname(require.resolve('snarkjs')), '..', 'package.json'), 'utf8')) as
-    { version: string }).version
-  return sha256(JSON.stringify({
+async function circuitCacheKey (o: BuildOptions, source: string): Promise<string> {
+  return buildCacheKey({
     source: sha256(source),
     onnx: sha256(o.onnx),
     proofSystem: o.proofSystem,
-    ptau: o.ptauPath != null ? await ptauOf(o.ptauPath) : null,
-    candidates: await Promise.all((o.devPtauCandidates ?? []).map(ptauOf)),
-    snarkjsVersion,
-  }))
-}
-
-/** A cached build copied to outDir through a staging dir; null when the cache has none (or a damaged one). */
-async function copyFromCache (entry: string, outDir: string): Promise<CircuitArtifacts | null> {
-  try {
-    await stat(path.join(entry, ARTIFACT_FILES.meta))
-  } catch {
-    return null
-  }
-  const tmp = stagingPath(outDir)
-  try {
-    await cp(entry, tmp, { recursive: true })
-    const artifacts = await loadArtifacts(tmp)
-    await rm(outDir, { recursive: true, force: true })
-    await rename(tmp, outDir)
-    return { ...artifactsOf(outDir, artifacts.meta, artifacts.vk) }
-  } catch {
-    await rm(tmp, { recursive: true, force: true })
-    return null
-  }
-}
-
-/** Publishes a finished build to the cache with one rename; a concurrent publisher of the same key wins (the same build). */
-async function copyToCache (dir: string, entry: string): Promise<void> {
-  await mkdir(path.dirname(entry), { recursive: true })
-  const tmp = stagingPath(entry)
-  try {
-    await cp(dir, tmp, { recursive: true })
-    await rename(tmp, entry)
-  } catch {
-    await rm(tmp, { recursive: true, force: true })
-  }
+    ptau: o.ptauPath != null ? await ptauIdentity(o.ptauPath) : null,
+    candidates: await Promise.all((o.devPtauCandidates ?? []).map(ptauIdentity)),
+    snarkjsVersion: snarkjsVersion(),
+  })
 }
 
 /** Reads the artifacts a previous buildCircuit wrote. */

@@ -1,4 +1,5 @@
 import t from 'tap'
+import '../helpers/child-env.js'
 
 import { spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'

@@ -1,3 +1,4 @@
+import './child-env.js'
 import tap, { type Test } from 'tap'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process'
 import t from 'tap'
+import '../helpers/child-env.js'
 import { request } from 'undici'
 import { WorkQueue } from '../../src/jobs/work-queue.js'
 import { publishProof } from '../../src/observability/events.js'

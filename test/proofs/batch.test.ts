@@ -13,9 +13,12 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import t from 'tap'
+import '../helpers/child-env.js'
+import { TEST_CIRCUIT_CACHE } from '../helpers/circuit-cache.js'
 import * as ort from 'onnxruntime-node'
 import { createEVM } from '@ethereumjs/evm'
 import { hexToBytes } from '@ethereumjs/util'
+import { compileSolidity } from '../helpers/evm-verifier.js'
 import { AAVE_LIKE_SCALER, rng } from '../helpers/mlp-onnx.js'
 import { batchLayout, packRows, unpackWords } from '../../src/proofs/batch-layout.js'
 import { BatchInputRangeError, proveBatch } from '../../src/proofs/batch-prove.js'
@@ -48,7 +51,7 @@ function rows (n: number, seed: number): number[][] {
 let art: BatchArtifacts
 
 t.before(async () => {
-  art = await buildBatchCircuit({ onnx: fixture('proof-small.onnx'), outDir: path.join(work, 'batch'), size: SIZE, ptauPath: SHIPPED_DEV_PTAU })
+  art = await buildBatchCircuit({ onnx: fixture('proof-small.onnx'), outDir: path.join(work, 'batch'), size: SIZE, ptauPath: SHIPPED_DEV_PTAU, buildCache: TEST_CIRCUIT_CACHE })
 })
 
 t.test('packing: round trip, padding, and every field refused outside its range', async (t) => {
@@ -155,23 +158,15 @@ t.test('the circuit refuses a padding flag that is not a bit, and the prover nam
 
 let callWords: (args: BatchCallArgs) => Promise<bigint>
 
-/** solc + an in-process EVM; returns a caller of verifyBatch (and sets callWords). */
+/** solc (compileSolidity, cached by content) + an in-process EVM; returns a caller of verifyBatch (and sets callWords). */
 async function deploy (source: string, contract: string) {
-  const solc = require('solc') as { compile(input: string): string }
-  const out = JSON.parse(solc.compile(JSON.stringify({
-    language: 'Solidity',
-    sources: { 'batch.sol': { content: source } },
-    settings: { optimizer: { enabled: true, runs: 200 }, outputSelection: { '*': { '*': ['evm.bytecode.object', 'evm.methodIdentifiers'] } } }
-  }))) as { errors?: { severity: string, formattedMessage: string }[], contracts: Record<string, Record<string, { evm: { bytecode: { object: string }, methodIdentifiers: Record<string, string> } }>> }
-  const errors = (out.errors ?? []).filter((e) => e.severity === 'error')
-  if (errors.length) throw new Error(errors.map((e) => e.formattedMessage).join('\n'))
-  const c = out.contracts['batch.sol'][contract]
-  const selector = c.evm.methodIdentifiers[BATCH_VERIFY_SIGNATURE]
+  const c = compileSolidity(source, contract)
+  const selector = c.methodIdentifiers[BATCH_VERIFY_SIGNATURE]
   const evm = await createEVM()
-  const deployed = await evm.runCall({ data: hexToBytes(`0x${c.evm.bytecode.object}`), gasLimit: 30_000_000n })
+  const deployed = await evm.runCall({ data: hexToBytes(`0x${c.bytecode}`), gasLimit: 30_000_000n })
   const address = deployed.createdAddress
   if (deployed.execResult.exceptionError || !address) throw new Error(`deploy failed: ${deployed.execResult.exceptionError?.error}`)
-  const wordsSelector = c.evm.methodIdentifiers['words(int256[],int256[],uint256[])']
+  const wordsSelector = c.methodIdentifiers['words(int256[],int256[],uint256[])']
   callWords = async (args: BatchCallArgs) => {
     const call = await evm.runCall({ to: address, data: hexToBytes(`0x${wordsSelector}${encodeBatchCall({ ...args, proof: [] })}`), gasLimit: 30_000_000n })
     return call.execResult.executionGasUsed

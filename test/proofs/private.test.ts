@@ -12,6 +12,8 @@ import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import t from 'tap'
+import '../helpers/child-env.js'
+import { TEST_CIRCUIT_CACHE } from '../helpers/circuit-cache.js'
 import { WitnessCalculatorBuilder } from 'circom_runtime'
 import { InputRangeError } from '../../src/proofs/evaluate.js'
 import { releaseProvers } from '../../src/proofs/prover-cache.js'
@@ -46,7 +48,7 @@ const commitA = commitParams((await import('../../src/proofs/private/format.js')
 let art: PrivateArtifacts
 
 t.before(async () => {
-  art = await buildArchitecture({ sizes: SIZES, outDir: path.join(work, 'arch'), ptauPath: SHIPPED_DEV_PTAU, ptauCacheDir: path.join(work, 'ptau') })
+  art = await buildArchitecture({ sizes: SIZES, outDir: path.join(work, 'arch'), ptauPath: SHIPPED_DEV_PTAU, ptauCacheDir: path.join(work, 'ptau'), buildCache: TEST_CIRCUIT_CACHE })
   t.comment(`private ${art.meta.circuit_id}: ${art.meta.constraints} constraints, 2^${art.meta.power}`)
 })
 
@@ -68,6 +70,16 @@ t.test('two models of one architecture share the circuit and key; the second nee
   }
   t.equal(statSync(art.zkeyPath).mtimeMs, zkeyMtime, 'no setup ran for the second model')
   t.equal((await loadArchitecture(art.dir)).meta.vk_sha256, art.meta.vk_sha256)
+})
+
+t.test('the build cache (CIRCUIT_BUILD_CACHE_DIR): the architecture built again is the cached build, key for key', async (t) => {
+  const again = await buildArchitecture({ sizes: SIZES, outDir: path.join(work, 'arch-again'), ptauPath: SHIPPED_DEV_PTAU, ptauCacheDir: path.join(work, 'ptau'), buildCache: TEST_CIRCUIT_CACHE })
+  t.equal(again.meta.vk_sha256, art.meta.vk_sha256, 'the same verification key (a fresh setup would draw new entropy)')
+  t.equal(sha256File(again.zkeyPath), sha256File(art.zkeyPath))
+  t.not(again.dir, art.dir)
+  const x = rowsInBox(1, 5, SCALER_A)[0]
+  const r = await provePrivate(again.dir, A.params, saltA, x)
+  t.ok((await verifyPrivateProof(art.vk, r.publicSignals, r.proof, commitA)).verified, 'the copy proves under the same key')
 })
 
 t.test('rejections: another model, a commitment one weight away, tampered signals', async (t) => {

@@ -16,6 +16,7 @@ import path from 'node:path'
 import * as snarkjs from 'snarkjs'
 import { layoutFromJSON, layoutToJSON, type BatchLayout } from '../batch-layout.js'
 import { batchVerifierSolidity } from '../batch-solidity.js'
+import { buildCacheKey, keyedPtau, ptauKey, publishBuild, restoreBuild, snarkjsVersion } from '../build-cache.js'
 import { compileCircuit } from '../compile.js'
 import type { ProofLogger } from '../logger.js'
 import { resolvePtau } from '../ptau.js'
@@ -71,6 +72,8 @@ export interface BuildPrivateBatchOptions {
   ptauCacheDir: string
   devPtauCandidates?: string[]
   logger?: ProofLogger
+  /** A cache of finished builds (../build-cache.ts): used when the powers of tau are named (ptauPath or devPtauCandidates). */
+  buildCache?: string
 }
 
 function quiet (errors: string[]): snarkjs.Logger {
@@ -83,12 +86,21 @@ export async function buildPrivateBatch (o: BuildPrivateBatchOptions): Promise<P
   const plan = planArchitecture(o.sizes)
   const layout = privateBatchLayout(plan, o.size)
   const outDir = path.resolve(o.outDir)
+  const source = privateBatchCircomSource(plan, layout)
+  const ptauParts = o.buildCache != null ? await ptauKey(o.ptauPath, o.devPtauCandidates) : null
+  const cacheKey = o.buildCache != null && ptauParts != null
+    ? buildCacheKey({ kind: 'private-batch', source: sha256(source), ...ptauParts, snarkjsVersion: snarkjsVersion() })
+    : null
+  if (o.buildCache != null && cacheKey != null) {
+    const cached = await restoreBuild(o.buildCache, cacheKey, outDir, PRIVATE_FILES.meta, loadPrivateBatch)
+    if (cached != null) return cached
+  }
   await mkdir(path.dirname(outDir), { recursive: true })
   const tmp = `${outDir}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
   await mkdir(tmp, { recursive: true })
   try {
     // O1 as for every circuit here (setup.ts: O2 makes the R1CS dense and the setup slow)
-    const compiled = await compileCircuit(privateBatchCircomSource(plan, layout), tmp, 'circuit', { optimize: 'O1' })
+    const compiled = await compileCircuit(source, tmp, 'circuit', { optimize: 'O1' })
     o.logger?.info(`private batch circuit ${plan.id} x ${o.size}: ${compiled.constraints} constraints`)
     await rename(compiled.wasmPath, path.join(tmp, PRIVATE_FILES.wasm))
     await rm(path.join(tmp, 'circuit_js'), { recursive: true, force: true })
@@ -147,6 +159,9 @@ export async function buildPrivateBatch (o: BuildPrivateBatchOptions): Promise<P
     try { await rename(outDir, old) } catch { old = null }
     await rename(tmp, outDir)
     if (old) await rm(old, { recursive: true, force: true })
+    if (o.buildCache != null && cacheKey != null && keyedPtau(ptau.path, o.ptauPath, o.devPtauCandidates)) {
+      await publishBuild(o.buildCache, cacheKey, outDir)
+    }
     return artifactsOf(outDir, meta, vk)
   } catch (err) {
     await rm(tmp, { recursive: true, force: true })

@@ -8,6 +8,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import * as snarkjs from 'snarkjs'
+import { buildCacheKey, keyedPtau, ptauKey, publishBuild, restoreBuild, snarkjsVersion } from '../build-cache.js'
 import { compileCircuit } from '../compile.js'
 import type { ProofLogger } from '../logger.js'
 import { resolvePtau } from '../ptau.js'
@@ -66,6 +67,8 @@ export interface BuildArchitectureOptions {
   ptauCacheDir: string
   devPtauCandidates?: string[]
   logger?: ProofLogger
+  /** A cache of finished builds (../build-cache.ts): used when the powers of tau are named (ptauPath or devPtauCandidates). */
+  buildCache?: string
 }
 
 export const sha256 = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex')
@@ -83,12 +86,21 @@ export async function buildArchitecture (o: BuildArchitectureOptions): Promise<P
   const tStart = performance.now()
   const plan = planArchitecture(o.sizes)
   const outDir = path.resolve(o.outDir)
+  const source = privateCircomSource(plan)
+  const ptauParts = o.buildCache != null ? await ptauKey(o.ptauPath, o.devPtauCandidates) : null
+  const cacheKey = o.buildCache != null && ptauParts != null
+    ? buildCacheKey({ kind: 'private-architecture', source: sha256(source), ...ptauParts, snarkjsVersion: snarkjsVersion() })
+    : null
+  if (o.buildCache != null && cacheKey != null) {
+    const cached = await restoreBuild(o.buildCache, cacheKey, outDir, PRIVATE_FILES.meta, loadArchitecture)
+    if (cached != null) return cached
+  }
   await mkdir(path.dirname(outDir), { recursive: true })
   const tmp = `${outDir}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
   await mkdir(tmp, { recursive: true })
   try {
     // O1 as for the public circuits (src/proofs/setup.ts: O2 makes the R1CS dense and setup slow)
-    const compiled = await compileCircuit(privateCircomSource(plan), tmp, 'circuit', { optimize: 'O1' })
+    const compiled = await compileCircuit(source, tmp, 'circuit', { optimize: 'O1' })
     o.logger?.info(`private circuit ${plan.id}: ${compiled.constraints} constraints in ${(compiled.compileMs / 1000).toFixed(1)} s`)
     await rename(compiled.wasmPath, path.join(tmp, PRIVATE_FILES.wasm))
     await rm(path.join(tmp, 'circuit_js'), { recursive: true, force: true })
@@ -126,6 +138,9 @@ export async function buildArchitecture (o: BuildArchitectureOptions): Promise<P
     try { await rename(outDir, old) } catch { old = null }
     await rename(tmp, outDir)
     if (old) await rm(old, { recursive: true, force: true })
+    if (o.buildCache != null && cacheKey != null && keyedPtau(ptau.path, o.ptauPath, o.devPtauCandidates)) {
+      await publishBuild(o.buildCache, cacheKey, outDir)
+    }
     return artifactsOf(outDir, plan, meta, vk)
   } catch (err) {
     await rm(tmp, { recursive: true, force: true })
