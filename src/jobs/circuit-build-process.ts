@@ -20,7 +20,13 @@ async function build (request: Request): Promise<unknown> {
   const onnx = Uint8Array.from(request.onnx)
   if (request.batchSize != null) {
     const artifacts = await buildBatchCircuit({
-      onnx, outDir: request.outDir, size: request.batchSize, ptauPath: request.ptauPath, threshold: request.threshold, logger
+      onnx,
+      outDir: request.outDir,
+      size: request.batchSize,
+      ptauPath: request.ptauPath,
+      threshold: request.threshold,
+      logger,
+      buildCache: request.buildCache
     })
     return { constraints: artifacts.constraints, vk_sha256: artifacts.vk_sha256, meta: artifacts.meta }
   }

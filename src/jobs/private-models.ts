@@ -66,6 +66,8 @@ export interface PrivateModelsOptions {
   devPtauCandidates?: string[]
   /** PRIVATE_ZKEY_DIR: finished ceremony keys named <circuit_id>.zkey, verified and installed when they differ from the key in use */
   zkeyDir?: string
+  /** Finished builds reused by key (CIRCUIT_BUILD_CACHE_DIR, src/proofs/build-cache.ts) */
+  buildCache?: string
   log: FastifyBaseLogger
 }
 
@@ -159,6 +161,7 @@ export class PrivateModels {
           ptauPath: this.options.ptauFile,
           ptauCacheDir: path.join(this.options.dataDir, 'ptau'),
           devPtauCandidates: this.options.devPtauCandidates,
+          buildCache: this.options.buildCache,
           // The constraint count, a development ptau's INSECURE warning and its progress (minutes for 2^13 and up)
           logger: {
             info: (m: string) => this.options.log.info({ circuit_id: id }, m),
@@ -297,6 +300,10 @@ export class PrivateModels {
           size,
           outDir: this.batchDir(circuitId, size),
           ptauCacheDir: cacheDir,
+          // the cache key names these; a build on another ptau (ptauFor's pick) is not published
+          ptauPath: this.options.ptauFile,
+          devPtauCandidates: this.options.devPtauCandidates,
+          buildCache: this.options.buildCache,
           ptauFor: async (power) => {
             const where = { ptauFile: this.options.ptauFile, devCandidates: this.options.devPtauCandidates, cacheDir }
             return (await batchPtau(where, power, `a private batch proof of ${size} rows of ${circuitId}`)).path

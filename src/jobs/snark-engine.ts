@@ -122,7 +122,7 @@ export async function createProofEngine (options: ProofEngineOptions): Promise<P
 
     buildBatch: async ({ onnx, meta, dir, size, ptauPath }) => {
       const result = await buildInChild<{ constraints: number, vk_sha256: string }>({
-        onnx, outDir: dir, proofSystem: 'groth16', threshold: meta.threshold, ptauPath, batchSize: size,
+        onnx, outDir: dir, proofSystem: 'groth16', threshold: meta.threshold, ptauPath, batchSize: size, buildCache: options.buildCache,
       }, options.log, builds)
       return { constraints: result.constraints, vk_sha256: result.vk_sha256 }
     },

@@ -79,6 +79,7 @@ export async function createServices (config: Config, log: FastifyBaseLogger): P
     ptauFile: config.PTAU_FILE === '' ? undefined : config.PTAU_FILE,
     devPtauCandidates: [SHIPPED_DEV_PTAU],
     zkeyDir: config.PRIVATE_ZKEY_DIR === '' ? undefined : config.PRIVATE_ZKEY_DIR,
+    buildCache: config.CIRCUIT_BUILD_CACHE_DIR === '' ? undefined : config.CIRCUIT_BUILD_CACHE_DIR,
     log,
   })
   await privateModels.init()
