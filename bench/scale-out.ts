@@ -1,5 +1,5 @@
 /**
- * Scale-out benchmark: node dist/bench/scale-out.js [--proofs 40]
+ * Scale-out benchmark: node dist/bench/scale-out.js [--proofs 80]
  * Proofs/s with one and with two worker processes (BullMQ on a real Redis; the API idle): proofs are
  * queued while the queue is paused, the workers started, then the queue resumed and timed to the last
  * result; 1 and 2 workers alternate for --rounds rounds (default 2), and each run says where its time went. Start-up and RSS with a million stored records: bench/records.ts.
@@ -194,7 +194,7 @@ export async function benchScaleOut (options: { proofs: number, rounds?: number,
 
 if (process.argv[1]?.endsWith('scale-out.js') === true) {
   // --data-dir: a DATA_DIR kept between runs (the bench model is trained into it once), for iterating.
-  const { values } = parseArgs({ options: { proofs: { type: 'string', default: '40' }, rounds: { type: 'string', default: '2' }, 'data-dir': { type: 'string' } } })
+  const { values } = parseArgs({ options: { proofs: { type: 'string', default: '80' }, rounds: { type: 'string', default: '2' }, 'data-dir': { type: 'string' } } })
   const t0 = performance.now()
   const section = await benchScaleOut({ proofs: Number(values.proofs), rounds: Number(values.rounds), dataDir: values['data-dir'] })
   console.log(`## ${section.title}\n\n${section.markdown}\n\n${section.goals.map((g) => `Goal: ${g.goal}: ${g.met === true ? 'met' : 'not met'} (${g.measured}).`).join('\n')}`)
