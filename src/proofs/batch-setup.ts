@@ -15,7 +15,7 @@ import * as snarkjs from 'snarkjs'
 import { batchCircomSource } from './batch-circuit.js'
 import { batchLayout, layoutFromJSON, layoutToJSON, type BatchLayout } from './batch-layout.js'
 import { batchVerifierSolidity } from './batch-solidity.js'
-import { buildCacheKey, keyedPtau, ptauKey, publishBuild, restoreBuild, snarkjsVersion } from './build-cache.js'
+import { lookupBuild, publishKeyedBuild } from './build-cache.js'
 import { compileCircuit } from './compile.js'
 import type { ProofLogger } from './logger.js'
 import { resolvePtau } from './ptau.js'
@@ -79,16 +79,11 @@ export async function buildBatchCircuit (o: BatchBuildOptions): Promise<BatchArt
 
   const outDir = path.resolve(o.outDir)
   // The ONNX bytes are in the key as for a single circuit: the circuit.json copied holds their hash and feature names
-  const ptauParts = o.buildCache != null ? await ptauKey(o.ptauPath, o.devPtauCandidates) : null
-  const cacheKey = o.buildCache != null && ptauParts != null
-    ? buildCacheKey({ kind: 'batch', source: sha256(source), onnx: sha256(o.onnx), ...ptauParts, snarkjsVersion: snarkjsVersion() })
-    : null
-  if (o.buildCache != null && cacheKey != null) {
-    const cached = await restoreBuild(o.buildCache, cacheKey, outDir, ARTIFACT_FILES.meta, loadBatchArtifacts)
-    if (cached != null) {
-      logger?.info(`batch circuit ready in ${outDir}: copied from the build cache (${cacheKey.slice(0, 12)})`)
-      return cached
-    }
+  const { key: cacheKey, cached } = await lookupBuild(o, { kind: 'batch', source: sha256(source), onnx: sha256(o.onnx) }, outDir,
+    ARTIFACT_FILES.meta, loadBatchArtifacts)
+  if (cached != null) {
+    logger?.info(`batch circuit ready in ${outDir}: copied from the build cache (${cacheKey?.slice(0, 12) ?? ''})`)
+    return cached
   }
   await mkdir(path.dirname(outDir), { recursive: true })
   const tmp = `${outDir}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
@@ -173,9 +168,7 @@ export async function buildBatchCircuit (o: BatchBuildOptions): Promise<BatchArt
     if (old) await rm(old, { recursive: true, force: true })
     logger?.info(`batch circuit ready in ${outDir}: ${o.size} rows, ${h.nConstraints} constraints, 2^${power}, ` +
       `${layout.words} public words`)
-    if (o.buildCache != null && cacheKey != null && keyedPtau(ptau.path, o.ptauPath, o.devPtauCandidates)) {
-      await publishBuild(o.buildCache, cacheKey, outDir)
-    }
+    await publishKeyedBuild(o, cacheKey, ptau.path, outDir)
     return batchArtifactsOf(outDir, meta, vk)
   } catch (err) {
     await rm(tmp, { recursive: true, force: true })

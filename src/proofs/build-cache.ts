@@ -86,3 +86,27 @@ export async function publishBuild (cacheDir: string, key: string, dir: string):
     await rm(tmp, { recursive: true, force: true })
   }
 }
+
+/** Where a build may come from and go to: the cache dir, and the ptau files a key may name (see ptauKey). */
+export interface BuildCacheOptions { buildCache?: string, ptauPath?: string, devPtauCandidates?: string[] }
+
+/**
+ * The cache key of a build described by `parts` (its kind, circuit source, ...) on the ptau it would use, and that
+ * build restored into outDir when the cache holds it. key is null when the build is not cached (no cache dir, or a
+ * ptau that has no stable identity).
+ */
+export async function lookupBuild<T> (
+  o: BuildCacheOptions, parts: Record<string, unknown>, outDir: string, marker: string, load: (dir: string) => Promise<T>
+): Promise<{ key: string | null, cached: T | null }> {
+  if (o.buildCache == null) return { key: null, cached: null }
+  const ptauParts = await ptauKey(o.ptauPath, o.devPtauCandidates)
+  if (ptauParts == null) return { key: null, cached: null }
+  const key = buildCacheKey({ ...parts, ...ptauParts, snarkjsVersion: snarkjsVersion() })
+  return { key, cached: await restoreBuild(o.buildCache, key, outDir, marker, load) }
+}
+
+/** Publishes a finished build under its key when it was made on a ptau the key names (never one picked otherwise). */
+export async function publishKeyedBuild (o: BuildCacheOptions, key: string | null, usedPtau: string, dir: string): Promise<void> {
+  if (o.buildCache == null || key == null || !keyedPtau(usedPtau, o.ptauPath, o.devPtauCandidates)) return
+  await publishBuild(o.buildCache, key, dir)
+}

@@ -8,7 +8,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import * as snarkjs from 'snarkjs'
-import { buildCacheKey, keyedPtau, ptauKey, publishBuild, restoreBuild, snarkjsVersion } from '../build-cache.js'
+import { lookupBuild, publishKeyedBuild } from '../build-cache.js'
 import { compileCircuit } from '../compile.js'
 import type { ProofLogger } from '../logger.js'
 import { resolvePtau } from '../ptau.js'
@@ -87,14 +87,9 @@ export async function buildArchitecture (o: BuildArchitectureOptions): Promise<P
   const plan = planArchitecture(o.sizes)
   const outDir = path.resolve(o.outDir)
   const source = privateCircomSource(plan)
-  const ptauParts = o.buildCache != null ? await ptauKey(o.ptauPath, o.devPtauCandidates) : null
-  const cacheKey = o.buildCache != null && ptauParts != null
-    ? buildCacheKey({ kind: 'private-architecture', source: sha256(source), ...ptauParts, snarkjsVersion: snarkjsVersion() })
-    : null
-  if (o.buildCache != null && cacheKey != null) {
-    const cached = await restoreBuild(o.buildCache, cacheKey, outDir, PRIVATE_FILES.meta, loadArchitecture)
-    if (cached != null) return cached
-  }
+  const { key: cacheKey, cached } = await lookupBuild(o, { kind: 'private-architecture', source: sha256(source) }, outDir,
+    PRIVATE_FILES.meta, loadArchitecture)
+  if (cached != null) return cached
   await mkdir(path.dirname(outDir), { recursive: true })
   const tmp = `${outDir}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
   await mkdir(tmp, { recursive: true })
@@ -138,9 +133,7 @@ export async function buildArchitecture (o: BuildArchitectureOptions): Promise<P
     try { await rename(outDir, old) } catch { old = null }
     await rename(tmp, outDir)
     if (old) await rm(old, { recursive: true, force: true })
-    if (o.buildCache != null && cacheKey != null && keyedPtau(ptau.path, o.ptauPath, o.devPtauCandidates)) {
-      await publishBuild(o.buildCache, cacheKey, outDir)
-    }
+    await publishKeyedBuild(o, cacheKey, ptau.path, outDir)
     return artifactsOf(outDir, plan, meta, vk)
   } catch (err) {
     await rm(tmp, { recursive: true, force: true })
