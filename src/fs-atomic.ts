@@ -83,6 +83,19 @@ export async function readJson<T> (file: string): Promise<T> {
   return JSON.parse(await readFile(file, 'utf8')) as T
 }
 
+/**
+ * Moves a finished staging directory into place: the current `target` (when there is one) aside under a staging name,
+ * one rename, then the old copy removed. A crash in between leaves the old or the new tree at `target` and staging
+ * leftovers that cleanStaging() removes: never a half-built tree under the target's name.
+ */
+export async function replaceDir (staged: string, target: string): Promise<void> {
+  const aside = stagingPath(target)
+  let movedAside = true
+  try { await rename(target, aside) } catch { movedAside = false }
+  await rename(staged, target)
+  if (movedAside) await rm(aside, { recursive: true, force: true })
+}
+
 /** A fresh staging directory in `parent`, for building a tree that is renamed into place when complete. */
 export async function makeStagingDir (parent: string): Promise<string> {
   await mkdir(parent, { recursive: true })

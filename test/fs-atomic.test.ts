@@ -1,8 +1,8 @@
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import t from 'tap'
-import { cleanStaging, isStagingName, makeStagingDir, stagingPath, writeJsonAtomic } from '../src/fs-atomic.js'
+import { cleanStaging, isStagingName, makeStagingDir, replaceDir, stagingPath, writeJsonAtomic } from '../src/fs-atomic.js'
 
 t.test('one staging-name scheme: hidden, beside its target, found by name alone', async (t) => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'zkp-staging-'))
@@ -39,4 +39,19 @@ t.test('cleanStaging removes the leftovers of a crash, new and old names, and no
   t.same((await cleanStaging(dir)).sort(), [...otherLeftovers].sort(), 'then every other leftover')
   t.same((await readdir(dir)).sort(), [...keep].sort())
   t.same(await cleanStaging(path.join(dir, 'missing')), [], 'a directory that does not exist has nothing to clean')
+})
+
+t.test('replaceDir moves a staged tree into place, over an old one or none, and leaves no staging name', async (t) => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'zkp-replace-'))
+  t.teardown(async () => await rm(dir, { recursive: true, force: true }))
+  const target = path.join(dir, 'circuit')
+  for (const [round, previous] of [['first', null], ['second', 'first']] as const) {
+    const staged = stagingPath(target)
+    await mkdir(staged)
+    await writeFile(path.join(staged, 'circuit.zkey'), round)
+    await replaceDir(staged, target)
+    t.same(await readdir(dir), ['circuit'], `${round} build: only the target (${previous ?? 'no'} old tree before it)`)
+    t.same(await readdir(target), ['circuit.zkey'])
+    t.equal(await readFile(path.join(target, 'circuit.zkey'), 'utf8'), round, 'the staged tree, not the old one')
+  }
 })

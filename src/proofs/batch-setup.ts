@@ -24,6 +24,7 @@ import { groth16Power, readR1csHeader } from './r1cs.js'
 import { ARTIFACT_FILES, type CircuitMeta } from './artifacts.js'
 import { defaultPtauCacheDir } from './setup.js'
 import { transpile } from './transpile.js'
+import { replaceDir, stagingPath } from '../fs-atomic.js'
 
 export const BATCH_VERIFIER_FILE = 'batch-verifier.sol'
 
@@ -86,7 +87,7 @@ export async function buildBatchCircuit (o: BatchBuildOptions): Promise<BatchArt
     return cached
   }
   await mkdir(path.dirname(outDir), { recursive: true })
-  const tmp = `${outDir}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
+  const tmp = stagingPath(outDir)
   await mkdir(tmp, { recursive: true })
   try {
     const compiled = await compileCircuit(source, tmp, 'circuit', { optimize: 'O1' })
@@ -159,13 +160,7 @@ export async function buildBatchCircuit (o: BatchBuildOptions): Promise<BatchArt
     await writeFile(path.join(tmp, BATCH_VERIFIER_FILE), batchVerifierSolidity(vk, layout, meta))
     await writeFile(path.join(tmp, ARTIFACT_FILES.meta), JSON.stringify(meta, null, 1))
 
-    let old: string | null = null
-    try {
-      old = `${outDir}.old-${process.pid}-${randomBytes(4).toString('hex')}`
-      await rename(outDir, old)
-    } catch { old = null }
-    await rename(tmp, outDir)
-    if (old) await rm(old, { recursive: true, force: true })
+    await replaceDir(tmp, outDir)
     logger?.info(`batch circuit ready in ${outDir}: ${o.size} rows, ${h.nConstraints} constraints, 2^${power}, ` +
       `${layout.words} public words`)
     await publishKeyedBuild(o, cacheKey, ptau.path, outDir)

@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs'
 import { cp, mkdir, rename, rm, stat } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import path from 'node:path'
-import { stagingPath } from '../fs-atomic.js'
+import { replaceDir, stagingPath } from '../fs-atomic.js'
 
 const require = createRequire(import.meta.url)
 const sha256 = (b: Uint8Array | string): string => createHash('sha256').update(b).digest('hex')
@@ -65,8 +65,7 @@ export async function restoreBuild<T> (
     await mkdir(path.dirname(outDir), { recursive: true })
     await cp(entry, tmp, { recursive: true })
     await load(tmp)
-    await rm(outDir, { recursive: true, force: true })
-    await rename(tmp, outDir)
+    await replaceDir(tmp, outDir)
     return await load(outDir)
   } catch {
     await rm(tmp, { recursive: true, force: true })

@@ -21,7 +21,7 @@ import { createRequire } from 'node:module'
 import os from 'node:os'
 import path from 'node:path'
 import * as snarkjs from 'snarkjs'
-import { stagingPath } from '../fs-atomic.js'
+import { replaceDir, stagingPath } from '../fs-atomic.js'
 import { ARTIFACT_FILES, type CircuitMeta, type ProofSystem } from './artifacts.js'
 import { buildCacheKey, ptauIdentity, publishBuild, restoreBuild, snarkjsVersion } from './build-cache.js'
 import { compileCircuit } from './compile.js'
@@ -202,13 +202,7 @@ export async function buildCircuit (o: BuildOptions): Promise<CircuitArtifacts> 
     await writeFile(path.join(tmp, ARTIFACT_FILES.meta), JSON.stringify(meta, null, 1))
 
     // Swap into place: an existing build is moved aside first and removed after the rename
-    let old: string | null = null
-    try {
-      old = stagingPath(outDir)
-      await rename(outDir, old)
-    } catch { old = null }
-    await rename(tmp, outDir)
-    if (old) await rm(old, { recursive: true, force: true })
+    await replaceDir(tmp, outDir)
     const seconds = ((performance.now() - tStart) / 1000).toFixed(1)
     logger?.info(`circuit ready in ${outDir}: ${o.proofSystem}, ${header.nConstraints} constraints, ${seconds} s`)
     if (o.buildCache != null && cacheKey != null) await publishBuild(o.buildCache, cacheKey, outDir)

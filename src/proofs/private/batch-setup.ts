@@ -25,6 +25,7 @@ import { privateBatchCircomSource, privateBatchCircuitId, privateBatchLayout, pr
 import { FMT, planArchitecture, PRIVATE_FORMAT, type ArchitecturePlan } from './format.js'
 import { PRIVATE_FILES, sha256 } from './setup.js'
 import { readContributions, type Contribution } from './zkey-contributions.js'
+import { replaceDir, stagingPath } from '../../fs-atomic.js'
 
 export const PRIVATE_BATCH_VERIFIER_FILE = 'batch-verifier.sol'
 
@@ -91,7 +92,7 @@ export async function buildPrivateBatch (o: BuildPrivateBatchOptions): Promise<P
     PRIVATE_FILES.meta, loadPrivateBatch)
   if (cached != null) return cached
   await mkdir(path.dirname(outDir), { recursive: true })
-  const tmp = `${outDir}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
+  const tmp = stagingPath(outDir)
   await mkdir(tmp, { recursive: true })
   try {
     // O1 as for every circuit here (setup.ts: O2 makes the R1CS dense and the setup slow)
@@ -150,10 +151,7 @@ export async function buildPrivateBatch (o: BuildPrivateBatchOptions): Promise<P
       vk_sha256: meta.vk_sha256, inputFracBits: meta.inputFracBits, logitScaleBits: meta.logitScaleBits, architecture: plan.id
     }))
     await writeFile(path.join(tmp, PRIVATE_FILES.meta), JSON.stringify(meta, null, 1))
-    let old: string | null = `${outDir}.old-${process.pid}-${randomBytes(4).toString('hex')}`
-    try { await rename(outDir, old) } catch { old = null }
-    await rename(tmp, outDir)
-    if (old) await rm(old, { recursive: true, force: true })
+    await replaceDir(tmp, outDir)
     await publishKeyedBuild(o, cacheKey, ptau.path, outDir)
     return artifactsOf(outDir, meta, vk)
   } catch (err) {

@@ -13,12 +13,12 @@
  * Soundness then needs only ONE honest party among the contributors (or an unpredictable beacon),
  * plus the powers of tau.
  */
-import { randomBytes } from 'node:crypto'
-import { copyFile, cp, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { copyFile, cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import * as snarkjs from 'snarkjs'
 import { PRIVATE_FILES, writeKeys, type ArchitectureMeta } from './setup.js'
 import { evictPrivateProver } from './prove.js'
+import { replaceDir, stagingPath } from '../../fs-atomic.js'
 
 export interface CeremonyStart {
   r1csPath: string
@@ -57,7 +57,7 @@ export async function installCeremonyKey (archDir: string, zkeyPath: string, pta
     throw new Error(`the ceremony's zkey does not verify against this circuit and ptau${errors.length ? ': ' + errors.join('; ') : ''}`)
   }
   const old = JSON.parse(await readFile(path.join(dir, PRIVATE_FILES.meta), 'utf8')) as ArchitectureMeta
-  const tmp = `${dir}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
+  const tmp = stagingPath(dir)
   await cp(dir, tmp, { recursive: true })
   try {
     await copyFile(zkeyPath, path.join(tmp, PRIVATE_FILES.zkey))
@@ -65,10 +65,7 @@ export async function installCeremonyKey (archDir: string, zkeyPath: string, pta
     const { meta } = await writeKeys(tmp, { ...old, ceremony })
     if (meta.ceremony.contributions.length === 0) throw new Error('the ceremony\'s zkey has no contribution')
     await writeFile(path.join(tmp, PRIVATE_FILES.meta), JSON.stringify(meta, null, 1))
-    const aside = `${dir}.old-${process.pid}-${randomBytes(4).toString('hex')}`
-    await rename(dir, aside)
-    await rename(tmp, dir)
-    await rm(aside, { recursive: true, force: true })
+    await replaceDir(tmp, dir)
     evictPrivateProver(dir)
     return meta
   } catch (err) {

@@ -17,6 +17,7 @@ import { exportSolidityVerifier } from '../setup.js'
 import { privateCircomSource } from './circuit.js'
 import { planArchitecture, PRIVATE_FORMAT, type ArchitecturePlan } from './format.js'
 import { readContributions, type Contribution } from './zkey-contributions.js'
+import { replaceDir, stagingPath } from '../../fs-atomic.js'
 
 export const PRIVATE_FILES = {
   source: 'circuit.circom',
@@ -91,7 +92,7 @@ export async function buildArchitecture (o: BuildArchitectureOptions): Promise<P
     PRIVATE_FILES.meta, loadArchitecture)
   if (cached != null) return cached
   await mkdir(path.dirname(outDir), { recursive: true })
-  const tmp = `${outDir}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
+  const tmp = stagingPath(outDir)
   await mkdir(tmp, { recursive: true })
   try {
     // O1 as for the public circuits (src/proofs/setup.ts: O2 makes the R1CS dense and setup slow)
@@ -129,10 +130,7 @@ export async function buildArchitecture (o: BuildArchitectureOptions): Promise<P
       ceremony: { source: 'operator', contributions: [] },
       timings: { compileMs: compiled.compileMs, setupMs, totalMs: performance.now() - tStart }
     })
-    let old: string | null = `${outDir}.old-${process.pid}-${randomBytes(4).toString('hex')}`
-    try { await rename(outDir, old) } catch { old = null }
-    await rename(tmp, outDir)
-    if (old) await rm(old, { recursive: true, force: true })
+    await replaceDir(tmp, outDir)
     await publishKeyedBuild(o, cacheKey, ptau.path, outDir)
     return artifactsOf(outDir, plan, meta, vk)
   } catch (err) {
