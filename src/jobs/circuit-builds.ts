@@ -3,6 +3,7 @@ import type { Registry, VersionMeta } from '../registry/registry.js'
 import { AppError } from '../errors.js'
 import type { ProofEngine } from './proof-engine.js'
 import { WorkQueue } from './work-queue.js'
+import { InFlight } from './in-flight.js'
 import { publishCircuit } from '../observability/events.js'
 import type { PrivateModels } from './private-models.js'
 
@@ -14,6 +15,7 @@ export class CircuitBuilds {
   readonly queue = new WorkQueue('circuit', 1, 100_000)
   private readonly waiters = new Map<string, Array<{ resolve: () => void, reject: (err: Error) => void }>>()
   private closing = false
+  private readonly inFlight = new InFlight()
   /** REDIS_URL mode: builds go to the deployment's BullMQ 'circuits' queue (one build per version, job id dedup). */
   private remote: ((meta: VersionMeta) => Promise<void>) | undefined
   private privateModels: PrivateModels | undefined
@@ -81,15 +83,31 @@ export class CircuitBuilds {
       throw new AppError(422, 'not_provable', notProvableMessage(meta,
         state.error))
     }
+    if (this.closing) throw new Error('the service is shutting down: the circuit build was interrupted')
     await new Promise<void>((resolve, reject) => {
       const key = `${meta.name}@${meta.version}`
       this.waiters.set(key, [...(this.waiters.get(key) ?? []), { resolve, reject }])
     })
   }
 
-  /** Builds not yet finished stay 'pending'/'building' on disk and run again at the next start. */
+  /**
+   * Builds not yet finished stay 'pending'/'building' on disk and run again at the next start. Proofs
+   * waiting for a circuit stop waiting (they stay queued, and run again at the next start too).
+   */
   close (): void {
     this.closing = true
+    for (const waiters of this.waiters.values()) {
+      for (const waiter of waiters) waiter.reject(new Error('the service is shutting down: the circuit build was interrupted'))
+    }
+    this.waiters.clear()
+  }
+
+  /**
+   * After close() and the engine's close (which kills the build processes): resolves when the builds
+   * that were under way have returned, so nothing of theirs writes into DATA_DIR after the app has closed.
+   */
+  async settled (): Promise<void> {
+    await this.inFlight.settled()
   }
 
   /** Compiled in this process, once per architecture (privateModels.ensure shares one build between its versions). */
@@ -104,8 +122,12 @@ export class CircuitBuilds {
   }
 
   private async build (meta: VersionMeta): Promise<void> {
-    const key = `${meta.name}@${meta.version}`
     if (this.closing) return
+    await this.inFlight.run(async () => { await this.runBuild(meta) })
+  }
+
+  private async runBuild (meta: VersionMeta): Promise<void> {
+    const key = `${meta.name}@${meta.version}`
     try {
       this.registry.resolve(meta.name, meta.version)
     } catch {

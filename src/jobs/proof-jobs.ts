@@ -5,6 +5,7 @@ import type { Registry, VersionMeta } from '../registry/registry.js'
 import type { CircuitBuilds } from './circuit-builds.js'
 import type { ProofEngine } from './proof-engine.js'
 import { WorkQueue } from './work-queue.js'
+import { InFlight } from './in-flight.js'
 import { SpanStatusCode, type Span } from '@opentelemetry/api'
 import { publishProof, type ProofEvent } from '../observability/events.js'
 import { inJobSpan, traceCarrier } from '../observability/tracing.js'
@@ -74,6 +75,8 @@ export class LocalProofDispatch implements ProofDispatch {
 export class ProofJobs {
   private readonly vkCache = new Map<string, unknown>()
   private closing = false
+  /** Embedded mode: the proofs this process is making, awaited by settled() at shutdown. */
+  private readonly inFlight = new InFlight()
   private privateModels: PrivateModels | undefined
 
   constructor (
@@ -255,6 +258,14 @@ export class ProofJobs {
     await this.dispatch.close()
   }
 
+  /**
+   * After the engine's close (the prover threads gone, so no proof is left running): resolves when the
+   * proofs under way in this process have returned, so none writes its record after the app has closed.
+   */
+  async settled (): Promise<void> {
+    await this.inFlight.settled()
+  }
+
   private featuresOf (name: string, version: number): string[] | null {
     try {
       return this.registry.resolveProven(name, version).features
@@ -332,6 +343,7 @@ export class ProofJobs {
         if (status !== 'ready') await this.circuits.whenReady(meta) // throws the not-provable reason
       }
     } catch (err) {
+      if (this.closing && !(err instanceof AppError)) throw err // the wait was cut by shutdown: still queued
       await fail((err as Error).message)
       throw new PermanentProofError((err as Error).message)
     }
@@ -437,7 +449,7 @@ export class ProofJobs {
 
   private async runLocal (id: string): Promise<void> {
     if (this.closing) return
-    await this.prove(id, { finalAttempt: true, waitForCircuit: true }).catch(() => undefined)
+    await this.inFlight.run(async () => await this.prove(id, { finalAttempt: true, waitForCircuit: true })).catch(() => undefined)
   }
 }
 

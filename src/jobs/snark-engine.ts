@@ -36,14 +36,21 @@ const PLONK_SETUP = 'PLONK: no per-circuit secret; the keys derive from the powe
 
 interface BuildResult { constraints: number, r1cs_sha256: string, vk_sha256: string, zkey_sha256: string, meta: CircuitMeta }
 
-/** Runs buildCircuit in a child process (circuit-build-process.ts); `children` lets close() kill it. */
+/** The build processes of one engine: each running child with its exit, so close() can kill them and wait. */
+interface BuildChildren { running: Map<ChildProcess, Promise<void>>, closed: boolean }
+
+/**
+ * Runs buildCircuit in a child process (circuit-build-process.ts). Once the engine is closed no child
+ * starts, and close() waits for the killed ones to exit: nothing of a build writes into DATA_DIR after it.
+ */
 async function buildInChild<R = BuildResult> (
-  request: Omit<BuildOptions, 'logger'> & { batchSize?: number }, log: FastifyBaseLogger, children: Set<ChildProcess>
+  request: Omit<BuildOptions, 'logger'> & { batchSize?: number }, log: FastifyBaseLogger, children: BuildChildren
 ): Promise<R> {
   // A build killed by a shutdown leaves its staging directory behind: clear it first.
   await cleanStaging(path.dirname(request.outDir), path.basename(request.outDir))
+  if (children.closed) throw new Error('the proof engine is closed: the circuit build did not start')
   const child = fork(new URL('./circuit-build-process.js', import.meta.url), { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
-  children.add(child)
+  children.running.set(child, new Promise<void>((resolve) => { child.once('exit', () => { resolve() }) }))
   try {
     return await new Promise<R>((resolve, reject) => {
       child.on('message', (m: { type: string, level?: 'info', message?: string, result?: R, name?: string }) => {
@@ -57,7 +64,7 @@ async function buildInChild<R = BuildResult> (
       child.send({ ...request, onnx: Array.from(request.onnx) })
     })
   } finally {
-    children.delete(child)
+    children.running.delete(child)
   }
 }
 
@@ -67,7 +74,7 @@ export async function createProofEngine (options: ProofEngineOptions): Promise<P
     ? new ProverPool({ size: options.workers, maxQueue: 1_000_000, nice: options.workerNice, cacheSize: options.proverCacheSize })
     : null
   const ptauCacheDir = path.join(options.dataDir, 'ptau')
-  const builds = new Set<ChildProcess>()
+  const builds: BuildChildren = { running: new Map(), closed: false }
   let ptauInUse: { file: string, secure: boolean } | null = options.ptauFile != null ? { file: options.ptauFile, secure: true } : null
 
   return {
@@ -144,7 +151,10 @@ export async function createProofEngine (options: ProofEngineOptions): Promise<P
     ptauInfo: () => ptauInUse,
 
     close: async () => {
-      for (const child of builds) child.kill('SIGKILL')
+      // kill() only sends the signal: wait for the exits, or a dying build could still write into DATA_DIR.
+      builds.closed = true
+      const exits = [...builds.running].map(([child, exited]) => { child.kill('SIGKILL'); return exited })
+      await Promise.all(exits)
       await pool?.close()
       // snarkjs keeps a process-wide curve with worker threads (used by setup); they would keep the process alive.
       await releaseProvers()

@@ -198,6 +198,10 @@ export async function createServices (config: Config, log: FastifyBaseLogger): P
       circuits.close()
       predictor.close()
       await engine.close()
+      // The builds and embedded proofs that were under way end once the engine is closed; wait for them,
+      // so that nothing writes into DATA_DIR after close() has returned.
+      await circuits.settled()
+      await proofJobs.settled()
       await queues?.close()
       await proofJobs.store.close()
       for (const close of closers.reverse()) await close()
