@@ -8,6 +8,7 @@ import type { TrainingProgress } from '../training/types.js'
 import { inspectOnnx } from '../onnx/inspect.js'
 import type { ProofSystemName, RegisterInput, Registry, VersionMeta } from '../registry/registry.js'
 import { WorkQueue } from './work-queue.js'
+import { InFlight } from './in-flight.js'
 import { publishTraining } from '../observability/events.js'
 import { inJobSpan, traceCarrier } from '../observability/tracing.js'
 import { FileTrainStore, type TrainPage, type TrainStore } from './queues/train-store.js'
@@ -83,6 +84,8 @@ export class TrainJobs {
   private readonly dispatch: TrainDispatch
   private readonly aborts = new Map<string, AbortController>()
   private closed = false
+  /** The runs under way in this process, awaited by close(). */
+  private readonly inFlight = new InFlight()
 
   constructor (
     private readonly registry: Registry, private readonly options: TrainJobsOptions, private readonly log: FastifyBaseLogger,
@@ -195,6 +198,8 @@ export class TrainJobs {
     this.closed = true
     for (const controller of this.aborts.values()) controller.abort()
     await this.dispatch.close()
+    // An aborted run still records how it ended: wait for that, so nothing writes into DATA_DIR after close().
+    await this.inFlight.settled()
   }
 
   /**
@@ -238,7 +243,7 @@ export class TrainJobs {
     const job = await this.store.get(id)
     if (job == null) return
     const attributes = { 'zkpredict.training.id': id, 'zkpredict.model': job.spec.model, 'zkpredict.recipe': job.spec.recipe }
-    await inJobSpan('training job', job.trace, attributes, async () => await this.run(id, attempt))
+    await this.inFlight.run(async () => { await inJobSpan('training job', job.trace, attributes, async () => await this.run(id, attempt)) })
   }
 
   /** `attempt`: BullMQ mode (failures are thrown to the queue); without it (embedded) a failure is recorded and that is all. */

@@ -144,6 +144,8 @@ export async function createServices (config: Config, log: FastifyBaseLogger): P
     ? queues.depthSources()
     : [localProofQueue, trainJobs.localQueue, circuits.queue].filter((q): q is QueueDepthSource => q != null)
   let workers: Worker[] = []
+  /** The background install of PRIVATE_ZKEY_DIR's ceremony keys (it writes into DATA_DIR: close() waits for it). */
+  let ceremonies: Promise<void> = Promise.resolve()
   const training = new Training({
     jobs: trainJobs,
     registry,
@@ -178,7 +180,8 @@ export async function createServices (config: Config, log: FastifyBaseLogger): P
       : 0,
     startBackground: () => {
       circuits.resumeAll()
-      void privateModels.installCeremonies()
+      ceremonies = privateModels.installCeremonies()
+        .catch((err: Error) => { log.error({ err, dir: config.PRIVATE_ZKEY_DIR }, 'could not read the ceremony keys') })
       proofJobs.resume(resumableProofs)
       trainJobs.resume(resumableTraining)
       if (queues != null && bull != null && config.ROLE !== 'api') {
@@ -202,6 +205,7 @@ export async function createServices (config: Config, log: FastifyBaseLogger): P
       // so that nothing writes into DATA_DIR after close() has returned.
       await circuits.settled()
       await proofJobs.settled()
+      await ceremonies
       await queues?.close()
       await proofJobs.store.close()
       for (const close of closers.reverse()) await close()

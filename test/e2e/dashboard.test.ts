@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { browserAvailable, launchBrowser } from '../helpers/browser.js'
 import { startServer, waitFor } from '../helpers/app.js'
@@ -12,13 +12,15 @@ import { postMultipart } from '../helpers/multipart.js'
  * service: every page loads with no console error and no failed request; a training started from
  * the form shows its progress and ends on the version page, whose charts are drawn from that
  * version's data; a real proof verifies in the page with snarkjs and a tampered bundle fails there.
- * Screenshots go to docs/screenshots (README.md shows them), or to SCREENSHOT_DIR.
+ * Screenshots go to a temporary folder (printed), or to SCREENSHOT_DIR: README.md's pictures are refreshed with
+ * `SCREENSHOT_DIR=docs/screenshots npx tap dist/test/e2e/dashboard.test.js` (a plain `npm test` leaves the
+ * tracked ones as they are).
  */
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
-const shots = process.env.SCREENSHOT_DIR ?? path.join(root, 'docs', 'screenshots')
+const shots = process.env.SCREENSHOT_DIR ?? path.join(tmpdir(), 'zkpredict-screenshots')
 
 t.test('the dashboard, page by page', { skip: browserAvailable() ? false : 'no chromium at /usr/bin/chromium (apt-get install chromium)' }, async (t) => {
   mkdirSync(shots, { recursive: true })
+  t.comment(`screenshots: ${shots}`)
   const server = await startServer()
   t.teardown(server.close)
   // Versions trained before the evaluation report existed answer 404 there: the page asks, and says so.

@@ -70,7 +70,7 @@ function bundleOf (a: PrivateBatchArtifacts, r: PrivateBatchProveResult, commitm
 t.before(async () => {
   // 2^12 holds one size: a row costs ~0.9k constraints over ~1.4k shared (measured in the comment below), so 4 rows need 2^13
   for (const size of [2]) {
-    art[size] = await buildPrivateBatch({ sizes: SIZES, size, outDir: path.join(work, `b${size}`), ptauPath: SHIPPED_DEV_PTAU, ptauCacheDir: path.join(work, 'ptau'), buildCache: TEST_CIRCUIT_CACHE })
+    art[size] = await buildPrivateBatch({ sizes: SIZES, size, outDir: path.join(work, `b${size}`), devPtauCandidates: [SHIPPED_DEV_PTAU], ptauCacheDir: path.join(work, 'ptau'), buildCache: TEST_CIRCUIT_CACHE })
     t.comment(`private batch ${plan.id} x ${size}: ${art[size].meta.constraints} constraints, ${art[size].layout.words} words + commitment, 2^${art[size].meta.power}`)
   }
 })

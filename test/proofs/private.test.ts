@@ -48,7 +48,7 @@ const commitA = commitParams((await import('../../src/proofs/private/format.js')
 let art: PrivateArtifacts
 
 t.before(async () => {
-  art = await buildArchitecture({ sizes: SIZES, outDir: path.join(work, 'arch'), ptauPath: SHIPPED_DEV_PTAU, ptauCacheDir: path.join(work, 'ptau'), buildCache: TEST_CIRCUIT_CACHE })
+  art = await buildArchitecture({ sizes: SIZES, outDir: path.join(work, 'arch'), devPtauCandidates: [SHIPPED_DEV_PTAU], ptauCacheDir: path.join(work, 'ptau'), buildCache: TEST_CIRCUIT_CACHE })
   t.comment(`private ${art.meta.circuit_id}: ${art.meta.constraints} constraints, 2^${art.meta.power}`)
 })
 
@@ -73,7 +73,7 @@ t.test('two models of one architecture share the circuit and key; the second nee
 })
 
 t.test('the build cache (CIRCUIT_BUILD_CACHE_DIR): the architecture built again is the cached build, key for key', async (t) => {
-  const again = await buildArchitecture({ sizes: SIZES, outDir: path.join(work, 'arch-again'), ptauPath: SHIPPED_DEV_PTAU, ptauCacheDir: path.join(work, 'ptau'), buildCache: TEST_CIRCUIT_CACHE })
+  const again = await buildArchitecture({ sizes: SIZES, outDir: path.join(work, 'arch-again'), devPtauCandidates: [SHIPPED_DEV_PTAU], ptauCacheDir: path.join(work, 'ptau'), buildCache: TEST_CIRCUIT_CACHE })
   t.equal(again.meta.vk_sha256, art.meta.vk_sha256, 'the same verification key (a fresh setup would draw new entropy)')
   t.equal(sha256File(again.zkeyPath), sha256File(art.zkeyPath))
   t.not(again.dir, art.dir)

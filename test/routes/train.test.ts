@@ -1,10 +1,13 @@
 import t from 'tap'
 import http from 'node:http'
+import { readFile } from 'node:fs/promises'
+import path from 'node:path'
 import type { AddressInfo } from 'node:net'
 import { DATASET_NAMES } from '../../src/data/types.js'
 import { startServer, waitFor, type TestServer, settled } from '../helpers/app.js'
 import { postMultipart } from '../helpers/multipart.js'
 import { datasetFiles } from '../helpers/data-fixtures.js'
+import { snapshotsApart } from '../helpers/data-dir.js'
 
 const finished = async (server: TestServer, id: string): Promise<any> => await settled(server, `/train/${id}`)
 
@@ -119,6 +122,13 @@ t.test('after a restart, a job that was running is failed and a queued one runs'
   await waitFor(async () => ((await first.call('GET', `/train/${running.body.id}`)).body.status === 'running' ? true : undefined))
   // Simulate the process dying: the app is closed without the jobs finishing.
   await first.close()
+  // The stopped run has recorded its end before close() returned (it used to be written just after, into a
+  // DATA_DIR the caller may already be removing), and nothing is written after close().
+  const record = JSON.parse(await readFile(path.join(first.dataDir, 'jobs', 'train', `${running.body.id}.json`), 'utf8'))
+  t.equal(record.status, 'failed', 'the interrupted run is recorded as such when close() returns')
+  t.match(record.error, /interrupted/)
+  const [before, after] = await snapshotsApart(first.dataDir, 1000)
+  t.same(after, before, 'nothing in DATA_DIR changed after close()')
   const second = await startServer({}, { dataDir: first.dataDir })
   t.teardown(second.close)
   const interrupted = await second.call('GET', `/train/${running.body.id}`)
