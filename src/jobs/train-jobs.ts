@@ -250,14 +250,22 @@ export class TrainJobs {
   private async run (id: string, attempt?: TrainAttempt): Promise<void> {
     if (this.closed) return
     let job = await this.get(id)
-    if (job.status !== 'queued') return
+    if (job.status !== 'queued' || this.closed) return
     const started = Date.now()
-    // `error` of a queued job is the previous attempt's; this attempt starts clean.
-    job = { ...job, status: 'running', started: new Date().toISOString(), error: undefined, progress: undefined }
-    await this.store.save(job)
-    publishTraining({ source: this, state: 'running', recipe: job.spec.recipe })
+    // Registered before the job says 'running' (no await in between since the check of `closed`): a close()
+    // from here on aborts this run, which close() then waits for. Registered later, a close() during the
+    // save below missed the run, waited for the whole training and recorded it as succeeded.
     const controller = new AbortController()
     this.aborts.set(id, controller)
+    // `error` of a queued job is the previous attempt's; this attempt starts clean.
+    job = { ...job, status: 'running', started: new Date().toISOString(), error: undefined, progress: undefined }
+    try {
+      await this.store.save(job)
+    } catch (err) {
+      this.aborts.delete(id)
+      throw err
+    }
+    publishTraining({ source: this, state: 'running', recipe: job.spec.recipe })
     let lastSaved = 0
     try {
       const spec = job.request
