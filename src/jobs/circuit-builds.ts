@@ -83,7 +83,7 @@ export class CircuitBuilds {
       throw new AppError(422, 'not_provable', notProvableMessage(meta,
         state.error))
     }
-    if (this.closing) throw new Error('the service is shutting down: the circuit build was interrupted')
+    if (this.closing) throw shutdownError()
     await new Promise<void>((resolve, reject) => {
       const key = `${meta.name}@${meta.version}`
       this.waiters.set(key, [...(this.waiters.get(key) ?? []), { resolve, reject }])
@@ -97,7 +97,7 @@ export class CircuitBuilds {
   close (): void {
     this.closing = true
     for (const waiters of this.waiters.values()) {
-      for (const waiter of waiters) waiter.reject(new Error('the service is shutting down: the circuit build was interrupted'))
+      for (const waiter of waiters) waiter.reject(shutdownError())
     }
     this.waiters.clear()
   }
@@ -167,6 +167,11 @@ export class CircuitBuilds {
     }
     this.waiters.delete(key)
   }
+}
+
+/** Why a proof stopped waiting for its circuit at shutdown: a plain Error, so ProofJobs leaves the proof queued. */
+function shutdownError (): Error {
+  return new Error('the service is shutting down: the circuit build was interrupted')
 }
 
 export function notProvableMessage (meta: Pick<VersionMeta, 'name' | 'version'>, reason?: string): string {

@@ -23,7 +23,7 @@ import path from 'node:path'
 import * as snarkjs from 'snarkjs'
 import { replaceDir, stagingPath } from '../fs-atomic.js'
 import { ARTIFACT_FILES, type CircuitMeta, type ProofSystem } from './artifacts.js'
-import { buildCacheKey, ptauIdentity, publishBuild, restoreBuild, snarkjsVersion } from './build-cache.js'
+import { lookupBuild, publishKeyedBuild } from './build-cache.js'
 import { compileCircuit } from './compile.js'
 import type { ProofLogger } from './logger.js'
 import { resolvePtau, type PtauInfo } from './ptau.js'
@@ -121,13 +121,11 @@ export async function buildCircuit (o: BuildOptions): Promise<CircuitArtifacts> 
 
   const outDir = path.resolve(o.outDir)
   await mkdir(path.dirname(outDir), { recursive: true })
-  const cacheKey = o.buildCache != null ? await circuitCacheKey(o, source) : null
-  if (o.buildCache != null && cacheKey != null) {
-    const cached = await restoreBuild(o.buildCache, cacheKey, outDir, ARTIFACT_FILES.meta, loadArtifacts)
-    if (cached != null) {
-      logger?.info(`circuit ready in ${outDir}: copied from the build cache (${cacheKey.slice(0, 12)})`)
-      return cached
-    }
+  const { key: cacheKey, cached } = await lookupBuild(o, { source: sha256(source), onnx: sha256(o.onnx), proofSystem: o.proofSystem },
+    outDir, ARTIFACT_FILES.meta, loadArtifacts)
+  if (cached != null) {
+    logger?.info(`circuit ready in ${outDir}: copied from the build cache (${cacheKey?.slice(0, 12) ?? ''})`)
+    return cached
   }
   const tmp = stagingPath(outDir)
   await mkdir(tmp, { recursive: true })
@@ -205,7 +203,7 @@ export async function buildCircuit (o: BuildOptions): Promise<CircuitArtifacts> 
     await replaceDir(tmp, outDir)
     const seconds = ((performance.now() - tStart) / 1000).toFixed(1)
     logger?.info(`circuit ready in ${outDir}: ${o.proofSystem}, ${header.nConstraints} constraints, ${seconds} s`)
-    if (o.buildCache != null && cacheKey != null) await publishBuild(o.buildCache, cacheKey, outDir)
+    await publishKeyedBuild(o, cacheKey, ptau.path, outDir)
     return artifactsOf(outDir, meta, vk)
   } catch (err) {
     await rm(tmp, { recursive: true, force: true })
@@ -229,18 +227,6 @@ function artifactsOf (dir: string, meta: CircuitMeta, vk: snarkjs.VerificationKe
     vk,
     meta
   }
-}
-
-/** What decides a build's output: the circuit, the model bytes (in meta), the system, the ptau and the snarkjs version. */
-async function circuitCacheKey (o: BuildOptions, source: string): Promise<string> {
-  return buildCacheKey({
-    source: sha256(source),
-    onnx: sha256(o.onnx),
-    proofSystem: o.proofSystem,
-    ptau: o.ptauPath != null ? await ptauIdentity(o.ptauPath) : null,
-    candidates: await Promise.all((o.devPtauCandidates ?? []).map(ptauIdentity)),
-    snarkjsVersion: snarkjsVersion(),
-  })
 }
 
 /** Reads the artifacts a previous buildCircuit wrote. */
