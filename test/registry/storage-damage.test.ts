@@ -43,6 +43,17 @@ async function findFile (dir: string, name: string): Promise<string> {
 const damagedLines = (logs: string, file: string): string[] =>
   logs.split('\n').filter((line) => line.includes('stored file is damaged') && line.includes(file))
 
+/**
+ * How many damage lines name `file`, once at least one has come through: the child writes its log line before it answers,
+ * but the test reads the child's stdout pipe on its own schedule, so the line may arrive after the HTTP answer (CI, jobs 4).
+ */
+async function damageLogged (server: { output: () => string }, file: string): Promise<number> {
+  return await waitFor(async () => {
+    const n = damagedLines(server.output(), file).length
+    return n > 0 ? n : undefined
+  }, 30_000, 20)
+}
+
 t.test('damaged stored files: found at start, logged once, listed as damaged, answered 500 storage_damaged', async (t) => {
   // ---- first run: write what will be damaged ----
   const first = await startServer({}, { keepDataDir: true })
@@ -135,7 +146,7 @@ t.test('damaged stored files: found at start, logged once, listed as damaged, an
     t.match(proof.body.where.file, new RegExp(`^proofs/.*/${cut}\\.json$`))
     const again = await server.call('GET', `/proofs/${cut}`)
     t.equal(again.status, 500)
-    t.equal(damagedLines(server.output(), `${cut}.json`).length, 1, 'a damaged proof record is logged once, when first read')
+    t.equal(await damageLogged(server, `${cut}.json`), 1, 'a damaged proof record is logged once, when first read')
     const job2 = await server.call('GET', `/train/${job.body.id as string}`)
     t.equal(job2.status, 500, JSON.stringify(job2.body))
     t.match(job2.body, { error: 'storage_damaged', where: { item: `training job '${job.body.id as string}'` } })
@@ -158,7 +169,7 @@ t.test('damaged stored files: found at start, logged once, listed as damaged, an
       t.equal(res.status, 500, JSON.stringify(res.body))
       t.equal(res.body.error, 'storage_damaged')
     }
-    t.equal(damagedLines(server.output(), 'models/dmg/2/circuit/verification_key.json').length, 1)
+    t.equal(await damageLogged(server, 'models/dmg/2/circuit/verification_key.json'), 1)
     const list = await server.call('GET', '/models')
     const dmg = list.body.models.find((m: any) => m.name === 'dmg')
     t.same(dmg.versions, [])
@@ -166,6 +177,7 @@ t.test('damaged stored files: found at start, logged once, listed as damaged, an
     const predict = await server.call('POST', '/predict', { model: 'dmg', instances: [ROW], proof: false })
     t.equal(predict.status, 500, 'latest is damaged: said, not silently replaced by an older version')
     t.equal(predict.body.error, 'storage_damaged')
+    t.equal(damagedLines(server.output(), 'models/dmg/2/circuit/verification_key.json').length, 1, 'still logged once after more requests')
   })
 
   t.test('deleting a damaged version clears it from the list; its number stays taken', async (t) => {
