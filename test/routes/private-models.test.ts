@@ -9,6 +9,7 @@
  * the same architecture.
  */
 import { execFile } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import os from 'node:os'
@@ -30,6 +31,7 @@ const SNARKJS = path.join(path.dirname(require.resolve('snarkjs')), 'cli.cjs')
 const CLI = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli.js')
 const SIZES = [3, 4, 3, 1]
 const CIRCUIT_ID = 'mlp-3-4-3-1-relu-pfx1'
+const sha256File = (file: string): string => createHash('sha256').update(readFileSync(file)).digest('hex')
 const USER = { 'x-api-key': 'user-key' }
 const ADMIN = { 'x-api-key': 'admin-key' }
 const CONFIG = { API_KEYS: 'user-key', ADMIN_API_KEYS: 'admin-key' }
@@ -326,6 +328,9 @@ t.test('two private uploads of one architecture: one circuit, proofs that hide t
     mkdirSync(zkeys)
     await run(process.execPath, [SNARKJS, 'zkey', 'beacon', path.join(dir, 'c2.zkey'), path.join(zkeys, `${CIRCUIT_ID}.zkey`),
       '0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f', '10', '-n=beacon'])
+    // Anyone checks the transcript with the stock CLI (docs/CEREMONY.md, step 4)
+    const checked = await run(process.execPath, [SNARKJS, 'zkey', 'verify', start.r1csPath, SHIPPED_DEV_PTAU, path.join(zkeys, `${CIRCUIT_ID}.zkey`)])
+    t.match(checked.stdout, /ZKey Ok!/, 'stock snarkjs verifies the transcript')
     // A transcript for another circuit is refused: the key in use stays
     const wrong = path.join(work, 'zkeys-wrong')
     mkdirSync(wrong)
@@ -350,6 +355,8 @@ t.test('two private uploads of one architecture: one circuit, proofs that hide t
     t.equal(v.circuit.setup_trust, 'ceremony', 'each private version reports the ceremony')
     t.equal(v.circuit.vk_sha256, h.vk_sha256)
     t.not(h.vk_sha256, va.circuit.vk_sha256, 'a new verification key')
+    t.equal(sha256File(path.join(app.dataDir, 'circuits', 'private', CIRCUIT_ID, 'circuit.zkey')), sha256File(path.join(zkeys, `${CIRCUIT_ID}.zkey`)),
+      'the installed key is the verified transcript, byte for byte')
     t.equal(v.commitment, vb.commitment, 'commitments do not depend on the setup')
     const p = await prove(after, 'priv-b', X)
     t.equal(p.status, 'succeeded', p.error)
