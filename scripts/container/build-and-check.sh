@@ -59,6 +59,14 @@ echo "== 2. buildah bud --isolation chroot (the Dockerfile unchanged)"
 # (npm's cafile is set), its CA bundle and a global npmrc naming it; and the host's npm cache, which
 # .ci/run's own `npm ci` filled moments before (as BuildKit's cache mounts would; npm checks every integrity).
 bud=(buildah bud --isolation chroot --format docker --layers)
+# buildah's chroot isolation gives each RUN 1,024 open files whatever the caller has (measured: buildah 1.28,
+# `RUN ulimit -n` prints 1024 under a shell allowed 20,000), and `npm ci` against a full cache opened more:
+# CI failed with EMFILE in the build stage once. A RUN gets this shell's own hard limit (it cannot be raised
+# here: no CAP_SYS_RESOURCE), as `docker build` gives the daemon's.
+nofile=$(ulimit -Hn)
+[ "$nofile" = unlimited ] && nofile=1048576
+bud+=(--ulimit "nofile=$nofile:$nofile")
+echo "   RUN steps get nofile=$nofile"
 cafile=$(npm config get cafile 2> /dev/null || true)
 if [ -n "$cafile" ] && [ "$cafile" != null ] && [ "$cafile" != undefined ] && [ -f "$cafile" ]; then
   mkdir -p "$work/ca" && cp "$cafile" "$work/ca/ca.crt" && echo 'cafile=/run/zkpredict-build/ca.crt' > "$work/ca/npmrc"
