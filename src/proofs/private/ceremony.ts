@@ -6,7 +6,7 @@
  *   2. each party: `snarkjs zkey contribute prev.zkey next.zkey --name=... -e=...` (independently);
  *   3. a public random beacon: `snarkjs zkey beacon last.zkey final.zkey <hex> 10`;
  *   4. anyone: `snarkjs zkey verify circuit.r1cs <ptau> final.zkey`;
- *   5. installCeremonyKey: verifies again (snarkjs zKey.verifyFromR1cs), then swaps the key, the
+ *   5. installCeremonyKey: verifies again (snarkjs zKey.verifyFromR1cs, in a worker), then swaps the key, the
  *      verification key and verifier.sol into the architecture directory atomically and records
  *      the contributions, which the service reports.
  *
@@ -18,6 +18,7 @@ import path from 'node:path'
 import * as snarkjs from 'snarkjs'
 import { PRIVATE_FILES, writeKeys, type ArchitectureMeta } from './setup.js'
 import { evictPrivateProver } from './prove.js'
+import { verifyZkeyFromR1cs } from './zkey-verify.js'
 import { replaceDir, stagingPath } from '../../fs-atomic.js'
 
 export interface CeremonyStart {
@@ -51,9 +52,8 @@ export async function exportCeremonyStart (archDir: string, ptauPath: string, ou
  */
 export async function installCeremonyKey (archDir: string, zkeyPath: string, ptauPath: string): Promise<ArchitectureMeta> {
   const dir = path.resolve(archDir)
-  const errors: string[] = []
-  const ok = await snarkjs.zKey.verifyFromR1cs(path.join(dir, PRIVATE_FILES.r1cs), ptauPath, zkeyPath, quiet(errors))
-  if (ok !== true) {
+  const { ok, errors } = await verifyZkeyFromR1cs(path.join(dir, PRIVATE_FILES.r1cs), ptauPath, zkeyPath)
+  if (!ok) {
     throw new Error(`the ceremony's zkey does not verify against this circuit and ptau${errors.length ? ': ' + errors.join('; ') : ''}`)
   }
   const old = JSON.parse(await readFile(path.join(dir, PRIVATE_FILES.meta), 'utf8')) as ArchitectureMeta
