@@ -40,10 +40,24 @@ async function build (request: Request): Promise<unknown> {
   }
 }
 
+/**
+ * The answer, resolved once it is written to the channel. disconnect() drops what is still queued for writing: with the
+ * build's log messages queued before it (a parent busy serving requests reads late), a 'done' sent just before
+ * disconnecting was lost and the parent saw the child end "(exit 0) before it finished" (CI, Node 24; reproduced with a
+ * child that queues 2,000 messages and a parent busy for 300 ms: the last message lost 10 times in 10, none once the
+ * child waits for send's callback).
+ */
+const answer = async (message: unknown): Promise<void> => {
+  await new Promise<void>((resolve) => {
+    if (process.send == null || !process.connected) resolve()
+    else process.send(message, () => { resolve() })
+  })
+}
+
 process.once('message', (request: Request) => {
   build(request)
-    .then((result) => { send({ type: 'done', result }) })
-    .catch((err: Error) => send({ type: 'error', name: err.name, message: err.message }))
+    .then(async (result) => { await answer({ type: 'done', result }) },
+      async (err: Error) => { await answer({ type: 'error', name: err.name, message: err.message }) })
     // The parent may have closed the channel already (it got 'done', or it is stopping): disconnecting twice throws.
     .finally(() => { void releaseProvers().finally(() => { if (process.connected) process.disconnect?.() }) })
 })

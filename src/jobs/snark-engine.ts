@@ -58,7 +58,8 @@ async function buildInChild<R = BuildResult> (
         else if (m.type === 'done' && m.result != null) resolve(m.result)
         else if (m.type === 'error') reject(Object.assign(new Error(m.message), { name: m.name }))
       })
-      child.once('exit', (code, signal) => {
+      // 'close', not 'exit': a child's last messages can still be in the channel when 'exit' comes; 'close' comes after them
+      child.once('close', (code, signal) => {
         reject(new Error(`the circuit build process ended (${signal ?? `exit ${code}`}) before it finished`))
       })
       child.send({ ...request, onnx: Array.from(request.onnx) })

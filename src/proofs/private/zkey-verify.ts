@@ -22,7 +22,8 @@ export async function verifyZkeyFromR1cs (r1cs: string, ptau: string, zkey: stri
     const result = await new Promise<ZkeyVerification>((resolve, reject) => {
       child.once('message', (message) => { resolve(message as ZkeyVerification) })
       child.once('error', reject)
-      child.once('exit', (code, signal) => {
+      // 'close', not 'exit': the answer can still be in the channel when 'exit' comes; 'close' comes after it
+      child.once('close', (code, signal) => {
         const how = signal ?? `exit code ${code}`
         reject(new Error(`the zkey verification process stopped (${how}) without an answer: ${printed.trim().slice(0, 500)}`))
       })
