@@ -6,7 +6,7 @@
  *   2. each party: `snarkjs zkey contribute prev.zkey next.zkey --name=... -e=...` (independently);
  *   3. a public random beacon: `snarkjs zkey beacon last.zkey final.zkey <hex> 10`;
  *   4. anyone: `snarkjs zkey verify circuit.r1cs <ptau> final.zkey`;
- *   5. installCeremonyKey: verifies again (snarkjs zKey.verifyFromR1cs, in a worker), then swaps the key, the
+ *   5. installCeremonyKey: verifies again (snarkjs zKey.verifyFromR1cs, in a child process), then swaps the key, the
  *      verification key and verifier.sol into the architecture directory atomically and records
  *      the contributions, which the service reports.
  *
@@ -18,18 +18,13 @@ import path from 'node:path'
 import * as snarkjs from 'snarkjs'
 import { PRIVATE_FILES, writeKeys, type ArchitectureMeta } from './setup.js'
 import { evictPrivateProver } from './prove.js'
-import { verifyZkeyFromR1cs } from './zkey-verify.js'
+import { quietLogger, verifyZkeyFromR1cs } from './zkey-verify.js'
 import { replaceDir, stagingPath } from '../../fs-atomic.js'
 
 export interface CeremonyStart {
   r1csPath: string
   zkey0Path: string
   meta: ArchitectureMeta
-}
-
-function quiet (errors: string[]): snarkjs.Logger {
-  const noop = (): void => {}
-  return { debug: noop, info: noop, warn: noop, error: (m: unknown) => { errors.push(String(m)) } }
 }
 
 /** Writes circuit.r1cs, circuit_0000.zkey (zkey new from the ptau) and architecture.json into outDir. */
@@ -41,7 +36,7 @@ export async function exportCeremonyStart (archDir: string, ptauPath: string, ou
   await copyFile(path.join(archDir, PRIVATE_FILES.meta), path.join(outDir, PRIVATE_FILES.meta))
   const zkey0Path = path.join(outDir, 'circuit_0000.zkey')
   const errors: string[] = []
-  const r = await snarkjs.zKey.newZKey(r1csPath, ptauPath, zkey0Path, quiet(errors))
+  const r = await snarkjs.zKey.newZKey(r1csPath, ptauPath, zkey0Path, quietLogger(errors))
   if (r === -1 || errors.length) throw new Error(`zkey new failed: ${errors.join('; ')}`)
   return { r1csPath, zkey0Path, meta }
 }

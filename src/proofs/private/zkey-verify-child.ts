@@ -8,15 +8,14 @@
  * check off the service's event loop.
  */
 import * as snarkjs from 'snarkjs'
+import { quietLogger } from './zkey-verify.js'
 
 const [r1cs, ptau, zkey] = process.argv.slice(2)
 const errors: string[] = []
-const noop = (): void => {}
-const logger: snarkjs.Logger = { debug: noop, info: noop, warn: noop, error: (m: unknown) => { errors.push(String(m)) } }
 
 let result: { ok: boolean, errors: string[] }
 try {
-  const ok = await snarkjs.zKey.verifyFromR1cs(r1cs, ptau, zkey, logger)
+  const ok = await snarkjs.zKey.verifyFromR1cs(r1cs, ptau, zkey, quietLogger(errors))
   result = { ok: ok === true, errors }
 } catch (err) {
   result = { ok: false, errors: [...errors, err instanceof Error ? err.message : String(err)] }

@@ -1,5 +1,12 @@
 import { fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import type * as snarkjs from 'snarkjs'
+
+/** A snarkjs logger that keeps only the errors, in `errors`. */
+export function quietLogger (errors: string[]): snarkjs.Logger {
+  const noop = (): void => {}
+  return { debug: noop, info: noop, warn: noop, error: (m: unknown) => { errors.push(String(m)) } }
+}
 
 export interface ZkeyVerification {
   ok: boolean
