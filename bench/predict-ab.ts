@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import autocannon from 'autocannon'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { cp, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fmt, load, loadavg, machine, median, startChild, stopChild } from './lib.js'
@@ -69,8 +69,13 @@ export async function predictAB (options: {
     stops.push(service.stop)
     targets.push({ name: 'service', url: `${service.url}/predict`, pid: service.child.pid })
     if (options.baseline != null) {
+      // A data directory of its own, so that neither service reads or writes the other's files (the registry's
+      // startup check, the job store); a shared one was suspected of biasing A/B runs, which A/A runs did not confirm.
+      const baselineDir = `${dataDir}-baseline`
+      await cp(dataDir, baselineDir, { recursive: true })
+      stops.push(async () => { await rm(baselineDir, { recursive: true, force: true }) })
       const { child, firstLine } = await startChild(path.join(path.resolve(options.baseline), 'src', 'server.js'),
-        { DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent', DEFAULT_MODELS: 'false', PRINT_PORT: '1' })
+        { DATA_DIR: baselineDir, PORT: '0', LOG_LEVEL: 'silent', DEFAULT_MODELS: 'false', PRINT_PORT: '1' })
       stops.push(async () => await stopChild(child))
       targets.push({ name: 'baseline', url: `http://127.0.0.1:${firstLine.trim()}/predict`, pid: child.pid })
     }

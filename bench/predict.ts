@@ -1,7 +1,7 @@
 import * as ort from 'onnxruntime-node'
 import { request } from 'undici'
 import { createSession } from '../src/onnx/session.js'
-import { fmt, load, type LoadResult, type Section } from './lib.js'
+import { fmt, load, median, type LoadResult, type Section } from './lib.js'
 import { predictBody, ROW, rssMiB, sampleRss, startBare, type RunningService } from './service.js'
 
 /**
@@ -11,7 +11,40 @@ import { predictBody, ROW, rssMiB, sampleRss, startBare, type RunningService } f
  */
 export interface PredictBench extends Section {
   results: Array<{ rows: number, connections: number, service: LoadResult, bare: LoadResult }>
+  /** The goal's cell (1 row, 32 connections) again, in alternating rounds. */
+  rounds: Array<{ service: LoadResult, bare: LoadResult, ratio: number }>
   rss: { afterWarmup: number | null, underLoad: number }
+}
+
+/** Rounds of the goal's cell: enough that one slow moment of the host does not decide the goal, few enough to keep the run short. */
+const GOAL_ROUNDS = 5
+
+/**
+ * The service and the bare route in turn, GOAL_ROUNDS times, the one that goes first changing every round. This host's
+ * speed drifts by a third within seconds (the bare route alone measured 29 to 52 µs of CPU a request between runs,
+ * 2026-12-03): one run of each side compares two moments as much as two servers. The median of the rounds' ratios is
+ * what the goal is judged on; every round is reported.
+ */
+async function alternatingRounds (serviceUrl: string, bareUrl: string, body: string, connections: number, seconds: number): Promise<PredictBench['rounds']> {
+  // Each side warm again first: the cells before leave both after 100-row bodies at 128 connections, and the first
+  // round without this measured the service at a third of its speed (p99 16 ms; 2026-12-03).
+  await load(serviceUrl, body, connections, 1)
+  await load(bareUrl, body, connections, 1)
+  const rounds: PredictBench['rounds'] = []
+  for (let i = 0; i < GOAL_ROUNDS; i++) {
+    let service: LoadResult
+    let bare: LoadResult
+    if (i % 2 === 0) {
+      service = await load(serviceUrl, body, connections, seconds)
+      bare = await load(bareUrl, body, connections, seconds)
+    } else {
+      bare = await load(bareUrl, body, connections, seconds)
+      service = await load(serviceUrl, body, connections, seconds)
+    }
+    rounds.push({ service, bare, ratio: service.rps / bare.rps })
+    console.error(`predict: goal round ${i + 1}: ${Math.round(service.rps)} vs bare ${Math.round(bare.rps)} req/s (${fmt(service.rps / bare.rps, 2)})`)
+  }
+  return rounds
 }
 
 export async function benchPredict (service: RunningService, model: string, seconds: number): Promise<PredictBench> {
@@ -47,11 +80,12 @@ export async function benchPredict (service: RunningService, model: string, seco
         console.error(`predict: ${rows} row(s), ${connections} connections: ${Math.round(serviceResult.rps)} vs bare ${Math.round(bareResult.rps)} req/s`)
       }
     }
+    const rounds = await alternatingRounds(`${service.url}/predict`, `${bare.url}/predict`, predictBody(model, 1), 32, seconds)
     const underLoad = rss.stop()
 
-    const key = results.find((r) => r.rows === 1 && r.connections === 32)
-    if (key == null) throw new Error('no 1-row 32-connection result')
-    const ratio = key.service.rps / key.bare.rps
+    const ratio = median(rounds.map((r) => r.ratio))
+    const p99 = median(rounds.map((r) => r.service.p99))
+    const bareP99 = median(rounds.map((r) => r.bare.p99))
     const markdown = [
       `autocannon, ${seconds} s per run after a 1 s warm-up, service and bare route each in their own process, alternating; model \`${model}\`; \`proof: false\`. req/s: mean (median, min-max of the one-second samples).`,
       '',
@@ -68,15 +102,27 @@ export async function benchPredict (service: RunningService, model: string, seco
       }),
       '',
       'A share above 1 is possible: requests that arrive in the same event-loop turn share one session.run (src/inference/predictor.ts), so the service pays the fixed cost of a run once for several requests.',
+      '',
+      `The goal's cell (1 row, 32 connections) in ${GOAL_ROUNDS} alternating rounds of ${seconds} s each after a 1 s warm-up of each side, the side that goes first changing every round; the goal is judged on the median ratio.`,
+      '',
+      '| round | /predict req/s | bare Fastify req/s | ratio | /predict p99 ms | bare p99 ms |',
+      '|---:|---:|---:|---:|---:|---:|',
+      ...rounds.map((r, i) => `| ${i + 1} | ${fmt(r.service.rps, 0)} | ${fmt(r.bare.rps, 0)} | ${fmt(r.ratio, 2)} | ${r.service.p99} | ${r.bare.p99} |`),
+      `| median | | | **${fmt(ratio, 2)}** | ${p99} | ${bareP99} |`,
     ].join('\n')
     return {
       title: 'Prediction without proof (`/predict`)',
       markdown,
       results,
+      rounds,
       rss: { afterWarmup, underLoad },
       goals: [
-        { goal: '/predict (1 row, no proof, 32 connections) >= 70% of the bare Fastify route (issue 12; issue 7 asked 60%)', met: ratio >= 0.7, measured: `${fmt(ratio * 100, 0)}% (${fmt(key.service.rps, 0)} vs ${fmt(key.bare.rps, 0)} req/s)` },
-        { goal: '... with p99 under 10 ms', met: key.service.p99 < 10, measured: `p99 ${key.service.p99} ms (bare route: ${key.bare.p99} ms)` },
+        {
+          goal: '/predict (1 row, no proof, 32 connections) >= 70% of the bare Fastify route (issue 12; issue 7 asked 60%)',
+          met: ratio >= 0.7,
+          measured: `${fmt(ratio * 100, 0)}%, median of ${GOAL_ROUNDS} alternating rounds (${rounds.map((r) => fmt(r.ratio, 2)).join(', ')})`,
+        },
+        { goal: '... with p99 under 10 ms', met: p99 < 10, measured: `p99 ${p99} ms, median of the rounds (bare route: ${bareP99} ms)` },
       ],
     }
   } finally {

@@ -8,7 +8,8 @@ import { predictBody, startBare, startService, trainBenchModel } from './service
 /**
  * Profiles the serving process (`node --cpu-prof`) under /predict load and prints a text summary:
  *   node dist/bench/profile-predict.js [--seconds 5] [--connections 32] [--rows 1] [--bare] [--log-level silent]
- * --bare profiles the bare Fastify route instead (the floor).
+ * --bare profiles the bare Fastify route instead (the floor). With KEEP_PROFILE set, the .cpuprofile files are kept
+ * (their folder is printed on stderr) for a closer look, e.g. in Chrome's DevTools.
  */
 export async function profilePredict (options: { seconds: number, connections: number, rows: number, bare: boolean, logLevel: string }): Promise<string> {
   const profDir = await mkdtemp(path.join(tmpdir(), 'zkpredict-prof-'))
@@ -40,7 +41,8 @@ export async function profilePredict (options: { seconds: number, connections: n
     const title = `${options.bare ? 'bare Fastify route' : `service (LOG_LEVEL=${options.logLevel})`}, /predict ${options.rows} row(s), ${options.connections} connections: ${Math.round(result.rps)} req/s, p99 ${result.p99} ms; main thread, during the measured run`
     return profileText(summarizeProfile(path.join(profDir, file), 25, { fromUs, toUs }), title)
   } finally {
-    await rm(profDir, { recursive: true, force: true })
+    if (process.env.KEEP_PROFILE == null) await rm(profDir, { recursive: true, force: true })
+    else console.error(`profiles kept in ${profDir}`)
     await rm(dataDir, { recursive: true, force: true })
   }
 }

@@ -1,4 +1,4 @@
-import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
@@ -30,6 +30,11 @@ declare module 'fastify' {
 
 export type App = FastifyInstance
 
+/** Pino's level check (fastify's logger is pino); a logger without one is taken to log at every level. */
+function levelEnabled (log: FastifyBaseLogger, level: string): boolean {
+  return (log as FastifyBaseLogger & { isLevelEnabled?: (level: string) => boolean }).isLevelEnabled?.(level) ?? true
+}
+
 /**
  * Fastify writes two access lines per request at info, which cost more than the model itself
  * (BENCHMARKS.md, "Request logging"): they go at REQUEST_LOG_LEVEL (debug by default) instead.
@@ -38,13 +43,17 @@ export type App = FastifyInstance
 class AccessLogController extends LogController {
   constructor (private readonly level: Config['REQUEST_LOG_LEVEL']) { super() }
 
+  // The level is checked first: the line's object was built per request even when the level is off (~0.7 KB of garbage a
+  // request, BENCHMARKS.md "Prediction without proof", 2026-12-03).
   override incomingRequest (request: FastifyRequest): void {
-    request.log[this.level]({ req: request }, 'incoming request')
+    if (levelEnabled(request.log, this.level)) request.log[this.level]({ req: request }, 'incoming request')
   }
 
   override requestCompleted (error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
     if (error != null) reply.log.error({ res: reply, err: error, responseTime: reply.elapsedTime }, 'request errored')
-    else reply.log[this.level]({ res: reply, responseTime: reply.elapsedTime }, 'request completed')
+    else if (levelEnabled(reply.log, this.level)) {
+      reply.log[this.level]({ res: reply, responseTime: reply.elapsedTime }, 'request completed')
+    }
   }
 }
 

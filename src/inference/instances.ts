@@ -25,9 +25,10 @@ function featureList (model: LoadedModel): string {
  * mapped through the version's feature names. Every problem names its row and field.
  */
 export interface ModelInput {
-  /** What the model runs on. */
-  values: Float32Array
-  /** The numbers exactly as the client sent them: a proof's public inputs are these. */
+  /**
+   * The numbers exactly as the client sent them: a proof's public inputs are these. The model runs on
+   * them rounded to float32, which the predictor does when it fills its run's input.
+   */
   exact: Float64Array
   rows: number
 }
@@ -71,8 +72,7 @@ export function instancesToTensor (instances: Array<number[] | Record<string, nu
       })
     }
   }
-  // new Float32Array(typed array) converts in one native pass; Float32Array.from(exact) goes through the iterator protocol.
-  return { values: new Float32Array(exact), exact, rows }
+  return { exact, rows }
 }
 
 /**
@@ -134,5 +134,5 @@ export async function arrowToTensor (body: Uint8Array, model: LoadedModel, maxRo
       exact[r * width + target] = n
     }
   }
-  return { values: new Float32Array(exact), exact, rows }
+  return { exact, rows }
 }

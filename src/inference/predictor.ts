@@ -25,8 +25,11 @@ export interface LoadedModel {
 }
 
 interface PendingRun {
-  values: Float32Array
+  /** Row-major values, exactly rows * width of them (float64 values are rounded to float32 when joined). */
+  values: Float32Array | Float64Array
   rows: number
+  /** performance.now() when the request arrived, for the inference event (0 without observers). */
+  started: number
   resolve: (probabilities: Float32Array) => void
   reject: (err: unknown) => void
 }
@@ -94,8 +97,14 @@ export class Predictor {
     }
   }
 
+  /** The loaded version, if it is loaded already: the hot path of /predict takes it without a promise. */
+  loaded (meta: Pick<VersionMeta, 'name' | 'version'>): LoadedModel | undefined {
+    return this.cache.ready(`${meta.name}@${meta.version}`)
+  }
+
   /**
-   * Probabilities for `rows` row-major values of `width` columns.
+   * Probabilities for `rows` row-major values of `width` columns (float64 values are rounded to the
+   * model's float32 input, as `new Float32Array(values)` rounds them).
    *
    * Requests that arrive in the same event-loop turn share one session.run: for a model of a few
    * hundred weights the fixed cost of a run (~15 µs) dwarfs the arithmetic (32 rows cost about
@@ -104,59 +113,69 @@ export class Predictor {
    * row's probability is bit-for-bit what a run of its own gives (test/inference-coalesce.test.ts
    * checks it; a probe at load keeps any other model out). A model whose input has a fixed batch of 1
    * is run once per row instead.
+   *
+   * A request on the coalesced path costs one promise and one pending entry, no async function and no
+   * typed array of its own: it is the path of every /predict, and each allocation there showed in its
+   * profile (BENCHMARKS.md, "Prediction without proof", 2026-12-03).
    */
-  async predict (model: LoadedModel, values: Float32Array, rows: number): Promise<Float32Array> {
-    // Observers (metrics) only: without subscribers this is one property read.
-    if (!inferenceChannel.hasSubscribers) return await this.predictRows(model, values, rows)
-    const started = performance.now()
-    const event = { source: this, model: model.name, version: model.version, rows, seconds: 0, ok: true }
-    try {
-      const out = await this.predictRows(model, values, rows)
-      event.seconds = (performance.now() - started) / 1000
-      return out
-    } catch (err) {
-      event.ok = false
-      throw err
-    } finally {
-      inferenceChannel.publish(event)
+  predict (model: LoadedModel, values: Float32Array | Float64Array, rows: number): Promise<Float32Array> {
+    if (model.coalesce) {
+      return new Promise<Float32Array>((resolve, reject) => {
+        const started = inferenceChannel.hasSubscribers ? performance.now() : 0
+        if (model.pending.push({ values, rows, started, resolve, reject }) === 1) setImmediate(() => { void this.flush(model) })
+      })
     }
+    const started = performance.now()
+    const run = model.fixedBatchOfOne && rows > 1 ? this.perRow(model, values, rows) : this.run(model, values, rows)
+    // Observers (metrics) only: without subscribers this is one property read.
+    if (!inferenceChannel.hasSubscribers) return run
+    return run.then((out) => {
+      this.publish(model, rows, started, true)
+      return out
+    }, (err: unknown) => {
+      this.publish(model, rows, started, false)
+      throw err
+    })
   }
 
-  private async predictRows (model: LoadedModel, values: Float32Array, rows: number): Promise<Float32Array> {
-    if (model.fixedBatchOfOne && rows > 1) return await this.perRow(model, values, rows)
-    if (!model.coalesce) return await this.run(model, values, rows)
-    return await new Promise<Float32Array>((resolve, reject) => {
-      if (model.pending.push({ values, rows, resolve, reject }) === 1) setImmediate(() => { void this.flush(model) })
-    })
+  private publish (model: LoadedModel, rows: number, started: number, ok: boolean): void {
+    const seconds = (performance.now() - started) / 1000
+    inferenceChannel.publish({ source: this, model: model.name, version: model.version, rows, seconds, ok })
   }
 
   /** Runs what is pending for a model, in runs of at most MAX_COALESCED_ROWS rows (one run per request beyond). */
   private async flush (model: LoadedModel): Promise<void> {
     const pending = model.pending.splice(0)
+    const width = model.width
     for (let start = 0; start < pending.length;) {
       let end = start + 1
       let rows = pending[start].rows
       while (end < pending.length && rows + pending[end].rows <= MAX_COALESCED_ROWS) rows += pending[end++].rows
-      const group = pending.slice(start, end)
+      const first = start
       start = end
+      let ok = true
       try {
-        if (group.length === 1) {
-          group[0].resolve(await this.run(model, group[0].values, group[0].rows))
+        if (end - first === 1) {
+          pending[first].resolve(await this.run(model, pending[first].values, rows))
           continue
         }
-        const joined = new Float32Array(rows * model.width)
-        let offset = 0
-        for (const p of group) { joined.set(p.values.subarray(0, p.rows * model.width), offset); offset += p.rows * model.width }
+        const joined = new Float32Array(rows * width)
+        for (let i = first, offset = 0; i < end; i++) { joined.set(pending[i].values, offset); offset += pending[i].rows * width }
         const out = await this.run(model, joined, rows)
-        let row = 0
-        for (const p of group) { p.resolve(out.slice(row, row + p.rows)); row += p.rows }
+        // Views of the one output, not copies: each request reads its own rows.
+        for (let i = first, row = 0; i < end; i++) { pending[i].resolve(out.subarray(row, row + pending[i].rows)); row += pending[i].rows }
       } catch (err) {
-        for (const p of group) p.reject(err)
+        ok = false
+        for (let i = first; i < end; i++) pending[i].reject(err)
+      } finally {
+        if (inferenceChannel.hasSubscribers) {
+          for (let i = first; i < end; i++) this.publish(model, pending[i].rows, pending[i].started, ok)
+        }
       }
     }
   }
 
-  private async perRow (model: LoadedModel, values: Float32Array, rows: number): Promise<Float32Array> {
+  private async perRow (model: LoadedModel, values: Float32Array | Float64Array, rows: number): Promise<Float32Array> {
     const out = new Float32Array(rows)
     for (let r = 0; r < rows; r++) {
       out[r] = (await this.run(model, values.subarray(r * model.width, (r + 1) * model.width), 1))[0]
@@ -172,7 +191,8 @@ export class Predictor {
    * The named outputs of the session for `rows` rows, in one run (Open Inference Protocol v2 `outputs`): the probability
    * output as predict() serves it (one positive-class column), any other as the model computes it. Not coalesced.
    */
-  async outputs (model: LoadedModel, values: Float32Array, rows: number, names: string[]): Promise<NamedOutput[]> {
+  async outputs (model: LoadedModel, input: Float32Array | Float64Array, rows: number, names: string[]): Promise<NamedOutput[]> {
+    const values = input instanceof Float32Array ? input : new Float32Array(input)
     const runs: Array<{ rows: number, result: ort.InferenceSession.OnnxValueMapType }> = []
     const unique = [...new Set(names)]
     if (model.fixedBatchOfOne) {
@@ -202,8 +222,9 @@ export class Predictor {
     })
   }
 
-  private async run (model: LoadedModel, values: Float32Array, rows: number): Promise<Float32Array> {
-    const feeds = { [model.inputName]: new ort.Tensor('float32', values, [rows, model.width]) }
+  private async run (model: LoadedModel, values: Float32Array | Float64Array, rows: number): Promise<Float32Array> {
+    const input = values instanceof Float32Array ? values : new Float32Array(values)
+    const feeds = { [model.inputName]: new ort.Tensor('float32', input, [rows, model.width]) }
     const result = await model.session.run(feeds, [model.outputName])
     return probabilitiesOf(model, result[model.outputName], rows)
   }

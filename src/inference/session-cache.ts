@@ -1,30 +1,41 @@
 import { LRUCache } from 'lru-cache'
 import type * as ort from 'onnxruntime-node'
 
-// Session creation lives in src/onnx; re-exported for the callers that still import it from here.
+interface Entry<V> {
+  load: Promise<V>
+  /** Set once the load has succeeded: what `ready` hands out without a promise. */
+  value?: V
+}
 
 /**
  * A bounded least-recently-used cache of loaded sessions, one per model version (lru-cache): an
  * evicted or released entry has its onnxruntime session released once its load settles.
  */
 export class SessionCache<V extends { session: ort.InferenceSession }> {
-  private readonly entries: LRUCache<string, Promise<V>>
+  private readonly entries: LRUCache<string, Entry<V>>
 
   constructor (capacity: number) {
-    this.entries = new LRUCache<string, Promise<V>>({
+    this.entries = new LRUCache<string, Entry<V>>({
       max: capacity,
-      dispose: (entry) => { entry.then(async (v) => await v.session.release(), () => undefined).catch(() => undefined) },
+      dispose: (entry) => { entry.load.then(async (v) => await v.session.release(), () => undefined).catch(() => undefined) },
     })
   }
 
+  /** A loaded value, if its load has finished (counts as a use); undefined while loading or not cached. */
+  ready (key: string): V | undefined {
+    return this.entries.get(key)?.value
+  }
+
   async get (key: string, load: () => Promise<V>): Promise<V> {
-    let entry = this.entries.get(key)
-    if (entry != null) return await entry
-    entry = load()
+    const cached = this.entries.get(key)
+    if (cached != null) return await cached.load
+    const entry: Entry<V> = { load: load() }
     this.entries.set(key, entry)
-    // A failed load is forgotten (without dispose: there is no session to release).
-    entry.catch(() => { if (this.entries.peek(key) === entry) this.entries.delete(key) })
-    return await entry
+    entry.load.then((value) => { entry.value = value }, () => {
+      // A failed load is forgotten (without dispose: there is no session to release).
+      if (this.entries.peek(key) === entry) this.entries.delete(key)
+    })
+    return await entry.load
   }
 
   release (key: string): void {

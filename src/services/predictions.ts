@@ -1,7 +1,7 @@
 import type { Static } from 'typebox'
 import { AppError } from '../errors.js'
 import type { PredictRequestBody, PredictResponse } from '../schemas/index.js'
-import type { Registry, VersionMeta } from '../registry/registry.js'
+import type { CircuitState, Registry, VersionMeta } from '../registry/registry.js'
 import { arrowToTensor, instancesToTensor, type ModelInput } from '../inference/instances.js'
 import type { LoadedModel, NamedOutput, Predictor } from '../inference/predictor.js'
 import { notProvableMessage } from '../jobs/circuit-builds.js'
@@ -38,10 +38,21 @@ export interface PredictionsDeps {
 export class Predictions {
   constructor (private readonly deps: PredictionsDeps) {}
 
-  /** JSON rows (positional or named). */
-  async predictRows (body: PredictRequestBody): Promise<PredictOutcome> {
-    checkBatch(body.instances.length, this.deps.maxBatch)
-    return await this.run(body.model, body.version, (loaded) => instancesToTensor(body.instances, loaded), body.proof)
+  /**
+   * JSON rows (positional or named). /predict's hot path: with the version loaded, nothing waits
+   * before the model's run (one promise per request, BENCHMARKS.md "Prediction without proof").
+   */
+  predictRows (body: PredictRequestBody): Promise<PredictOutcome> {
+    try {
+      checkBatch(body.instances.length, this.deps.maxBatch)
+      const meta = this.deps.registry.resolve(body.model, body.version ?? 'latest')
+      const loaded = this.deps.predictor.loaded(meta)
+      if (loaded != null) return this.predictInput(meta, loaded, instancesToTensor(body.instances, loaded), body.proof)
+      return this.deps.predictor.load(meta)
+        .then((model) => this.predictInput(meta, model, instancesToTensor(body.instances, model), body.proof))
+    } catch (err) {
+      return Promise.reject(err)
+    }
   }
 
   /** An Arrow IPC stream with one column per feature. */
@@ -50,7 +61,9 @@ export class Predictions {
       throw new AppError(400, 'validation_error', 'querystring must have required property \'model\' for an Arrow body',
         { field: 'querystring/model' })
     }
-    return await this.run(query.model, query.version, async (loaded) => await arrowToTensor(body, loaded, this.deps.maxBatch), query.proof)
+    const meta = this.deps.registry.resolve(query.model, query.version ?? 'latest')
+    const loaded = await this.deps.predictor.load(meta)
+    return await this.predictInput(meta, loaded, await arrowToTensor(body, loaded, this.deps.maxBatch), query.proof)
   }
 
   /**
@@ -94,21 +107,22 @@ export class Predictions {
     const wanted = outputs == null || outputs.length === 0 ? [...available] : outputs
     if (wanted.length === 1 && wanted[0] === loaded.outputName) {
       // The probability alone: the coalesced path /predict uses.
-      const probabilities = await this.deps.predictor.predict(loaded, tensor.values, tensor.rows)
+      const probabilities = await this.deps.predictor.predict(loaded, tensor.exact, tensor.rows)
       return { meta, outputs: [{ name: loaded.outputName, shape: [rows, 1], datatype: 'FP32', data: Array.from(probabilities) }] }
     }
-    return { meta, outputs: await this.deps.predictor.outputs(loaded, tensor.values, tensor.rows, wanted) }
+    return { meta, outputs: await this.deps.predictor.outputs(loaded, tensor.exact, tensor.rows, wanted) }
   }
 
-  private async run (
-    name: string, version: string | number | undefined,
-    toInput: (loaded: LoadedModel) => ModelInput | Promise<ModelInput>, proof: ProofAsked | undefined
-  ): Promise<PredictOutcome> {
-    const meta = this.deps.registry.resolve(name, version ?? 'latest')
-    const loaded = await this.deps.predictor.load(meta)
-    const input = await toInput(loaded)
-    checkDomains(input, meta.features, (row) => `instances[${row}]`)
-    return await this.withProofs(meta, loaded, input, proof)
+  /**
+   * Checks the values' domains, runs the model and, when asked (or by default for provable versions), queues proofs.
+   * Without proofs it is one `then` on the model's run.
+   */
+  private predictInput (meta: VersionMeta, loaded: LoadedModel, input: ModelInput, proof: ProofAsked | undefined): Promise<PredictOutcome> {
+    checkDomains(input, meta.features, instancesRow)
+    if (proof === false || (proof == null && !isProvable(this.deps.registry.circuit(meta)))) {
+      return this.deps.predictor.predict(loaded, input.exact, input.rows).then((probabilities) => outcomeOf(meta, loaded, probabilities))
+    }
+    return this.withProofs(meta, loaded, input, proof)
   }
 
   /**
@@ -118,15 +132,9 @@ export class Predictions {
   private async withProofs (meta: VersionMeta, loaded: LoadedModel, input: ModelInput,
     proof: ProofAsked | undefined): Promise<PredictOutcome> {
     const { predictor, registry, proofs, maxProofs: limit } = this.deps
-    const probabilities = await predictor.predict(loaded, input.values, input.rows)
-    const outcome: PredictOutcome = {
-      model: meta.name,
-      version: meta.version,
-      threshold: loaded.threshold,
-      predictions: Array.from(probabilities, (p) => ({ probability: p, label: p >= loaded.threshold ? 1 : 0 })),
-    }
+    const outcome = outcomeOf(meta, loaded, await predictor.predict(loaded, input.exact, input.rows))
     const circuit = registry.circuit(meta)
-    const provable = circuit.status !== 'failed' && circuit.status !== 'unsupported'
+    const provable = isProvable(circuit)
     if (proof === false || (proof == null && !provable)) return outcome
     if (!provable) {
       throw new AppError(422, 'not_provable', `${notProvableMessage(meta, circuit.error)}; ask without proof`,
@@ -209,6 +217,26 @@ export class Predictions {
     provable.forEach((r, row) => { outcome.predictions[r].proof = { id: job.id, status: 'queued', href: `/proofs/${job.id}`, row } })
     return outcome
   }
+}
+
+/** How a row of /predict's instances is named in an error. */
+function instancesRow (row: number): string {
+  return `instances[${row}]`
+}
+
+/** A version's circuit can prove (or will once built): not failed, not unsupported. */
+function isProvable (circuit: CircuitState): boolean {
+  return circuit.status !== 'failed' && circuit.status !== 'unsupported'
+}
+
+/** The answer for a run's probabilities, labelled at the version's threshold. */
+function outcomeOf (meta: VersionMeta, loaded: LoadedModel, probabilities: Float32Array): PredictOutcome {
+  const predictions: PredictOutcome['predictions'] = new Array(probabilities.length)
+  for (let r = 0; r < probabilities.length; r++) {
+    const p = probabilities[r]
+    predictions[r] = { probability: p, label: p >= loaded.threshold ? 1 : 0 }
+  }
+  return { model: meta.name, version: meta.version, threshold: loaded.threshold, predictions }
 }
 
 /** `proof` of a request: a proof per row (true), none (false), one for all rows ("batch"). */
