@@ -119,28 +119,27 @@ export class Predictions {
    */
   private predictInput (meta: VersionMeta, loaded: LoadedModel, input: ModelInput, proof: ProofAsked | undefined): Promise<PredictOutcome> {
     checkDomains(input, meta.features, instancesRow)
-    if (proof === false || (proof == null && !isProvable(this.deps.registry.circuit(meta)))) {
+    // The circuit's state is read once, here, and the proof paths below act on this one reading.
+    const circuit = proof === false ? null : this.deps.registry.circuit(meta)
+    if (circuit == null || (proof == null && !isProvable(circuit))) {
       return this.deps.predictor.predict(loaded, input.exact, input.rows).then((probabilities) => outcomeOf(meta, loaded, probabilities))
     }
-    return this.withProofs(meta, loaded, input, proof)
+    return this.withProofs(meta, loaded, input, proof, circuit)
   }
 
   /**
-   * Runs the model on already-checked input, then (when asked, or by default for provable
-   * versions) queues one proof per row. The prediction never waits for a proof.
+   * Runs the model on already-checked input, then queues one proof per row (predictInput has decided that proofs are
+   * asked, or due by default for a provable version). The prediction never waits for a proof.
    */
   private async withProofs (meta: VersionMeta, loaded: LoadedModel, input: ModelInput,
-    proof: ProofAsked | undefined): Promise<PredictOutcome> {
-    const { predictor, registry, proofs, maxProofs: limit } = this.deps
+    proof: ProofAsked | undefined, circuit: CircuitState): Promise<PredictOutcome> {
+    const { predictor, proofs, maxProofs: limit } = this.deps
     const outcome = outcomeOf(meta, loaded, await predictor.predict(loaded, input.exact, input.rows))
-    const circuit = registry.circuit(meta)
-    const provable = isProvable(circuit)
-    if (proof === false || (proof == null && !provable)) return outcome
-    if (!provable) {
+    if (!isProvable(circuit)) {
       throw new AppError(422, 'not_provable', `${notProvableMessage(meta, circuit.error)}; ask without proof`,
         { field: 'proof' })
     }
-    if (proof === 'batch') return await this.withBatchProof(meta, input, outcome, loaded.width)
+    if (proof === 'batch') return await this.withBatchProof(meta, input, outcome, loaded.width, circuit)
     if (input.rows > limit) {
       if (proof === true) {
         throw new AppError(400, 'too_many_proofs',
@@ -176,7 +175,8 @@ export class Predictions {
    * `proof: true`) and left out of the batch, so one bad row does not cost the others their proof; each
    * proven prediction names its `row` in the batch.
    */
-  private async withBatchProof (meta: VersionMeta, input: ModelInput, outcome: PredictOutcome, width: number): Promise<PredictOutcome> {
+  private async withBatchProof (meta: VersionMeta, input: ModelInput, outcome: PredictOutcome, width: number,
+    circuit: CircuitState): Promise<PredictOutcome> {
     const { registry, proofs } = this.deps
     const batches = proofs.batches
     if (batches == null) throw new AppError(422, 'not_provable', 'batch proofs are not available in this service', { field: 'proof' })
@@ -186,7 +186,6 @@ export class Predictions {
         `${input.rows} rows ask for one batch proof; at most ${max} rows per batch proof (MAX_BATCH_PROOF): split the request`,
         { field: 'instances' })
     }
-    const circuit = registry.circuit(meta)
     const rows = Array.from({ length: input.rows }, (_, r) => Array.from(input.exact.subarray(r * width, (r + 1) * width)))
     const provable: number[] = []
     // A private version publishes no input ranges (they would reveal its scaler): its own parameters say which rows it can prove
