@@ -1,9 +1,6 @@
 import type { ChildProcess } from 'node:child_process'
-import { cp, mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
-import { fmt, load, loadavg, machine, median, startChild, stopChild } from './lib.js'
-import { BARE_SCRIPT, predictBody, startService, trainBenchModel } from './service.js'
+import { fmt, load, loadavg, machine, median } from './lib.js'
+import { predictBody, startPredictTargets } from './service.js'
 
 /**
  * Bytes V8 allocates per /predict request (1 row, no proof) against the bare Fastify route: every
@@ -13,8 +10,6 @@ import { BARE_SCRIPT, predictBody, startService, trainBenchModel } from './servi
  * since the one before (allocated=); their sum over a timed load, divided by the requests served, is the
  * figure. --baseline DIST also measures DIST/src/server.js (another build, e.g. main's) on a copy of the data.
  */
-interface Target { name: string, url: string, child: ChildProcess }
-
 /** Sums --trace-gc-nvp's allocated= over the collections that end while `counting` is on. */
 function allocationMeter (child: ChildProcess): { start: () => void, stop: () => { bytes: number, collections: number } } {
   let counting = false
@@ -37,30 +32,9 @@ function allocationMeter (child: ChildProcess): { start: () => void, stop: () =>
 }
 
 export async function allocPredict (options: { rounds: number, seconds: number, connections: number, baseline?: string }): Promise<string> {
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'zkpredict-alloc-'))
-  const stops: Array<() => Promise<void>> = []
+  const servers = await startPredictTargets({ execArgv: ['--trace-gc-nvp'], ...(options.baseline != null ? { baseline: options.baseline } : {}) })
   try {
-    const trainer = await startService(dataDir)
-    await trainBenchModel(trainer.url)
-    await trainer.stop()
-    const traceGc = ['--trace-gc-nvp']
-    const targets: Target[] = []
-    const service = await startService(dataDir, {}, traceGc)
-    stops.push(service.stop)
-    targets.push({ name: 'service', url: `${service.url}/predict`, child: service.child })
-    if (options.baseline != null) {
-      const baselineDir = `${dataDir}-baseline`
-      await cp(dataDir, baselineDir, { recursive: true })
-      stops.push(async () => { await rm(baselineDir, { recursive: true, force: true }) })
-      const { child, firstLine } = await startChild(path.join(path.resolve(options.baseline), 'src', 'server.js'),
-        { DATA_DIR: baselineDir, PORT: '0', LOG_LEVEL: 'silent', DEFAULT_MODELS: 'false', PRINT_PORT: '1' }, traceGc)
-      stops.push(async () => await stopChild(child))
-      targets.push({ name: 'baseline', url: `http://127.0.0.1:${firstLine.trim()}/predict`, child })
-    }
-    const bare = await startChild(BARE_SCRIPT, {}, traceGc)
-    stops.push(async () => await stopChild(bare.child))
-    targets.push({ name: 'bare', url: `http://127.0.0.1:${bare.firstLine.trim()}/predict`, child: bare.child })
-
+    const targets = servers.targets
     const body = predictBody('bench', 1)
     const meters = new Map(targets.map((t) => [t.name, allocationMeter(t.child)]))
     const perRequest = new Map<string, number[]>(targets.map((t) => [t.name, []]))
@@ -91,8 +65,7 @@ export async function allocPredict (options: { rounds: number, seconds: number, 
       }),
     ].join('\n')
   } finally {
-    for (const stop of stops.reverse()) await stop()
-    await rm(dataDir, { recursive: true, force: true })
+    await servers.stop()
   }
 }
 

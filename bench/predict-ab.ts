@@ -1,10 +1,7 @@
 import { readFileSync } from 'node:fs'
 import autocannon from 'autocannon'
-import { cp, mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
-import { fmt, load, loadavg, machine, median, startChild, stopChild } from './lib.js'
-import { BARE_SCRIPT, predictBody, startService, trainBenchModel } from './service.js'
+import { fmt, load, loadavg, machine, median } from './lib.js'
+import { predictBody, startPredictTargets, type PredictTarget } from './service.js'
 
 /**
  * /predict (1 row, no proof) against the bare Fastify route, A/B interleaved in several rounds, the
@@ -16,7 +13,6 @@ import { BARE_SCRIPT, predictBody, startService, trainBenchModel } from './servi
  * Besides req/s it reports each server's CPU time per request (utime + stime from /proc/<pid>/stat over
  * the run): on a shared machine a process's CPU per request moves less with the load than its throughput.
  */
-interface Target { name: string, url: string, pid: number | undefined }
 interface Sample { rps: number, cpuUs: number, p99: number, errors: number }
 
 const TICK_US = 1e6 / 100 // Linux USER_HZ
@@ -33,19 +29,19 @@ function cpuUs (pid: number | undefined): number {
   }
 }
 
-async function measure (target: Target, body: string, connections: number, seconds: number, requests: number): Promise<Sample> {
+async function measure (target: PredictTarget, body: string, connections: number, seconds: number, requests: number): Promise<Sample> {
   if (requests > 0) {
-    const before = cpuUs(target.pid)
+    const before = cpuUs(target.child.pid)
     const started = performance.now()
     const r = await autocannon({ url: target.url, method: 'POST', body, headers: { 'content-type': 'application/json' }, connections, amount: requests })
     const elapsed = (performance.now() - started) / 1000
-    const used = cpuUs(target.pid) - before
+    const used = cpuUs(target.child.pid) - before
     return { rps: r.requests.total / elapsed, cpuUs: used / Math.max(1, r.requests.total), p99: r.latency.p99, errors: r.errors + r.timeouts + r.non2xx }
   }
   await load(target.url, body, connections, 1)
-  const before = cpuUs(target.pid)
+  const before = cpuUs(target.child.pid)
   const r = await load(target.url, body, connections, seconds)
-  const used = cpuUs(target.pid) - before
+  const used = cpuUs(target.child.pid) - before
   return { rps: r.rps, cpuUs: used / Math.max(1, r.rps * seconds), p99: r.p99, errors: r.errors + r.non2xx }
 }
 
@@ -57,32 +53,9 @@ export async function predictAB (options: {
   requests: number,
   warmup: number
 }): Promise<string> {
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'zkpredict-ab-'))
-  const stops: Array<() => Promise<void>> = []
+  const servers = await startPredictTargets(options.baseline != null ? { baseline: options.baseline } : {})
   try {
-    // Train (and build the circuit) first, so that no background work runs during a measurement.
-    const trainer = await startService(dataDir)
-    await trainBenchModel(trainer.url)
-    await trainer.stop()
-    const targets: Target[] = []
-    const service = await startService(dataDir)
-    stops.push(service.stop)
-    targets.push({ name: 'service', url: `${service.url}/predict`, pid: service.child.pid })
-    if (options.baseline != null) {
-      // A data directory of its own, so that neither service reads or writes the other's files (the registry's
-      // startup check, the job store); a shared one was suspected of biasing A/B runs, which A/A runs did not confirm.
-      const baselineDir = `${dataDir}-baseline`
-      await cp(dataDir, baselineDir, { recursive: true })
-      stops.push(async () => { await rm(baselineDir, { recursive: true, force: true }) })
-      const { child, firstLine } = await startChild(path.join(path.resolve(options.baseline), 'src', 'server.js'),
-        { DATA_DIR: baselineDir, PORT: '0', LOG_LEVEL: 'silent', DEFAULT_MODELS: 'false', PRINT_PORT: '1' })
-      stops.push(async () => await stopChild(child))
-      targets.push({ name: 'baseline', url: `http://127.0.0.1:${firstLine.trim()}/predict`, pid: child.pid })
-    }
-    const bare = await startChild(BARE_SCRIPT, {})
-    stops.push(async () => await stopChild(bare.child))
-    targets.push({ name: 'bare', url: `http://127.0.0.1:${bare.firstLine.trim()}/predict`, pid: bare.child.pid })
-
+    const targets = servers.targets
     const body = predictBody('bench', 1)
     const samples = new Map<string, Sample[]>(targets.map((t) => [t.name, []]))
     if (options.warmup > 0) {
@@ -124,8 +97,7 @@ export async function predictAB (options: {
         `1.00 | ${Math.max(...bareSamples.map((x) => x.p99))} | ${bareSamples.reduce((a, x) => a + x.errors, 0)} |`,
     ].join('\n')
   } finally {
-    for (const stop of stops.reverse()) await stop()
-    await rm(dataDir, { recursive: true, force: true })
+    await servers.stop()
   }
 }
 

@@ -1,5 +1,7 @@
 import type { ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
+import { cp, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { request } from 'undici'
@@ -31,6 +33,51 @@ export async function startService (dataDir: string, env: Record<string, string>
 export async function startBare (execArgv: string[] = []): Promise<{ url: string, stop: () => Promise<void> }> {
   const { child, firstLine } = await startChild(BARE_SCRIPT, {}, execArgv)
   return { url: `http://127.0.0.1:${firstLine.trim()}`, stop: async () => await stopChild(child) }
+}
+
+/** A server that answers /predict, in its own process, for the A/B benchmarks. */
+export interface PredictTarget { name: 'service' | 'baseline' | 'bare', url: string, child: ChildProcess }
+
+/**
+ * The servers an A/B of /predict compares, on a data directory of their own: the bench model is trained (and its circuit
+ * built) there first, so that no background work runs during a measurement; then this build's service, another build's
+ * (`baseline`, a dist folder, e.g. main's) when given, and the bare Fastify route, each with `execArgv`. `stop` stops
+ * them all and removes their data.
+ */
+export async function startPredictTargets (options: { baseline?: string, execArgv?: string[] } = {}):
+Promise<{ targets: PredictTarget[], stop: () => Promise<void> }> {
+  const execArgv = options.execArgv ?? []
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'zkpredict-ab-'))
+  const stops: Array<() => Promise<void>> = [async () => { await rm(dataDir, { recursive: true, force: true }) }]
+  const stop = async (): Promise<void> => { for (const s of stops.reverse()) await s() }
+  try {
+    const trainer = await startService(dataDir)
+    stops.push(trainer.stop)
+    await trainBenchModel(trainer.url)
+    await stops.pop()?.()
+    const targets: PredictTarget[] = []
+    const service = await startService(dataDir, {}, execArgv)
+    stops.push(service.stop)
+    targets.push({ name: 'service', url: `${service.url}/predict`, child: service.child })
+    if (options.baseline != null) {
+      // A data directory of its own, so that neither service reads or writes the other's files (the registry's
+      // startup check, the job store); a shared one was suspected of biasing A/B runs, which A/A runs did not confirm.
+      const baselineDir = `${dataDir}-baseline`
+      await cp(dataDir, baselineDir, { recursive: true })
+      stops.push(async () => { await rm(baselineDir, { recursive: true, force: true }) })
+      const { child, firstLine } = await startChild(path.join(path.resolve(options.baseline), 'src', 'server.js'),
+        { DATA_DIR: baselineDir, PORT: '0', LOG_LEVEL: 'silent', DEFAULT_MODELS: 'false', PRINT_PORT: '1' }, execArgv)
+      stops.push(async () => await stopChild(child))
+      targets.push({ name: 'baseline', url: `http://127.0.0.1:${firstLine.trim()}/predict`, child })
+    }
+    const bare = await startChild(BARE_SCRIPT, {}, execArgv)
+    stops.push(async () => await stopChild(bare.child))
+    targets.push({ name: 'bare', url: `http://127.0.0.1:${bare.firstLine.trim()}/predict`, child: bare.child })
+    return { targets, stop }
+  } catch (err) {
+    await stop()
+    throw err
+  }
 }
 
 export async function json (method: string, url: string, body?: unknown): Promise<any> {
