@@ -25,7 +25,11 @@ async function runWorker (env: Record<string, string | undefined> = process.env)
   // server.ts with ROLE=worker has started tracing already (this returns its handle); `npm run worker` has not.
   // Either way the shutdown below flushes the spans the batch processor still holds.
   const tracing = await startTracing()
-  const log = pino({ level: config.LOG_LEVEL, base: { role: 'worker', pid: process.pid } }) as unknown as FastifyBaseLogger
+  // Synchronous writes to stdout, as process.stdout's own on a pipe: 'worker ready' below then comes after every line
+  // logged before it. pino's default (an asynchronous SonicBoom) let it overtake them: the e2e scale-out test once read
+  // 'worker ready' with none of the log lines written before it (Node 24, 2026-12-04). A worker logs a few lines a job.
+  const log = pino({ level: config.LOG_LEVEL, base: { role: 'worker', pid: process.pid } },
+    pino.destination({ dest: 1, sync: true })) as unknown as FastifyBaseLogger
   const services = await createServices(config, log)
   let metrics: { close: () => Promise<void> } | undefined
   let registry: ServiceMetrics | undefined
