@@ -17,7 +17,7 @@ const FEATURES = Array.from({ length: 10 }, (_, i) => `f${i}`)
 const MODEL = 'hostile'
 const ARROW = 'application/vnd.apache.arrow.stream'
 
-interface Answer { status: number, body: any, text: string, contentType: string }
+interface Answer { status: number, body: any, text: string, contentType: string, retryAfter?: string }
 
 t.test('hostile input gets clear 4xx answers and never a 5xx', async (t) => {
   // Writes unlimited: the storm sends ~1,000 requests, about 300 of them to write routes (a random number: the routes are
@@ -46,11 +46,26 @@ t.test('hostile input gets clear 4xx answers and never a 5xx', async (t) => {
     const text = await response.body.text()
     let parsed: unknown
     try { parsed = JSON.parse(text) } catch { parsed = undefined }
-    return { status: response.statusCode, body: parsed, text, contentType: String(response.headers['content-type'] ?? '') }
+    const retryAfter = response.headers['retry-after']
+    return { status: response.statusCode, body: parsed, text, contentType: String(response.headers['content-type'] ?? ''), retryAfter: retryAfter == null ? undefined : String(retryAfter) }
   }
+
+  /**
+   * A random body can be a valid training request by chance ({"model":"hostile"} trains the default recipe): with
+   * TRAIN_QUEUE_LIMIT 1 the third such request while two are held is refused as the README promises, 503 queue_full
+   * with Retry-After (an overload, not a fault: a CI run drew three within a training's time, 2026-12-04). Only that
+   * answer, and only to an input that may be valid, is kept out of the 5xx count.
+   */
+  const isQueueFull = (answer: Answer): boolean =>
+    answer.status === 503 && answer.body?.error === 'queue_full' && answer.retryAfter != null && Number(answer.retryAfter) > 0
+  let queueFull = 0
 
   /** The rule every answer follows; `mustFail` for inputs that can never be valid. */
   const check = (label: string, answer: Answer, mustFail = true): boolean => {
+    if (!mustFail && isQueueFull(answer)) {
+      queueFull += 1
+      return true
+    }
     seen.push({ label, status: answer.status })
     const ok = answer.status < 500 &&
       (!mustFail || (answer.status >= 400 && answer.status < 500)) &&
@@ -234,6 +249,6 @@ t.test('hostile input gets clear 4xx answers and never a 5xx', async (t) => {
     t.equal(ok.status, 200, JSON.stringify(ok.body))
     const fiveHundreds = seen.filter((s) => s.status >= 500)
     t.same(fiveHundreds, [], 'no 5xx at all')
-    t.ok(seen.length > 900, `${seen.length} hostile requests sent`)
+    t.ok(seen.length > 900, `${seen.length} hostile requests sent (and ${queueFull} valid training requests refused as queue_full)`)
   })
 })
