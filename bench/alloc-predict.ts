@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process'
+import { parseArgs } from 'node:util'
 import { fmt, load, loadavg, machine, median } from './lib.js'
 import { predictBody, startPredictTargets } from './service.js'
 
@@ -70,15 +71,18 @@ export async function allocPredict (options: { rounds: number, seconds: number, 
 }
 
 if (process.argv[1]?.endsWith('alloc-predict.js') === true) {
-  const arg = (name: string, dflt: string): string => {
-    const i = process.argv.indexOf(`--${name}`)
-    return i >= 0 && process.argv[i + 1] != null ? process.argv[i + 1] : dflt
-  }
-  const baseline = arg('baseline', '')
+  const { values } = parseArgs({
+    options: {
+      rounds: { type: 'string', default: '2' },
+      seconds: { type: 'string', default: '5' },
+      connections: { type: 'string', default: '32' },
+      baseline: { type: 'string' },
+    },
+  })
   console.log(await allocPredict({
-    rounds: Number(arg('rounds', '2')),
-    seconds: Number(arg('seconds', '5')),
-    connections: Number(arg('connections', '32')),
-    ...(baseline !== '' ? { baseline } : {}),
+    rounds: Number(values.rounds),
+    seconds: Number(values.seconds),
+    connections: Number(values.connections),
+    ...(values.baseline != null && values.baseline !== '' ? { baseline: values.baseline } : {}),
   }))
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
 import { fmt, load, loadavg, machine, median } from './lib.js'
 import { predictBody, startPredictTargets, type PredictTarget } from './service.js'
@@ -102,17 +103,22 @@ export async function predictAB (options: {
 }
 
 if (process.argv[1]?.endsWith('predict-ab.js') === true) {
-  const arg = (name: string, dflt: string): string => {
-    const i = process.argv.indexOf(`--${name}`)
-    return i >= 0 && process.argv[i + 1] != null ? process.argv[i + 1] : dflt
-  }
-  const baseline = arg('baseline', '')
+  const { values } = parseArgs({
+    options: {
+      rounds: { type: 'string', default: '6' },
+      seconds: { type: 'string', default: '3' },
+      connections: { type: 'string', default: '32' },
+      requests: { type: 'string', default: '0' },
+      warmup: { type: 'string', default: '0' },
+      baseline: { type: 'string' },
+    },
+  })
   console.log(await predictAB({
-    rounds: Number(arg('rounds', '6')),
-    seconds: Number(arg('seconds', '3')),
-    connections: Number(arg('connections', '32')),
-    requests: Number(arg('requests', '0')),
-    warmup: Number(arg('warmup', '0')),
-    ...(baseline !== '' ? { baseline } : {}),
+    rounds: Number(values.rounds),
+    seconds: Number(values.seconds),
+    connections: Number(values.connections),
+    requests: Number(values.requests),
+    warmup: Number(values.warmup),
+    ...(values.baseline != null && values.baseline !== '' ? { baseline: values.baseline } : {}),
   }))
 }

@@ -1,6 +1,7 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { parseArgs } from 'node:util'
 import { load } from './lib.js'
 import { profileText, summarizeProfile } from './cpu-profile.js'
 import { predictBody, startBare, startService, trainBenchModel } from './service.js'
@@ -48,15 +49,20 @@ export async function profilePredict (options: { seconds: number, connections: n
 }
 
 if (process.argv[1]?.endsWith('profile-predict.js') === true) {
-  const arg = (name: string, dflt: string): string => {
-    const i = process.argv.indexOf(`--${name}`)
-    return i >= 0 && process.argv[i + 1] != null ? process.argv[i + 1] : dflt
-  }
+  const { values } = parseArgs({
+    options: {
+      seconds: { type: 'string', default: '5' },
+      connections: { type: 'string', default: '32' },
+      rows: { type: 'string', default: '1' },
+      bare: { type: 'boolean', default: false },
+      'log-level': { type: 'string', default: 'silent' },
+    },
+  })
   console.log(await profilePredict({
-    seconds: Number(arg('seconds', '5')),
-    connections: Number(arg('connections', '32')),
-    rows: Number(arg('rows', '1')),
-    bare: process.argv.includes('--bare'),
-    logLevel: arg('log-level', 'silent'),
+    seconds: Number(values.seconds),
+    connections: Number(values.connections),
+    rows: Number(values.rows),
+    bare: values.bare,
+    logLevel: values['log-level'],
   }))
 }
